@@ -119,6 +119,7 @@ final class ProjectTests: XCTestCase {
       args = ["--debug-sql", "-v", "2"]
       test-timeout = 30
       on-timeout = "stop"
+      theme = "light"
       """)
     XCTAssertEqual(config.labels, ["shop", "orders"])
     XCTAssertEqual(config.parallel, .processes(2))
@@ -136,6 +137,7 @@ final class ProjectTests: XCTestCase {
     XCTAssertEqual(config.passthrough, ["--debug-sql", "-v", "2"])
     XCTAssertEqual(config.testTimeout, 30)
     XCTAssertEqual(config.stopOnTimeout, true)
+    XCTAssertEqual(config.theme, "light")
   }
 
   func testParallelAuto() throws {

@@ -113,6 +113,7 @@ extension RunRequest {
       case "args": passthrough = try strings()
       case "command": command = try string()
       case "python": python = try string()
+      case "theme": theme = try string()
       case "test-timeout":
         guard let seconds = value.double ?? value.int.map(Double.init), seconds > 0 else {
           throw fail("a number of seconds above 0")

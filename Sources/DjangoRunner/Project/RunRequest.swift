@@ -36,6 +36,8 @@ public struct RunRequest: Sendable, Equatable {
   /// Run the labels in exactly their given order, in one process: Django's grouping by
   /// class and type is turned off (how a polluter and its victim are replayed).
   public var exactOrder = false
+  /// The dashboard's theme (`--theme`, `theme` in `[tool.djdash]`); the runner ignores it.
+  public var theme: String?
 
   public init() {}
 
@@ -83,6 +85,7 @@ public struct RunRequest: Sendable, Equatable {
     merged.python = python ?? defaults.python
     merged.testTimeout = testTimeout ?? defaults.testTimeout
     merged.stopOnTimeout = stopOnTimeout ?? defaults.stopOnTimeout
+    merged.theme = theme ?? defaults.theme
     merged.exactOrder = exactOrder
     return merged
   }
