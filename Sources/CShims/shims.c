@@ -105,3 +105,26 @@ void djdash_unblock(const int *signals) {
 #include <sys/syscall.h>
 
 int djdash_pidfd_open(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
+
+int djdash_spawn_foreground(char *const argv[], pid_t *pid) {
+  posix_spawnattr_t attr;
+  posix_spawn_file_actions_t actions;
+  sigset_t all, none;
+  int rc;
+
+  sigfillset(&all);
+  sigemptyset(&none);
+  if ((rc = posix_spawnattr_init(&attr)) != 0) return rc;
+  if ((rc = posix_spawn_file_actions_init(&actions)) != 0) {
+    posix_spawnattr_destroy(&attr);
+    return rc;
+  }
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+  posix_spawnattr_setsigdefault(&attr, &all);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+  rc = posix_spawnp(pid, argv[0], &actions, &attr, argv, environ);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  return rc;
+}

@@ -9,6 +9,11 @@
 int djdash_spawn(const char *directory, char *const argv[], char *const envp[],
                  int stdout_fd, int stderr_fd, pid_t *pid);
 
+/// Spawns `argv[0]` (looked up in PATH) on the terminal, in djdash's own process group,
+/// with default signal dispositions and an empty mask: for the user's editor.
+/// Returns 0 or an errno value.
+int djdash_spawn_foreground(char *const argv[], pid_t *pid);
+
 /// Creates a close-on-exec, non-blocking pipe. Returns 0 or -1 with errno set.
 int djdash_pipe(int fds[2]);
 
