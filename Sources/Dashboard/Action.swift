@@ -1,0 +1,44 @@
+import DjangoRunner
+
+/// A key the dashboard understands, whatever terminal sent it.
+public enum Key: Equatable, Sendable, Hashable {
+  case character(Character)
+  case up, down, left, right, pageUp, pageDown, home, end
+  case enter, escape, tab, backTab, backspace
+  /// Ctrl-C typed while the terminal is in raw mode.
+  case interrupt
+}
+
+/// Everything that can happen to the dashboard, in one vocabulary: keys, the run's
+/// events, time passing, the terminal's size, and the results of effects.
+public enum Action: Sendable {
+  case key(Key)
+  /// An event of the current run, and the dashboard clock when it arrived.
+  case runEvent(TimedEvent, now: Double)
+  /// Time passed (the dashboard clock, in seconds): elapsed times move on.
+  case tick(now: Double)
+  case resize(width: Int, height: Int)
+  /// Source files read for the traceback view; a file that could not be read is empty.
+  case sourcesLoaded([String: [String]])
+  /// The editor opened by `e` ended; the message says why it could not start.
+  case editorFinished(problem: String?)
+  /// Something the user should read, e.g. why a run could not start.
+  case showNotice(String)
+  /// SIGINT from outside (not a key): the same as Ctrl-C.
+  case interruptSignal
+  /// SIGTERM or SIGHUP: stop the run at once and quit.
+  case terminate
+}
+
+/// What the reducer asks the runtime to do; results come back as actions.
+public enum Effect: Equatable, Sendable {
+  /// Start a run of these labels (none: the whole suite) with these `-k` patterns.
+  case startRun(labels: [String], testNamePatterns: [String])
+  /// Ctrl-C the run: the first graceful, the second at once (the supervisor decides).
+  case interruptRun
+  /// Stop every process of the run now.
+  case abortRun
+  case openEditor(file: String, line: Int)
+  case loadSources([String])
+  case quit
+}

@@ -1,0 +1,336 @@
+import DjangoRunner
+
+extension DashboardState {
+  /// The reducer: applies one action and returns what the runtime must do.
+  public mutating func apply(_ action: Action) -> [Effect] {
+    switch action {
+    case .key(let key):
+      return handle(key)
+    case .runEvent(let timed, let now):
+      self.now = now
+      return handle(timed)
+    case .tick(let now):
+      self.now = now
+      return []
+    case .resize(let width, let height):
+      self.width = max(0, width)
+      self.height = max(0, height)
+      refreshDetail()
+      layoutIfNeeded()
+      return []
+    case .sourcesLoaded(let files):
+      sources.merge(files) { _, new in new }
+      refreshDetail()
+      return []
+    case .editorFinished(let problem):
+      notice = problem
+      return []
+    case .showNotice(let text):
+      notice = text
+      return []
+    case .interruptSignal:
+      return interrupt()
+    case .terminate:
+      isQuitting = true
+      return run.isActive ? [.abortRun] : [.quit]
+    }
+  }
+
+  // MARK: keys
+
+  mutating func handle(_ key: Key) -> [Effect] {
+    if key == .interrupt { return interrupt() }
+    if prompt != nil { return handlePrompt(key) }
+    if isHelpShown {
+      isHelpShown = false
+      return []
+    }
+    guard let command = Command.of(key) else { return [] }
+    if run.phase != .stopping { notice = nil }
+    layoutIfNeeded()
+    switch command {
+    case .moveDown: move(by: 1)
+    case .moveUp: move(by: -1)
+    case .pageDown: move(by: max(1, pageHeight - 1))
+    case .pageUp: move(by: -max(1, pageHeight - 1))
+    case .top: move(by: -(rows.count + detail.count))
+    case .bottom: move(by: rows.count + detail.count)
+    case .nextFailure: return selectFailure(forward: true)
+    case .previousFailure: return selectFailure(forward: false)
+    case .open:
+      if screen == .list && isHeaderSelected { return startRun(lastLabels) }
+      return openDetail()
+    case .back:
+      if screen == .detail {
+        screen = .list
+      } else if !filter.isEmpty {
+        filter = ""
+        rowsAreStale = true
+        layoutIfNeeded()
+      }
+    case .nextTab, .previousTab:
+      guard screen == .detail else { return openDetail() }
+      let count = DetailTab.allCases.count
+      let step = command == .nextTab ? 1 : count - 1
+      tab = DetailTab(rawValue: (tab.rawValue + step) % count) ?? .traceback
+      detailScroll = 0
+      refreshDetail()
+    case .openEditor:
+      guard let entry = selectedEntry, let frame = editorFrame(of: entry) else {
+        notice = "no line of the project to open for this test"
+        return []
+      }
+      return [.openEditor(file: frame.file, line: frame.line)]
+    case .runAll: return startRun(scopeLabels)
+    case .runFailed:
+      let failed = failedLabels
+      guard !failed.isEmpty else {
+        notice = "no failed tests to run"
+        return []
+      }
+      return startRun(failed)
+    case .rerun: return startRun(lastLabels)
+    case .filter: prompt = Prompt(kind: .filter, text: filter)
+    case .filterByName: prompt = Prompt(kind: .testName, text: testNamePatterns.joined(separator: " "))
+    case .toggleOrder:
+      order = order == .failuresFirst ? .runOrder : .failuresFirst
+      rowsAreStale = true
+      layoutIfNeeded()
+    case .help: isHelpShown = true
+    case .quit: return quit()
+    }
+    return []
+  }
+
+  private mutating func handlePrompt(_ key: Key) -> [Effect] {
+    guard var prompt else { return [] }
+    switch key {
+    case .character(let character):
+      prompt.text.append(character)
+    case .backspace:
+      if !prompt.text.isEmpty { prompt.text.removeLast() }
+    case .enter:
+      self.prompt = nil
+      if prompt.kind == .testName {
+        testNamePatterns = prompt.text.split(separator: " ").map(String.init)
+        return startRun(scopeLabels)
+      }
+      return []
+    case .escape:
+      self.prompt = nil
+      if prompt.kind == .filter {
+        filter = ""
+        rowsAreStale = true
+        layoutIfNeeded()
+      }
+      return []
+    default:
+      return []
+    }
+    self.prompt = prompt
+    if prompt.kind == .filter {
+      filter = prompt.text
+      rowsAreStale = true
+      layoutIfNeeded()
+    }
+    return []
+  }
+
+  private var pageHeight: Int { screen == .detail ? layout.detail.height : layout.body.height }
+
+  private mutating func move(by step: Int) {
+    if screen == .detail {
+      let maximum = max(0, detail.count - layout.detail.height)
+      detailScroll = max(0, min(maximum, detailScroll + step))
+      return
+    }
+    hasUserMoved = true
+    guard let first = firstTestRow() else { return }
+    if isHeaderSelected {
+      guard step > 0 else { return }
+      isHeaderSelected = false
+      selectedID = testID(at: first)
+      if step > 1 { move(by: step - 1) }
+      return
+    }
+    let current = selectedID.flatMap { rowIndex(of: $0) } ?? first
+    if step < 0 && current == first {
+      isHeaderSelected = true
+      return
+    }
+    var target = max(0, min(rows.count - 1, current + step))
+    if let row = firstTestRow(from: target, step: step > 0 ? 1 : -1)
+      ?? firstTestRow(from: target, step: step > 0 ? -1 : 1)
+    {
+      target = row
+    }
+    selectedID = testID(at: target)
+    scrollToSelection()
+  }
+
+  private mutating func selectFailure(forward: Bool) -> [Effect] {
+    layoutIfNeeded()
+    let failing = rows.indices.filter { row in
+      if case .test(let position) = rows[row] { return tests[position].hasFailed }
+      return false
+    }
+    guard !failing.isEmpty else {
+      notice = "no failures" + (filter.isEmpty ? "" : " in the filtered list")
+      return []
+    }
+    hasUserMoved = true
+    isHeaderSelected = false
+    let current = selectedID.flatMap { rowIndex(of: $0) } ?? (forward ? -1 : rows.count)
+    let target =
+      forward
+      ? (failing.first { $0 > current } ?? failing[0])
+      : (failing.last { $0 < current } ?? failing[failing.count - 1])
+    selectedID = testID(at: target)
+    scrollToSelection()
+    if screen == .detail {
+      detailScroll = 0
+      refreshDetail()
+      return sourceRequests()
+    }
+    return []
+  }
+
+  private mutating func openDetail() -> [Effect] {
+    guard selectedEntry != nil else { return [] }
+    isHeaderSelected = false
+    // Always the traceback first, so "Enter Tab Tab" means the mail, whatever was open before.
+    if screen == .list { tab = .traceback }
+    screen = .detail
+    detailScroll = 0
+    refreshDetail()
+    return sourceRequests()
+  }
+
+  private mutating func startRun(_ labels: [String]) -> [Effect] {
+    guard !run.isActive else {
+      notice = "a run is going: wait for it, or press Ctrl-C to stop it"
+      return []
+    }
+    lastLabels = labels
+    return [.startRun(labels: labels, testNamePatterns: testNamePatterns)]
+  }
+
+  private mutating func interrupt() -> [Effect] {
+    guard run.isActive else { return [.quit] }
+    interruptions += 1
+    run.phase = .stopping
+    notice =
+      interruptions == 1
+      ? "stopping after the running tests finish (Ctrl-C again to stop at once)" : "stopping now"
+    return [.interruptRun]
+  }
+
+  private mutating func quit() -> [Effect] {
+    guard run.isActive else { return [.quit] }
+    if isQuitting {
+      notice = "stopping now"
+      return [.abortRun]
+    }
+    isQuitting = true
+    interruptions += 1
+    run.phase = .stopping
+    notice = "ending the run, then quitting (q again to stop at once)"
+    return [.interruptRun]
+  }
+
+  // MARK: run events
+
+  mutating func handle(_ timed: TimedEvent) -> [Effect] {
+    switch timed.event {
+    case .runStarted(let start):
+      run = RunStatus(phase: .running, labels: start.labels, command: start.command, startedAt: now - timed.t)
+      interruptions = 0
+      runnerLog = []
+      if !isQuitting { notice = nil }
+    case .suiteReady(let plan):
+      run.planned = plan.tests.count
+      self.plan(plan.tests)
+    case .testStarted(let id, _):
+      let position = entryIndex(for: id)
+      update(position) { $0.startedAt = timed.t }
+    case .testFinished(let report):
+      let position = entryIndex(for: report.id, kind: report.kind)
+      update(position) { entry in
+        entry.kind = report.kind
+        entry.outcome = report.outcome
+        entry.duration = report.duration
+        entry.report = report
+        entry.startedAt = nil
+        entry.isPending = false
+        entry.isStale = false
+      }
+      run.counts[report.outcome, default: 0] += 1
+      if !hasUserMoved, report.outcome.failsTheRun, !(selectedEntry?.hasFailed ?? false) {
+        selectedID = report.id
+      }
+      if screen == .detail, selectedID == report.id {
+        refreshDetail()
+        return sourceRequests()
+      }
+    case .runFinished(let summary):
+      run.phase = .finished(summary)
+      run.duration = summary.duration
+      for position in tests.indices where tests[position].isPending || tests[position].isRunning {
+        update(position) { entry in
+          entry.startedAt = nil
+          entry.isPending = false
+          entry.isStale = entry.outcome != nil
+        }
+      }
+      if isQuitting { return [.quit] }
+      if run.planned == nil && run.done == 0 && summary.problem == nil && notice == nil {
+        notice = "no tests ran"
+      }
+    case .output(let output):
+      runnerLog.append(contentsOf: output.text.lines.map(String.init))
+      if runnerLog.last == "" { runnerLog.removeLast() }
+      if runnerLog.count > 400 { runnerLog.removeFirst(runnerLog.count - 300) }
+    case .processLost(let loss):
+      notice = "process \(loss.pid) lost: \(loss.reason)"
+      runnerLog.append("process \(loss.pid) lost\(loss.test.map { " while running \($0)" } ?? ""): \(loss.reason)")
+    case .warning(let text):
+      notice = text
+    default:
+      break
+    }
+    return []
+  }
+
+  // MARK: detail
+
+  /// Rebuilds the detail document when it is shown (a test's result, the tab or the
+  /// width changed) and keeps its scroll in range.
+  mutating func refreshDetail() {
+    guard screen == .detail, let entry = selectedEntry else {
+      detail = []
+      return
+    }
+    detail = DetailDocument.lines(
+      for: entry, tab: tab, width: width, projectRoot: projectRoot, sources: sources, glyphs: glyphs)
+    detailScroll = max(0, min(detailScroll, detail.count - layout.detail.height))
+  }
+
+  /// Reads the source of the selected test's project frames, once each.
+  private mutating func sourceRequests() -> [Effect] {
+    guard let report = selectedEntry?.report else { return [] }
+    let frames = (report.problems.flatMap(\.traceback) + report.subtests.flatMap(\.traceback) + report.traceback)
+    let wanted = Set(frames.map(\.file).filter { DetailDocument.isProjectFile($0, root: projectRoot) })
+      .subtracting(requestedSources)
+    guard !wanted.isEmpty else { return [] }
+    requestedSources.formUnion(wanted)
+    return [.loadSources(wanted.sorted())]
+  }
+
+  /// Where `e` opens the editor: the innermost project frame of the first problem.
+  public func editorFrame(of entry: TestEntry) -> SourceFrame? {
+    guard let report = entry.report else { return nil }
+    let frames = report.problems.first?.traceback ?? report.traceback
+    let subtestFrames = report.subtests.first { $0.outcome.failsTheRun }?.traceback ?? []
+    return (frames.isEmpty ? subtestFrames : frames).last { DetailDocument.isProjectFile($0.file, root: projectRoot) }
+  }
+}

@@ -1,0 +1,147 @@
+import Foundation
+import DjangoRunner
+
+/// Where a test sits in the list's tree: app → module → class → test.
+public struct TestPath: Equatable, Sendable {
+  /// The Django app, as far as the id tells: the module path before its `tests` part.
+  public var app: String
+  public var module: String
+  /// Empty for module-level problems and function-style tests.
+  public var className: String
+  /// The method, or what the row stands for (`setUpClass`, `import failed`).
+  public var name: String
+
+  /// Reads a unittest or Django id: `app.tests.test_x.Class.test_y`,
+  /// `setUpClass (app.tests.Class)`, `unittest.loader._FailedTest.app.tests`.
+  public init(id: String, kind: TestKind) {
+    var dotted = id
+    var name: String?
+    if kind == .suiteError, let open = id.firstIndex(of: "("), id.hasSuffix(")") {
+      name = id[..<open].trimmingCharacters(in: .whitespaces)
+      dotted = String(id[id.index(after: open)..<id.index(before: id.endIndex)])
+    }
+    let failedTest = "unittest.loader._FailedTest."
+    if kind == .loadError || id.hasPrefix(failedTest) {
+      let module = id.hasPrefix(failedTest) ? String(id.dropFirst(failedTest.count)) : id
+      self.init(app: Self.app(of: module), module: module, className: "", name: "import failed")
+      return
+    }
+    var parts = dotted.split(separator: ".").map(String.init)
+    if let name {
+      // "setUpClass (mod.Class)" or "setUpModule (mod)".
+      let className = parts.count > 1 && (parts.last?.first?.isUppercase ?? false) ? parts.removeLast() : ""
+      let module = parts.joined(separator: ".")
+      self.init(app: Self.app(of: module), module: module, className: className, name: name)
+      return
+    }
+    let method = parts.popLast() ?? id
+    let className = parts.count > 1 ? parts.removeLast() : ""
+    let module = parts.isEmpty ? id : parts.joined(separator: ".")
+    self.init(app: Self.app(of: module), module: module, className: className, name: method)
+  }
+
+  public init(app: String, module: String, className: String, name: String) {
+    self.app = app
+    self.module = module
+    self.className = className
+    self.name = name
+  }
+
+  /// `shop.tests.test_x` → `shop`; `site.apps.shop.tests` → `site.apps.shop`.
+  static func app(of module: String) -> String {
+    let parts = module.split(separator: ".")
+    if let tests = parts.firstIndex(where: { $0 == "tests" || $0 == "test" || $0.hasPrefix("test_") }), tests > 0 {
+      return parts[..<tests].joined(separator: ".")
+    }
+    return parts.first.map(String.init) ?? module
+  }
+
+  /// The label that runs this entry again with Django: the test itself, or the class
+  /// or module a suite error or import error belongs to.
+  public func label(for id: String, kind: TestKind) -> String {
+    switch kind {
+    case .test: return id
+    case .suiteError: return className.isEmpty ? module : module + "." + className
+    case .loadError: return module
+    }
+  }
+}
+
+/// One test the dashboard knows, with its latest verdict.
+public struct TestEntry: Equatable, Sendable {
+  public let id: String
+  public var kind: TestKind
+  public var path: TestPath
+  /// The latest verdict; nil when it never finished.
+  public var outcome: TestOutcome?
+  public var duration: Double?
+  public var report: TestReport?
+  /// Seconds since the run started when this test started; nil when not running.
+  public var startedAt: Double?
+  /// Part of the current run and not finished yet.
+  public var isPending = false
+  /// Its verdict is from an earlier run.
+  public var isStale = false
+  /// Position in the latest run's order.
+  public var order: Int
+  /// The test's class group in `DashboardState`'s group table.
+  public internal(set) var group = 0
+  /// The id in lower case, for filtering as you type.
+  let searchKey: String
+
+  public init(id: String, kind: TestKind = .test, order: Int) {
+    self.id = id
+    self.kind = kind
+    self.path = TestPath(id: id, kind: kind)
+    self.order = order
+    self.searchKey = id.lowercased()
+  }
+
+  public var isRunning: Bool { startedAt != nil }
+  public var hasFailed: Bool { outcome?.failsTheRun ?? false }
+  public var label: String { path.label(for: id, kind: kind) }
+}
+
+/// Apps, modules and classes, each stored once and named by number, so the list's rows
+/// are rebuilt with arrays instead of string keys.
+struct GroupTable: Sendable {
+  struct Module: Sendable {
+    var title: String
+    var app: Int
+  }
+  struct TestClass: Sendable {
+    var title: String
+    var module: Int
+  }
+  var apps: [String] = []
+  var modules: [Module] = []
+  var classes: [TestClass] = []
+  private var appIndex: [String: Int] = [:]
+  private var moduleIndex: [String: Int] = [:]
+  private var classIndex: [String: Int] = [:]
+
+  /// The class group of `path`, added if new.
+  mutating func group(for path: TestPath) -> Int {
+    let classKey = path.module + "\u{1}" + path.className
+    if let known = classIndex[classKey] { return known }
+    let module: Int
+    if let known = moduleIndex[path.module] {
+      module = known
+    } else {
+      let app: Int
+      if let known = appIndex[path.app] {
+        app = known
+      } else {
+        apps.append(path.app)
+        app = apps.count - 1
+        appIndex[path.app] = app
+      }
+      modules.append(Module(title: path.module, app: app))
+      module = modules.count - 1
+      moduleIndex[path.module] = module
+    }
+    classes.append(TestClass(title: path.className, module: module))
+    classIndex[classKey] = classes.count - 1
+    return classes.count - 1
+  }
+}

@@ -1,0 +1,201 @@
+import Dashboard
+import DjangoRunner
+import XCTest
+
+/// The reducer, driven by the recorded demo run and by keys: what it shows and which
+/// effects it asks for.
+final class ReducerTests: XCTestCase {
+  let failing = [
+    "catalog.tests.test_models.ProductModelTests.test_low_stock_lists_products_with_fewer_than_five",
+    "catalog.tests.test_views.ProductListViewTests.test_product_list_query_count",
+    "catalog.tests.test_pricing.DiscountTests.test_bulk_discount_tiers",
+    "orders.tests.test_checkout.CheckoutViewTests.test_checkout_confirmation_mail_subject",
+    "orders.tests.test_views.OrderDetailViewTests.test_empty_order_detail_page",
+    "notifications.tests.ShippingMailTests.test_shipping_mail_contains_tracking_link",
+  ]
+
+  func testCountsAndStatusFollowTheRun() throws {
+    let state = try Recording.demoState()
+    XCTAssertEqual(state.run.planned, 54)
+    XCTAssertEqual(state.run.done, 54)
+    XCTAssertEqual(state.run.counts[.pass], 46)
+    XCTAssertEqual(state.run.counts[.fail], 5)
+    XCTAssertEqual(state.run.counts[.error], 1)
+    guard case .finished(let summary) = state.run.phase else { return XCTFail("run not finished") }
+    XCTAssertEqual(summary.exitCode, 1)
+    XCTAssertEqual(Set(state.failedLabels), Set(failing))
+  }
+
+  func testFailuresComeFirstAndTheCursorFollowsTheFirstFailure() throws {
+    var state = try Recording.demoState()
+    state.layoutIfNeeded()
+    let firstTest = state.rows.first { if case .test = $0 { return true } else { return false } }
+    guard case .test(let position)? = firstTest else { return XCTFail("no test row") }
+    XCTAssertTrue(state.tests[position].hasFailed)
+    XCTAssertTrue(state.selectedEntry?.hasFailed ?? false)
+    // In run order, the first row is the first test Django ran.
+    Recording.apply(Recording.keys(.character("o")), to: &state)
+    guard case .test(let first)? = state.rows.first(where: { if case .test = $0 { return true } else { return false } })
+    else { return XCTFail("no test row") }
+    XCTAssertEqual(state.tests[first].order, 0)
+  }
+
+  func testNextFailureVisitsEveryFailureAndWraps() throws {
+    var state = try Recording.demoState()
+    var seen: [String] = []
+    for _ in 0..<(failing.count + 1) {
+      Recording.apply(Recording.keys(.character("n")), to: &state)
+      seen.append(state.selectedID ?? "")
+    }
+    XCTAssertEqual(Set(seen.prefix(failing.count)), Set(failing))
+    XCTAssertEqual(seen.last, seen.first)
+    Recording.apply(Recording.keys(.character("N")), to: &state)
+    XCTAssertEqual(state.selectedID, seen[failing.count - 1])
+  }
+
+  func testRunKeysAskForTheRightLabels() throws {
+    var state = try Recording.demoState()
+    XCTAssertEqual(
+      Recording.apply(Recording.keys(.character("f")), to: &state),
+      [.startRun(labels: state.failedLabels, testNamePatterns: [])])
+    XCTAssertEqual(state.lastLabels.count, failing.count)
+    XCTAssertEqual(
+      Recording.apply(Recording.keys(.character("r")), to: &state),
+      [.startRun(labels: state.failedLabels, testNamePatterns: [])])
+    XCTAssertEqual(
+      Recording.apply(Recording.keys(.character("a")), to: &state), [.startRun(labels: [], testNamePatterns: [])])
+    // `t` sets a -k pattern and runs the dashboard's scope with it.
+    let typed = [.key(.character("t"))] + "checkout mail".map { Action.key(.character($0)) } + [.key(.enter)]
+    XCTAssertEqual(Recording.apply(typed, to: &state), [.startRun(labels: [], testNamePatterns: ["checkout", "mail"])])
+    XCTAssertEqual(state.testNamePatterns, ["checkout", "mail"])
+  }
+
+  func testEnterOnTheHeaderReruns() throws {
+    var state = try Recording.demoState()
+    Recording.apply(Recording.keys(.character("g"), .up), to: &state)
+    XCTAssertTrue(state.isHeaderSelected)
+    XCTAssertEqual(Recording.apply(Recording.keys(.enter), to: &state), [.startRun(labels: [], testNamePatterns: [])])
+    Recording.apply(Recording.keys(.down), to: &state)
+    XCTAssertFalse(state.isHeaderSelected)
+  }
+
+  func testCtrlCDuringARunStopsGracefullyThenHardAndQuitsWhenIdle() throws {
+    var state = try Recording.demoState(limit: 20)
+    XCTAssertTrue(state.run.isActive)
+    XCTAssertEqual(state.apply(.key(.interrupt)), [.interruptRun])
+    XCTAssertEqual(state.run.phase, .stopping)
+    XCTAssertTrue(state.notice?.contains("Ctrl-C again") ?? false)
+    XCTAssertEqual(state.apply(.interruptSignal), [.interruptRun])
+    XCTAssertEqual(state.notice, "stopping now")
+    // Run keys wait for the run to end.
+    XCTAssertEqual(state.apply(.key(.character("a"))), [])
+    let finished = RunSummary(counts: [:], duration: 1, interrupted: .hard, exitCode: 130)
+    XCTAssertEqual(state.apply(.runEvent(TimedEvent(t: 1, event: .runFinished(finished)), now: 101)), [])
+    XCTAssertFalse(state.tests.contains { $0.isRunning || $0.isPending })
+    XCTAssertEqual(state.apply(.key(.interrupt)), [.quit])
+  }
+
+  func testQuitDuringARunEndsItFirst() throws {
+    var state = try Recording.demoState(limit: 20)
+    XCTAssertEqual(state.apply(.key(.character("q"))), [.interruptRun])
+    XCTAssertEqual(state.apply(.key(.character("q"))), [.abortRun])
+    let finished = RunSummary(counts: [:], duration: 1, interrupted: .hard, exitCode: 130)
+    XCTAssertEqual(state.apply(.runEvent(TimedEvent(t: 1, event: .runFinished(finished)), now: 101)), [.quit])
+    var idle = try Recording.demoState()
+    XCTAssertEqual(idle.apply(.key(.character("q"))), [.quit])
+  }
+
+  func testFilterNarrowsTheListAsYouTypeAndEscapeClearsIt() throws {
+    var state = try Recording.demoState()
+    state.layoutIfNeeded()
+    let all = state.rows.count
+    Recording.apply([.key(.character("/"))] + "tiers".map { .key(.character($0)) }, to: &state)
+    XCTAssertEqual(state.rows.count, 4)  // app, module, class, the test
+    XCTAssertEqual(state.selectedID, "catalog.tests.test_pricing.DiscountTests.test_bulk_discount_tiers")
+    Recording.apply(Recording.keys(.enter), to: &state)
+    XCTAssertNil(state.prompt)
+    XCTAssertEqual(state.filter, "tiers")
+    Recording.apply(Recording.keys(.escape), to: &state)
+    XCTAssertEqual(state.filter, "")
+    XCTAssertEqual(state.rows.count, all)
+  }
+
+  func testEditorOpensAtTheInnermostProjectFrame() throws {
+    var state = try Recording.demoState()
+    Recording.apply([.key(.character("/"))] + "empty_order".map { .key(.character($0)) } + [.key(.enter)], to: &state)
+    let effects = Recording.apply(Recording.keys(.character("e")), to: &state)
+    guard case .openEditor(let file, let line)? = effects.first else { return XCTFail("no editor: \(effects)") }
+    XCTAssertEqual(file, "/project/catalog/pricing.py")
+    let source = try String(contentsOfFile: Recording.demoSources + "/catalog/pricing.py", encoding: .utf8)
+    XCTAssertTrue(source.lines[line - 1].contains("/"), "line \(line) should divide: \(source.lines[line - 1])")
+  }
+
+  func testDetailTabsCycleAndScrollStaysInRange() throws {
+    var state = try Recording.demoState(width: 80, height: 12)
+    Recording.apply(Recording.keys(.character("n"), .enter), to: &state)
+    XCTAssertEqual(state.screen, .detail)
+    XCTAssertEqual(state.tab, .traceback)
+    Recording.apply(Recording.keys(.tab, .tab, .tab, .tab), to: &state)
+    XCTAssertEqual(state.tab, .traceback)
+    Recording.apply(Recording.keys(.backTab), to: &state)
+    XCTAssertEqual(state.tab, .output)
+    Recording.apply(Recording.keys(.backTab, .backTab, .backTab), to: &state)
+    Recording.apply(Array(repeating: .key(.down), count: 500), to: &state)
+    XCTAssertEqual(state.detailScroll, max(0, state.detail.count - state.layout.detail.height))
+    Recording.apply(Recording.keys(.home), to: &state)
+    XCTAssertEqual(state.detailScroll, 0)
+    Recording.apply(Recording.keys(.escape), to: &state)
+    XCTAssertEqual(state.screen, .list)
+  }
+
+  func testASecondRunMarksItsTestsPendingAndKeepsTheOthersAsStale() throws {
+    var state = try Recording.demoState()
+    let rerun = Array(failing.prefix(2))
+    let start = RunStart(labels: rerun, command: ["python"], directory: "/project", python: "python", options: [:])
+    _ = state.apply(.runEvent(TimedEvent(t: 0, event: .runStarted(start)), now: 200))
+    _ = state.apply(.runEvent(TimedEvent(t: 0.1, event: .suiteReady(SuitePlan(tests: rerun))), now: 200.1))
+    state.layoutIfNeeded()
+    XCTAssertEqual(state.run.planned, 2)
+    XCTAssertEqual(state.run.done, 0)
+    for id in rerun { XCTAssertEqual(state.tests[state.index[id] ?? 0].isPending, true) }
+    let other = state.tests[state.index["catalog.tests.test_pricing.MoneyHelperTests.test_line_total"] ?? 0]
+    XCTAssertTrue(other.isStale)
+    XCTAssertEqual(other.outcome, .pass)
+    let report = TestReport(id: rerun[0], outcome: .pass, duration: 0.01)
+    _ = state.apply(.runEvent(TimedEvent(t: 0.2, event: .testFinished(report)), now: 200.2))
+    XCTAssertFalse(state.tests[state.index[rerun[0]] ?? 0].hasFailed)
+    XCTAssertEqual(state.failedLabels.count, failing.count - 1)
+  }
+
+  func testResizeKeepsTheSelectionInView() throws {
+    var state = try Recording.demoState(width: 100, height: 40)
+    Recording.apply(Recording.keys(.end), to: &state)
+    Recording.apply([.resize(width: 60, height: 10)], to: &state)
+    let row = try XCTUnwrap(state.selectedID.flatMap { state.rowIndex(of: $0) })
+    XCTAssertTrue(row >= state.listScroll && row < state.listScroll + state.layout.body.height)
+  }
+
+  func testTestPathsFollowDjangosIds() {
+    XCTAssertEqual(
+      TestPath(id: "shop.tests.test_cart.CartTests.test_total", kind: .test),
+      TestPath(app: "shop", module: "shop.tests.test_cart", className: "CartTests", name: "test_total"))
+    XCTAssertEqual(
+      TestPath(id: "setUpClass (shop.tests.CartTests)", kind: .suiteError),
+      TestPath(app: "shop", module: "shop.tests", className: "CartTests", name: "setUpClass"))
+    XCTAssertEqual(
+      TestPath(id: "unittest.loader._FailedTest.site.apps.billing.tests", kind: .loadError),
+      TestPath(app: "site.apps.billing", module: "site.apps.billing.tests", className: "", name: "import failed"))
+    let suiteError = TestPath(id: "setUpModule (shop.tests)", kind: .suiteError)
+    XCTAssertEqual(suiteError.label(for: "setUpModule (shop.tests)", kind: .suiteError), "shop.tests")
+  }
+
+  func testEditorCommandsUseEachEditorsOwnForm() throws {
+    XCTAssertEqual(try EditorCommand.arguments(editor: "vim", file: "/p/a.py", line: 7), ["vim", "+7", "/p/a.py"])
+    XCTAssertEqual(
+      try EditorCommand.arguments(editor: "code -w", file: "/p/a.py", line: 7), ["code", "-w", "--goto", "/p/a.py:7"])
+    XCTAssertEqual(
+      try EditorCommand.arguments(editor: "/usr/bin/hx", file: "/p/a.py", line: 7), ["/usr/bin/hx", "/p/a.py:7"])
+    XCTAssertEqual(EditorCommand.editor(environment: ["EDITOR": "nano", "VISUAL": " "]), "nano")
+    XCTAssertEqual(EditorCommand.editor(environment: [:]), "vi")
+  }
+}
