@@ -7,6 +7,7 @@ let package = Package(
   products: [
     .executable(name: "djdash", targets: ["djdash"]),
     .library(name: "DjangoRunner", targets: ["DjangoRunner"]),
+    .library(name: "Dashboard", targets: ["Dashboard"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -22,19 +23,30 @@ let package = Package(
       dependencies: ["CShims", "TOMLKit"],
       resources: [.copy("Hook")]
     ),
+    // The ncursesw library, and the few of its macros Swift cannot call.
+    .systemLibrary(name: "CNcurses", pkgConfig: "ncursesw"),
+    // The dashboard: state, actions, the reducer, views into a cell buffer, themes. It
+    // never touches the terminal or a process.
+    .target(name: "Dashboard", dependencies: ["DjangoRunner", "TOMLKit"]),
+    // The curses backend: paints a cell buffer's differences, reads keys, restores the
+    // terminal.
+    .target(name: "TerminalUI", dependencies: ["Dashboard", "CNcurses"]),
     .executableTarget(
       name: "djdash",
       dependencies: [
         "DjangoRunner",
+        "Dashboard",
+        "TerminalUI",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       resources: [.copy("Demo")]
     ),
     // Prints throughput and overhead figures; run with `swift run -c release djdash-bench`.
-    .executableTarget(name: "djdash-bench", dependencies: ["DjangoRunner"]),
+    .executableTarget(name: "djdash-bench", dependencies: ["DjangoRunner", "Dashboard"]),
 
     .target(name: "TestSupport", dependencies: ["DjangoRunner", "CShims"], path: "Tests/TestSupport"),
     .testTarget(name: "DjangoRunnerTests", dependencies: ["DjangoRunner", "TestSupport"]),
+    .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "DjangoRunner"], resources: [.copy("Snapshots")]),
     .testTarget(name: "EndToEndTests", dependencies: ["DjangoRunner", "TestSupport", "djdash"]),
   ]
 )

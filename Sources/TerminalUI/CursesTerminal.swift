@@ -1,0 +1,194 @@
+import CNcurses
+import Dashboard
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// How many colours the terminal gets.
+public enum ColorMode: Equatable, Sendable {
+  case none
+  case eight
+  case full
+}
+
+/// The terminal, through ncurses: paints a cell buffer's differences with one refresh,
+/// reads keys without blocking, follows resizes and gives the terminal back clean.
+///
+/// Only this type touches curses. Create one, watch descriptor 0 on the reactor and call
+/// `readKeys()` when it is readable; call `paint(_:)` with each new frame.
+public final class CursesTerminal {
+  public private(set) var width: Int
+  public private(set) var height: Int
+  /// Whether the locale can show Unicode; otherwise every non-ASCII character is painted `?`.
+  public let isUnicode: Bool
+  public let colorMode: ColorMode
+  private let theme: Theme
+  private var previous: CellBuffer?
+  private var pairs: [PairKey: Int16] = [:]
+  private var isOpen = false
+
+  private struct PairKey: Hashable {
+    var foreground: Int
+    var background: Int
+  }
+
+  /// Takes over the terminal.
+  ///
+  /// - Parameters:
+  ///   - theme: how each role looks.
+  ///   - noColor: `NO_COLOR` is set: attributes only.
+  /// - Throws: `TerminalError` when stdin or stdout is not a terminal ncurses can drive.
+  public init(theme: Theme, noColor: Bool) throws {
+    guard isatty(0) == 1, isatty(1) == 1 else {
+      throw TerminalError("the dashboard needs a terminal; use `djdash run` for a headless run")
+    }
+    setlocale(LC_ALL, "")
+    isUnicode = djdash_locale_is_utf8() != 0
+    guard djdash_newterm() != nil else {
+      let term = getenv("TERM").map { String(cString: $0) } ?? "(unset)"
+      throw TerminalError("cannot drive the terminal TERM=\(term); set TERM (e.g. xterm-256color)")
+    }
+    isOpen = true
+    raw()
+    noecho()
+    nonl()
+    keypad(djdash_stdscr(), true)
+    nodelay(djdash_stdscr(), true)
+    set_escdelay(25)
+    curs_set(0)
+    if !noColor && has_colors() {
+      start_color()
+      use_default_colors()
+      colorMode = djdash_colors() >= 256 ? .full : .eight
+    } else {
+      colorMode = .none
+    }
+    self.theme = theme
+    width = Int(getmaxx(djdash_stdscr()))
+    height = Int(getmaxy(djdash_stdscr()))
+    erase()
+    refresh()
+  }
+
+  deinit { close() }
+
+  /// Gives the terminal back as it was (main screen, cursor, cooked mode). Idempotent.
+  public func close() {
+    guard isOpen else { return }
+    isOpen = false
+    curs_set(1)
+    endwin()
+  }
+
+  /// Reads the kernel's idea of the size after SIGWINCH and tells curses; the next
+  /// paint redraws everything.
+  public func followResize() {
+    var rows: Int32 = 0
+    var cols: Int32 = 0
+    if djdash_terminal_size(1, &rows, &cols) != 0 {
+      resizeterm(rows, cols)
+    }
+    width = Int(getmaxx(djdash_stdscr()))
+    height = Int(getmaxy(djdash_stdscr()))
+    previous = nil
+  }
+
+  /// Lends the terminal to another program (the editor).
+  public func suspend() {
+    def_prog_mode()
+    endwin()
+  }
+
+  /// Takes the terminal back after `suspend()`; the next paint redraws everything.
+  public func resume() {
+    reset_prog_mode()
+    clearok(djdash_curscr(), true)
+    previous = nil
+    refresh()
+  }
+
+  /// Paints the cells that differ from the last frame, then refreshes once.
+  public func paint(_ buffer: CellBuffer) {
+    let old = previous.flatMap { $0.width == buffer.width && $0.height == buffer.height ? $0 : nil }
+    if old == nil { erase() }
+    for y in 0..<min(buffer.height, height) {
+      var first = -1
+      var last = -1
+      for x in 0..<min(buffer.width, width) where old?[x, y] != buffer[x, y] {
+        if first < 0 { first = x }
+        last = x
+      }
+      guard first >= 0 else { continue }
+      // A wide character's second half changed: repaint from its first half.
+      while first > 0 && buffer[first, y].text.isEmpty { first -= 1 }
+      paintRun(buffer, y: y, from: first, through: last)
+    }
+    previous = buffer
+    refresh()
+  }
+
+  private func paintRun(_ buffer: CellBuffer, y: Int, from first: Int, through last: Int) {
+    var x = first
+    move(Int32(y), Int32(x))
+    while x <= last {
+      let style = attributes(for: buffer[x, y])
+      var text = ""
+      while x <= last || (x < buffer.width && buffer[x, y].text.isEmpty) {
+        let cell = buffer[x, y]
+        if attributes(for: cell) != style { break }
+        text += isUnicode || cell.text.allSatisfy(\.isASCII) ? cell.text : "?"
+        x += 1
+      }
+      attrset(style)
+      addstr(text)
+    }
+    attrset(djdash_attr_normal())
+  }
+
+  private func attributes(for cell: Cell) -> Int32 {
+    let look = theme.look(cell.role)
+    var attributes = Int32(djdash_attr_normal())
+    if look.isBold || cell.isBold { attributes |= Int32(djdash_attr_bold()) }
+    if look.isUnderlined { attributes |= Int32(djdash_attr_underline()) }
+    var background = look.background
+    if look.isReversed { attributes |= Int32(djdash_attr_reverse()) }
+    if cell.isSelected {
+      if theme.selection.isReversed || colorMode == .none || theme.selection.background == nil {
+        attributes ^= Int32(djdash_attr_reverse())
+      } else {
+        background = theme.selection.background
+      }
+    }
+    if colorMode != .none {
+      attributes |= Int32(djdash_color_pair(Int32(pair(look.foreground, background))))
+    }
+    return attributes
+  }
+
+  private func pair(_ foreground: Int?, _ background: Int?) -> Int16 {
+    let key = PairKey(foreground: terminalColor(foreground), background: terminalColor(background))
+    if key.foreground == -1 && key.background == -1 { return 0 }
+    if let existing = pairs[key] { return existing }
+    let number = Int16(pairs.count + 1)
+    guard Int32(number) < djdash_color_pairs() else { return 0 }
+    init_pair(number, Int16(key.foreground), Int16(key.background))
+    pairs[key] = number
+    return number
+  }
+
+  private func terminalColor(_ color: Int?) -> Int {
+    guard let color else { return -1 }
+    switch colorMode {
+    case .full: return color
+    case .eight: return Palette.nearestBasic(color)
+    case .none: return -1
+    }
+  }
+}
+
+/// The terminal could not be used; says why and what to do.
+public struct TerminalError: Error, CustomStringConvertible {
+  public var description: String
+  public init(_ description: String) { self.description = description }
+}
