@@ -60,17 +60,19 @@ struct HeadlessRun {
   }
 }
 
-/// SIGINT, SIGTERM and SIGHUP, read from a signalfd on the reactor.
+/// SIGINT, SIGTERM and SIGHUP (and SIGWINCH, for those who draw), read from a signalfd
+/// on the reactor.
 final class SignalSource {
   private let fd: Int32
   private let reactor: Reactor
 
-  init(reactor: Reactor, handler: @escaping (Int32) -> Void) {
+  init(reactor: Reactor, followsResize: Bool = false, handler: @escaping (Int32) -> Void) {
     self.reactor = reactor
     fd = Djdash.handledSignals.withUnsafeBufferPointer { djdash_signalfd($0.baseAddress) }
     guard fd >= 0 else { return }
     reactor.watch(fd) { [fd] in
       while case let signal = djdash_read_signal(fd), signal != 0 {
+        if signal == SIGWINCH && !followsResize { continue }
         handler(signal)
       }
     }

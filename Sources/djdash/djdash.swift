@@ -15,13 +15,13 @@ struct Djdash: ParsableCommand {
       Exit codes: 0 every test passed, 1 a test failed or errored, 2 usage or \
       configuration error, 130 interrupted.
       """,
-    subcommands: [RunCommand.self, HuntCommand.self, DemoCommand.self],
-    defaultSubcommand: RunCommand.self
+    subcommands: [DashboardCommand.self, RunCommand.self, HuntCommand.self, DemoCommand.self],
+    defaultSubcommand: DashboardCommand.self
   )
 
   /// Signals djdash reads through a signalfd; blocked before any thread exists, so every
   /// thread inherits the mask, and unblocked again in the test runner by the spawn.
-  static let handledSignals: [Int32] = [SIGINT, SIGTERM, SIGHUP, 0]
+  static let handledSignals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGWINCH, 0]
 
   static func main() {
     // Before anything can start a thread: signals are read from a signalfd, never delivered.

@@ -1,0 +1,220 @@
+import CShims
+import Dashboard
+import DjangoRunner
+import Foundation
+import TerminalUI
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// The dashboard's runtime: turns keys, signals, run events and time into actions,
+/// applies them with the reducer, carries out the effects, and paints frames. All on
+/// one reactor thread.
+final class DashboardApp {
+  private let project: Project
+  private let request: RunRequest
+  private let directory: String
+  private let theme: Theme
+  private let reactor = Reactor()
+  private var state: DashboardState
+  private var terminal: CursesTerminal?
+  private var session: RunSession?
+  private var signals: SignalSource?
+  private var isFrameScheduled = false
+  private var lastFrame = 0.0
+  private var ticker: Int?
+  private var editor: (pid: pid_t, fd: Int32)?
+
+  /// Seconds between two frames at most 60 a second, however fast events arrive.
+  private static let frameInterval = 1.0 / 60
+  private static let tickInterval = 0.25
+
+  init(project: Project, request: RunRequest, directory: String, theme: Theme) {
+    self.project = project
+    self.request = request
+    self.directory = directory
+    self.theme = theme
+    let name = URL(fileURLWithPath: project.root).lastPathComponent
+    let merged = request.filling(from: project.configuration)
+    state = DashboardState(
+      projectName: name, projectRoot: project.root, scopeLabels: merged.labels,
+      testNamePatterns: merged.testNamePatterns)
+  }
+
+  /// Runs the dashboard until the user quits. Returns the exit code.
+  func run() throws -> Int32 {
+    let environment = ProcessInfo.processInfo.environment
+    let noColor = !(environment["NO_COLOR"] ?? "").isEmpty
+    let terminal: CursesTerminal
+    do {
+      terminal = try CursesTerminal(theme: theme, noColor: noColor)
+    } catch let error as TerminalError {
+      Console.error(error.description)
+      return 2
+    }
+    self.terminal = terminal
+    defer { terminal.close() }
+    state.glyphs = terminal.isUnicode ? .unicode : .ascii
+    state.width = terminal.width
+    state.height = terminal.height
+    reactor.watch(0) { [unowned self] in self.readKeys() }
+    signals = SignalSource(reactor: reactor, followsResize: true) { [unowned self] signal in
+      switch signal {
+      case SIGINT: self.dispatch(.interruptSignal)
+      case SIGWINCH: self.followResize()
+      default: self.dispatch(.terminate)
+      }
+    }
+    defer { signals?.close() }
+    perform(.startRun(labels: state.scopeLabels, testNamePatterns: state.testNamePatterns))
+    render()
+    reactor.run()
+    return 0
+  }
+
+  // MARK: actions and effects
+
+  private func dispatch(_ action: Action) {
+    for effect in state.apply(action) { perform(effect) }
+    scheduleFrame()
+  }
+
+  private func perform(_ effect: Effect) {
+    switch effect {
+    case .startRun(let labels, let patterns):
+      startRun(labels: labels, patterns: patterns)
+    case .interruptRun:
+      session?.interrupt()
+    case .abortRun:
+      session?.abort()
+    case .openEditor(let file, let line):
+      openEditor(file: file, line: line)
+    case .loadSources(let paths):
+      var files: [String: [String]] = [:]
+      for path in paths {
+        let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        files[path] = text.utf8.count > 4 << 20 ? [] : text.lines.map(String.init)
+      }
+      dispatch(.sourcesLoaded(files))
+    case .quit:
+      reactor.stop()
+    }
+  }
+
+  private func startRun(labels: [String], patterns: [String]) {
+    var runRequest = request
+    runRequest.labels = labels
+    runRequest.testNamePatterns = patterns
+    let plan: RunPlan
+    do {
+      plan = try project.plan(for: runRequest, directory: directory)
+    } catch {
+      dispatch(.showNotice("cannot start the run: \(error)"))
+      return
+    }
+    let session = RunSession(plan: plan, reactor: reactor) { [unowned self] timed in
+      self.dispatch(.runEvent(timed, now: self.reactor.clock.now()))
+      if case .runFinished = timed.event { self.stopTicking() }
+    }
+    self.session = session
+    startTicking()
+    session.start()
+  }
+
+  // MARK: time and frames
+
+  private func startTicking() {
+    guard ticker == nil else { return }
+    ticker = reactor.after(Self.tickInterval) { [unowned self] in
+      self.ticker = nil
+      self.dispatch(.tick(now: self.reactor.clock.now()))
+      if self.state.run.isActive { self.startTicking() }
+    }
+  }
+
+  private func stopTicking() {
+    if let ticker { reactor.cancel(ticker) }
+    ticker = nil
+  }
+
+  private func scheduleFrame() {
+    guard !isFrameScheduled else { return }
+    isFrameScheduled = true
+    let wait = max(0, lastFrame + Self.frameInterval - reactor.clock.now())
+    reactor.after(wait) { [unowned self] in
+      self.isFrameScheduled = false
+      self.render()
+    }
+  }
+
+  private func render() {
+    guard editor == nil, let terminal else { return }
+    lastFrame = reactor.clock.now()
+    state.layoutIfNeeded()
+    terminal.paint(DashboardView.render(state))
+  }
+
+  // MARK: terminal
+
+  private func readKeys() {
+    guard let terminal else { return }
+    for input in terminal.readKeys() {
+      switch input {
+      case .key(let key): dispatch(.key(key))
+      case .resized: followResize()
+      }
+    }
+  }
+
+  private func followResize() {
+    guard let terminal, editor == nil else { return }
+    terminal.followResize()
+    dispatch(.resize(width: terminal.width, height: terminal.height))
+    render()
+  }
+
+  private func openEditor(file: String, line: Int) {
+    guard let terminal, editor == nil else { return }
+    let arguments: [String]
+    do {
+      arguments = try EditorCommand.arguments(
+        editor: EditorCommand.editor(environment: ProcessInfo.processInfo.environment), file: file, line: line)
+    } catch {
+      dispatch(.editorFinished(problem: "cannot open the editor: \(error)"))
+      return
+    }
+    terminal.suspend()
+    var pid: pid_t = 0
+    let argv = arguments.map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    let status = djdash_spawn_foreground(argv, &pid)
+    let fd = status == 0 ? djdash_pidfd_open(pid) : -1
+    guard status == 0, fd >= 0 else {
+      if status == 0 { _ = waitpid(pid, nil, 0) }
+      terminal.resume()
+      dispatch(
+        .editorFinished(
+          problem: "cannot start \(arguments[0]): \(String(cString: strerror(status == 0 ? errno : status)))"))
+      return
+    }
+    editor = (pid, fd)
+    reactor.unwatch(0)
+    reactor.watch(fd) { [unowned self] in self.editorExited() }
+  }
+
+  private func editorExited() {
+    guard let editor, let terminal else { return }
+    reactor.unwatch(editor.fd)
+    close(editor.fd)
+    var status: Int32 = 0
+    _ = waitpid(editor.pid, &status, 0)
+    self.editor = nil
+    terminal.resume()
+    reactor.watch(0) { [unowned self] in self.readKeys() }
+    terminal.followResize()
+    dispatch(.resize(width: terminal.width, height: terminal.height))
+    dispatch(.editorFinished(problem: nil))
+    render()
+  }
+}

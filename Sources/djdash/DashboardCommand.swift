@@ -1,0 +1,83 @@
+import ArgumentParser
+import Dashboard
+import DjangoRunner
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// `djdash [LABELS] [FLAGS]`: the live dashboard, the default command.
+struct DashboardCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "dashboard",
+    abstract: "Open the live dashboard of the tests (the default command).",
+    discussion: """
+      Runs the tests at once and keeps the results on screen: j/k move, n/N jump between \
+      failures, Enter opens a test's traceback, SQL, mail and output, a/f/r run again, ? \
+      shows every key, q quits. Without a terminal it runs headless, like `djdash run`.
+      """
+  )
+
+  @OptionGroup var tests: RunArguments
+  @OptionGroup var report: ReportArguments
+  @OptionGroup var display: DisplayArguments
+
+  func run() throws {
+    let directory = FileManager.default.currentDirectoryPath
+    let project: Project
+    do {
+      project = try Project.locate(from: directory, command: tests.command)
+    } catch let error as ProjectError {
+      Console.error(error.description)
+      throw ExitCode(2)
+    }
+    throw ExitCode(try display.open(project: project, request: tests.request, directory: directory, report: report))
+  }
+}
+
+/// How the dashboard looks, and the way out to a headless run.
+struct DisplayArguments: ParsableArguments {
+  @Option(help: ArgumentHelp("The colour theme: dark, light, high-contrast or your own.", valueName: "name"))
+  var theme: String?
+
+  @Flag(help: "Run headless (as `djdash run`) even on a terminal.")
+  var headless = false
+
+  /// Opens the dashboard on `project`, or runs headless without a terminal (or when
+  /// `report` asks for report files, which only a headless run writes).
+  /// Returns djdash's exit code.
+  func open(
+    project: Project, request: RunRequest, directory: String, report: ReportArguments
+  ) throws -> Int32 {
+    let isTerminal = isatty(0) == 1 && isatty(1) == 1
+    let wantsReports = report.events != nil || report.junitXML != nil
+    if headless || wantsReports || !isTerminal {
+      if !isTerminal && !headless { Console.error("not a terminal: running headless (use `djdash run` to say so)") }
+      let plan: RunPlan
+      do {
+        plan = try project.plan(for: request, directory: directory)
+      } catch let error as ProjectError {
+        Console.error(error.description)
+        return 2
+      }
+      return try HeadlessRun(plan: plan, report: report).execute()
+    }
+    let themeName = theme ?? request.filling(from: project.configuration).theme ?? "dark"
+    let chosen: Theme
+    do {
+      chosen = try ThemeLibrary.standard().theme(named: themeName)
+    } catch let error as ThemeError {
+      Console.error(error.description)
+      return 2
+    }
+    do {
+      // A plan now, so a missing Python or hook is reported before the screen changes.
+      _ = try project.plan(for: request, directory: directory)
+    } catch let error as ProjectError {
+      Console.error(error.description)
+      return 2
+    }
+    return try DashboardApp(project: project, request: request, directory: directory, theme: chosen).run()
+  }
+}
