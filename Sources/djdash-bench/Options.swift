@@ -5,6 +5,8 @@ struct BenchOptions {
   var python: String?
   var tests: Int?
   var quick = false
+  /// Only section 6 (the dashboard), which needs no Python; the full bench runs it this way.
+  var dashboardOnly = false
 
   static let usage = """
     usage: djdash-bench [--python PATH] [--tests N] [--quick]
@@ -14,6 +16,7 @@ struct BenchOptions {
                      if it exists, else python3)
       --tests N      tests in the generated suite of section 2 (default 3000; 300 with --quick)
       --quick        small sizes and one repetition, for a smoke test
+      --dashboard-only  only section 6: the dashboard with 20,000 tests (no Python needed)
     """
 
   /// Parses `arguments` (without the program name); a message for the user on error.
@@ -37,6 +40,8 @@ struct BenchOptions {
         options.tests = count
       case "--quick":
         options.quick = true
+      case "--dashboard-only":
+        options.dashboardOnly = true
       case "-h", "--help":
         return .failure(UsageError(nil))
       default:
@@ -58,6 +63,7 @@ struct BenchSizes {
   var decodeEvents: Int
   var mediumDecodeEvents: Int
   var suiteTests: Int
+  var dashboardTests: Int
   var repetitions: Int
   var queries: Int
   /// Queries of the run past the hook's per-test cap; nil to skip it.
@@ -68,6 +74,7 @@ struct BenchSizes {
       decodeEvents = 20_000
       mediumDecodeEvents = 5_000
       suiteTests = options.tests ?? 300
+      dashboardTests = 2_000
       repetitions = 1
       queries = 2_000
       overCapQueries = nil
@@ -75,6 +82,7 @@ struct BenchSizes {
       decodeEvents = 200_000
       mediumDecodeEvents = 20_000
       suiteTests = options.tests ?? 3_000
+      dashboardTests = 20_000
       repetitions = 3
       queries = 20_000
       overCapQueries = 60_000
