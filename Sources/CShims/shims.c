@@ -12,25 +12,33 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-int djdash_spawn(const char *directory, char *const argv[], char *const envp[],
-                 int stdout_fd, int stderr_fd, pid_t *pid) {
-  posix_spawnattr_t attr;
-  posix_spawn_file_actions_t actions;
+/// Attributes for a child with default signal dispositions and an empty mask, plus
+/// `extra_flags`; file actions that close every descriptor above 2. 0 or an errno value.
+static int spawn_defaults(posix_spawnattr_t *attr, posix_spawn_file_actions_t *actions, short extra_flags) {
   sigset_t all, none;
   int rc;
 
   sigfillset(&all);
   sigemptyset(&none);
-  if ((rc = posix_spawnattr_init(&attr)) != 0) return rc;
-  if ((rc = posix_spawn_file_actions_init(&actions)) != 0) {
-    posix_spawnattr_destroy(&attr);
+  if ((rc = posix_spawnattr_init(attr)) != 0) return rc;
+  if ((rc = posix_spawn_file_actions_init(actions)) != 0) {
+    posix_spawnattr_destroy(attr);
     return rc;
   }
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF |
-                                      POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_USEVFORK);
+  posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | extra_flags);
+  posix_spawnattr_setsigdefault(attr, &all);
+  posix_spawnattr_setsigmask(attr, &none);
+  return 0;
+}
+
+int djdash_spawn(const char *directory, char *const argv[], char *const envp[],
+                 int stdout_fd, int stderr_fd, pid_t *pid) {
+  posix_spawnattr_t attr;
+  posix_spawn_file_actions_t actions;
+  int rc;
+
+  if ((rc = spawn_defaults(&attr, &actions, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_USEVFORK)) != 0) return rc;
   posix_spawnattr_setpgroup(&attr, 0);
-  posix_spawnattr_setsigdefault(&attr, &all);
-  posix_spawnattr_setsigmask(&attr, &none);
 
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&actions, stdout_fd, 1);
@@ -109,19 +117,9 @@ int djdash_pidfd_open(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); 
 int djdash_spawn_foreground(char *const argv[], pid_t *pid) {
   posix_spawnattr_t attr;
   posix_spawn_file_actions_t actions;
-  sigset_t all, none;
   int rc;
 
-  sigfillset(&all);
-  sigemptyset(&none);
-  if ((rc = posix_spawnattr_init(&attr)) != 0) return rc;
-  if ((rc = posix_spawn_file_actions_init(&actions)) != 0) {
-    posix_spawnattr_destroy(&attr);
-    return rc;
-  }
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-  posix_spawnattr_setsigdefault(&attr, &all);
-  posix_spawnattr_setsigmask(&attr, &none);
+  if ((rc = spawn_defaults(&attr, &actions, 0)) != 0) return rc;
   posix_spawn_file_actions_addclosefrom_np(&actions, 3);
   rc = posix_spawnp(pid, argv[0], &actions, &attr, argv, environ);
   posix_spawn_file_actions_destroy(&actions);

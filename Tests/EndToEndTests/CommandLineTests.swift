@@ -9,12 +9,7 @@ import XCTest
 
 /// The djdash binary as a user runs it: output, exit codes, report files, Ctrl-C.
 final class CommandLineTests: XCTestCase {
-  private var binary: String {
-    let folder =
-      (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-      .map { ($0 as NSString).deletingLastPathComponent } ?? ""
-    return folder + "/djdash"
-  }
+  private var binary: String { TestPaths.binary }
 
   private func djdash(
     _ arguments: [String], in folder: String, environment extra: [String: String] = [:],

@@ -6,12 +6,7 @@ import XCTest
 /// The real dashboard in a real terminal (tmux) on the demo project: every drill-down
 /// reached by the documented keys, Ctrl-C, resizing, the editor and a clean exit.
 final class DashboardEndToEndTests: XCTestCase {
-  private var binary: String {
-    let folder =
-      (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-      .map { ($0 as NSString).deletingLastPathComponent } ?? ""
-    return folder + "/djdash"
-  }
+  private var binary: String { TestPaths.binary }
 
   private func dashboard(
     _ arguments: [String], in project: String, width: Int = 120, height: Int = 40,

@@ -15,6 +15,13 @@ public enum TestPaths {
   public static let fixtures = packageRoot + "/Tests/Fixtures"
   public static let demo = packageRoot + "/Sources/djdash/Demo"
   public static let hook = packageRoot + "/Sources/DjangoRunner/Hook"
+  /// The djdash binary built beside the test bundle.
+  public static var binary: String {
+    let folder =
+      (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+      .map { ($0 as NSString).deletingLastPathComponent } ?? ""
+    return folder + "/djdash"
+  }
 
   /// A fresh, empty temporary folder (removed by the caller or left for the OS).
   public static func temporaryFolder(_ prefix: String = "djdash-test") throws -> String {
