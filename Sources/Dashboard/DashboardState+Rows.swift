@@ -9,9 +9,7 @@ extension DashboardState {
       rebuildRows()
       rowsAreStale = false
     }
-    if let selectedID, let row = rowIndex(of: selectedID) {
-      _ = row
-    } else {
+    if selectedID.flatMap({ rowIndex(of: $0) }) == nil {
       selectedID = firstTestRow().map { testID(at: $0) }
     }
     scrollToSelection()

@@ -78,6 +78,19 @@ enum DashboardBench {
       _ = DashboardView.render(state)
     }
     say("  open a failure's SQL tab (document built + frame): \(Format.seconds(openSQL))")
+    // A test that printed a megabyte (the hook keeps at most 1 MiB per stream).
+    var loud = report(state.selectedID ?? tests[7], index: 7)
+    loud.stdout = String(
+      repeating: "a line a test printed, with a number 1234567890 and some more words\n", count: 15_000)
+    _ = state.apply(.runEvent(TimedEvent(t: clock, event: .testFinished(loud)), now: clock))
+    let (_, openOutput) = Measure.time {
+      _ = state.apply(.key(.tab))
+      _ = state.apply(.key(.tab))
+      _ = DashboardView.render(state)
+    }
+    say(
+      "  open the Output tab of a test that printed \(Format.bytes(loud.stdout.utf8.count)): \(Format.seconds(openOutput))"
+    )
     let rssAfter = residentBytes()
     say(
       "  memory: RSS \(Format.bytes(rssAfter)) after the run (\(Format.bytes(rssBefore)) before it)  (goal ≤ 100 MB)")
