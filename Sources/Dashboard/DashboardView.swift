@@ -217,7 +217,7 @@ public enum DashboardView {
     if entry.hasFailed, !entry.isPending, let report = entry.report {
       let message = (report.exception.map { $0 + ": " } ?? "") + (report.message.lines.first.map(String.init) ?? "")
       if !message.isEmpty, rightX - x > 12 {
-        let shown = message.truncated(to: rightX - x - 3)
+        let shown = message.truncated(to: rightX - x - 3, ellipsis: glyphs.ellipsis)
         buffer.write("  " + shown, x: x, y: y, role: .muted, selected: selected, limit: rightX - 1)
       }
     }

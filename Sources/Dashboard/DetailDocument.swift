@@ -161,7 +161,9 @@ public enum DetailDocument {
     lines.append(summary)
     for group in analysis.nPlusOneGroups {
       var line = StyledLine("N+1: \(group.count) × ", .warning, bold: true)
-      line.append(SQLFormatter.oneLine(group.sql).truncated(to: max(20, context.width - 40)), .warning)
+      line.append(
+        SQLFormatter.oneLine(group.sql).truncated(to: max(20, context.width - 40), ellipsis: context.glyphs.ellipsis),
+        .warning)
       if let origin = group.origin { line.append("  from " + location(origin, context), .muted) }
       lines.append(line)
     }

@@ -85,19 +85,20 @@ public struct StyledLine: Equatable, Sendable {
 }
 
 extension String {
-  /// The text cut to `width` columns, ending with `…` when something was cut.
-  public func truncated(to width: Int) -> String {
+  /// The text cut to `width` columns, ending with `ellipsis` when something was cut.
+  public func truncated(to width: Int, ellipsis: String = "…") -> String {
     guard width > 0 else { return "" }
     if TextWidth.of(self) <= width { return self }
+    let room = width - TextWidth.of(ellipsis)
     var result = ""
     var column = 0
     for character in self {
       let columns = TextWidth.of(character)
-      if column + columns > width - 1 { break }
+      if column + columns > room { break }
       result.append(character)
       column += columns
     }
-    return result + "…"
+    return result + ellipsis
   }
 
   /// The text's lines, `\r\n` and `\r` included as line ends.
