@@ -1,0 +1,434 @@
+import Dispatch
+import Foundation
+
+/// An installed app of the project, as the selection sees it.
+public struct ProjectApp: Equatable, Sendable {
+  /// The app's package, e.g. `shop` or `apps.billing`.
+  public var module: String
+  /// Its folder, relative to the project root.
+  public var folder: String
+  /// Django's app label: the package's last component.
+  public var label: String { module.split(separator: ".").last.map(String.init) ?? module }
+}
+
+/// The dependency graph of a Django project's files: Python imports, and the wiring
+/// Django adds that imports miss (the URLconf behind the test client, settings' dotted
+/// paths, signal receivers connected at start-up, templates, fixtures). Built from the
+/// source by scanning, kept up to date file by file.
+public struct ProjectGraph: Sendable {
+  public let root: String
+  /// The test module file pattern, as `--pattern` (default `test*.py`).
+  public let testPattern: String
+
+  private(set) var kinds: [String: ProjectFileKind] = [:]
+  private(set) var pythonSummaries: [String: PythonSourceSummary] = [:]
+  private(set) var templateSummaries: [String: TemplateSummary] = [:]
+  private(set) var moduleFiles: [String: String] = [:]
+  private(set) var templateFiles: [String: [String]] = [:]
+  private(set) var fixtureFiles: [String: [String]] = [:]
+
+  /// Edges from each node to what it depends on.
+  private(set) var dependencies: [String: [Dependency]] = [:]
+  /// The same edges, reversed.
+  private(set) var dependents: [String: [(node: String, reason: DependencyReason)]] = [:]
+
+  /// The settings module's file and every project module it imports.
+  public private(set) var settingsFiles: Set<String> = []
+  public private(set) var settingsModule: String?
+  /// Project modules settings name outside INSTALLED_APPS, ROOT_URLCONF, MIDDLEWARE and
+  /// TEMPLATES (a test runner, backends, …): no graph knows who uses them.
+  public private(set) var settingsNamedFiles: [String: String] = [:]
+  public private(set) var apps: [ProjectApp] = []
+  /// Test modules: file path → dotted module.
+  public private(set) var testModules: [String: String] = [:]
+
+  /// Builds the graph of the project at `root`.
+  ///
+  /// - Parameters:
+  ///   - settingsModule: DJANGO_SETTINGS_MODULE if known; otherwise read from manage.py.
+  ///   - isIgnored: folders and files to leave out (relative path, is a folder).
+  public init(
+    root: String, settingsModule: String? = nil, testPattern: String = "test*.py",
+    isIgnored: (String, Bool) -> Bool = ProjectGraph.isIgnoredByDefault
+  ) {
+    self.root = root
+    self.testPattern = testPattern
+    let paths = ProjectTree.files(root: root, isIgnored: isIgnored)
+    for path in paths { kinds[path] = ProjectFileKind.of(path) }
+    // Scanning is most of the cost: spread it over the cores.
+    let scanned = paths.filter { path in
+      switch kinds[path] {
+      case .python?, .migration?, .template?: return true
+      default: return path == "manage.py"
+      }
+    }
+    var python = [PythonSourceSummary?](repeating: nil, count: scanned.count)
+    var templates = [TemplateSummary?](repeating: nil, count: scanned.count)
+    python.withUnsafeMutableBufferPointer { pythonOut in
+      templates.withUnsafeMutableBufferPointer { templateOut in
+        nonisolated(unsafe) let pythonBase = pythonOut
+        nonisolated(unsafe) let templateBase = templateOut
+        DispatchQueue.concurrentPerform(iterations: scanned.count) { index in
+          let path = scanned[index]
+          guard let bytes = ProjectTree.read(root + "/" + path) else { return }
+          if path.hasSuffix(".py") {
+            pythonBase[index] = PythonScanner.scan(bytes)
+          } else {
+            templateBase[index] = TemplateScanner.scan(String(decoding: bytes, as: UTF8.self))
+          }
+        }
+      }
+    }
+    for (index, path) in scanned.enumerated() {
+      if let summary = python[index] { pythonSummaries[path] = summary }
+      if let summary = templates[index] { templateSummaries[path] = summary }
+    }
+    explicitSettings = settingsModule
+    indexFiles()
+    connect()
+  }
+
+  private var explicitSettings: String?
+
+  /// The folders and files a Django developer never wants read: version control,
+  /// virtualenvs, caches, dependencies, collected static and media output.
+  public static func isIgnoredByDefault(_ path: String, _ isDirectory: Bool) -> Bool {
+    let name = path.split(separator: "/").last.map(String.init) ?? path
+    if isDirectory {
+      return [
+        ".git", ".hg", ".svn", "__pycache__", "node_modules", ".djdash", ".tox", ".nox", ".mypy_cache",
+        ".pytest_cache", ".ruff_cache", "htmlcov", ".venv", "venv", "env", ".idea", ".vscode", "staticfiles",
+        "media", "build", "dist",
+      ].contains(name) || name.hasSuffix(".egg-info")
+    }
+    return name.hasSuffix(".pyc") || name.hasSuffix(".swp") || name.hasSuffix("~") || name.hasPrefix(".#")
+  }
+
+  // MARK: updates
+
+  /// Reads `paths` (relative to the root) again: changed, created or deleted files.
+  /// Edges are recomputed; the cost is one rescan per file plus relinking.
+  public mutating func update(_ paths: [String]) {
+    var isIndexChanged = false
+    for path in paths {
+      let full = root + "/" + path
+      var info = stat()
+      let exists = stat(full, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+      let kind = ProjectFileKind.of(path)
+      if !exists {
+        if kinds.removeValue(forKey: path) != nil { isIndexChanged = true }
+        pythonSummaries[path] = nil
+        templateSummaries[path] = nil
+        continue
+      }
+      if kinds[path] == nil { isIndexChanged = true }
+      kinds[path] = kind
+      let bytes = ProjectTree.read(full) ?? []
+      switch kind {
+      case .python, .migration: pythonSummaries[path] = PythonScanner.scan(bytes)
+      case .template: templateSummaries[path] = TemplateScanner.scan(String(decoding: bytes, as: UTF8.self))
+      default: if path == "manage.py" { pythonSummaries[path] = PythonScanner.scan(bytes) }
+      }
+    }
+    if isIndexChanged { indexFiles() }
+    connect()
+  }
+
+  /// Adds what a run recorded: test modules (dotted) and the templates they rendered.
+  public mutating func recordRenders(_ renders: [String: Set<String>]) {
+    for (module, names) in renders {
+      guard let file = moduleFiles[module] else { continue }
+      recordedRenders[file, default: []].formUnion(names)
+    }
+    connect()
+  }
+
+  private var recordedRenders: [String: Set<String>] = [:]
+
+  // MARK: building
+
+  private mutating func indexFiles() {
+    moduleFiles = [:]
+    templateFiles = [:]
+    fixtureFiles = [:]
+    testModules = [:]
+    for (path, kind) in kinds {
+      switch kind {
+      case .python(let module, _):
+        moduleFiles[module] = path
+        let name = String(path.split(separator: "/").last ?? "")
+        if fnmatch(testPattern, name, 0) == 0 { testModules[path] = module }
+      case .template(let name):
+        templateFiles[name, default: []].append(path)
+      case .fixture(let name):
+        fixtureFiles[name, default: []].append(path)
+        let stem = name.split(separator: ".").first.map(String.init) ?? name
+        if stem != name { fixtureFiles[stem, default: []].append(path) }
+      case .migration, .other:
+        break
+      }
+    }
+  }
+
+  /// Recomputes every edge from the kept summaries.
+  private mutating func connect() {
+    var edges: [String: [Dependency]] = [:]
+    for (path, summary) in pythonSummaries {
+      guard case .python(let module, let isPackage)? = kinds[path] else { continue }
+      edges[path] = pythonDependencies(of: summary, module: module, isPackage: isPackage)
+    }
+    for (path, summary) in templateSummaries {
+      edges[path] = templateDependencies(of: summary, at: path)
+    }
+    for (file, names) in recordedRenders {
+      for name in names.sorted() {
+        for template in templateFiles[name] ?? [] {
+          edges[file, default: []].append(Dependency(target: template, reason: .rendered))
+        }
+      }
+    }
+    connectDjango(&edges)
+    dependencies = edges
+    var reversed: [String: [(node: String, reason: DependencyReason)]] = [:]
+    for (node, targets) in edges {
+      for dependency in targets where dependency.target != node {
+        reversed[dependency.target, default: []].append((node, dependency.reason))
+      }
+    }
+    dependents = reversed
+  }
+
+  private func pythonDependencies(of summary: PythonSourceSummary, module: String, isPackage: Bool) -> [Dependency] {
+    var result: [Dependency] = []
+    var seen = Set<String>()
+    func add(_ file: String?, _ reason: DependencyReason) {
+      guard let file, seen.insert(file).inserted else { return }
+      result.append(Dependency(target: file, reason: reason))
+    }
+    for reference in summary.imports {
+      guard let base = reference.absoluteModule(importer: module, isPackage: isPackage) else { continue }
+      // Importing a.b.c runs a/__init__.py and a/b/__init__.py too: re-exports count.
+      var prefix = ""
+      for part in base.split(separator: ".") {
+        prefix = prefix.isEmpty ? String(part) : prefix + "." + part
+        add(moduleFiles[prefix], .imports)
+      }
+      for name in reference.names where name != "*" {
+        add(moduleFiles[base.isEmpty ? name : base + "." + name], .imports)
+      }
+    }
+    for string in summary.strings {
+      let text = string.text
+      if string.isPrefix {
+        guard text.contains("/"), text.count >= 3 else { continue }
+        for (name, files) in templateFiles where name.hasPrefix(text) {
+          for file in files { add(file, .namesTemplate(text + "…")) }
+        }
+        continue
+      }
+      if let files = templateFiles[text] {
+        for file in files { add(file, .namesTemplate(text)) }
+      }
+      if let files = fixtureFiles[text] {
+        for file in files { add(file, .namesFixture(text)) }
+      }
+      guard !text.contains("/"), let first = text.utf8.first, first != UInt8(ascii: ".") else { continue }
+      if let file = moduleFiles[text] {
+        add(file, .names(text))
+        continue
+      }
+      let parts = text.split(separator: ".")
+      guard parts.count >= 2, parts.allSatisfy(ProjectFileKind.isIdentifier) else { continue }
+      let owner = parts.dropLast().joined(separator: ".")
+      if let file = moduleFiles[owner] { add(file, .names(text)) }
+    }
+    if summary.usesClient { add(VirtualNode.client, .usesClient) }
+    if summary.usesURLs { add(VirtualNode.urls, .usesURLs) }
+    return result
+  }
+
+  private func templateDependencies(of summary: TemplateSummary, at path: String) -> [Dependency] {
+    var result: [Dependency] = []
+    for name in summary.templates {
+      for file in templateFiles[name] ?? [] where file != path {
+        result.append(Dependency(target: file, reason: .extendsOrIncludes))
+      }
+    }
+    for library in summary.libraries {
+      for (module, file) in moduleFiles where module.hasSuffix(".templatetags." + library) {
+        result.append(Dependency(target: file, reason: .loadsTags(library)))
+      }
+    }
+    return result
+  }
+
+  /// Django's wiring: settings, apps, the test client's reach, start-up receivers.
+  private mutating func connectDjango(_ edges: inout [String: [Dependency]]) {
+    // Settings: named explicitly, else the DJANGO_SETTINGS_MODULE manage.py sets.
+    var settings = explicitSettings
+    if settings == nil, let manage = pythonSummaries["manage.py"] {
+      settings =
+        manage.strings.map(\.text).first { moduleFiles[$0] != nil && $0.contains("settings") }
+        ?? manage.strings.map(\.text).first { moduleFiles[$0] != nil }
+    }
+    settingsModule = settings
+    settingsFiles = []
+    settingsNamedFiles = [:]
+    var clientServes: [Dependency] = []
+    var installed: [String] = []
+    if let settings, let file = moduleFiles[settings] {
+      settingsFiles = closure(of: [file], over: edges) { $0 == .imports }
+      for path in settingsFiles.sorted() {
+        for string in pythonSummaries[path]?.strings ?? [] where !string.isPrefix {
+          let owner = string.owner ?? ""
+          guard let target = moduleFile(named: string.text) else { continue }
+          switch owner {
+          case "INSTALLED_APPS": installed.append(string.text)
+          case "ROOT_URLCONF", "MIDDLEWARE", "MIDDLEWARE_CLASSES", "TEMPLATES":
+            clientServes.append(Dependency(target: target, reason: .servedByClient(setting: owner)))
+          default:
+            if !settingsFiles.contains(target) { settingsNamedFiles[target] = owner.isEmpty ? "settings" : owner }
+          }
+        }
+      }
+    }
+    // Apps: INSTALLED_APPS entries of the project (a package, or its AppConfig's path);
+    // without settings, every top-level package with models, apps or tests.
+    var found: [String] = []
+    for entry in installed {
+      var module = entry
+      while !module.isEmpty, moduleFiles[module] == nil || !isPackage(module) {
+        module = module.split(separator: ".").dropLast().joined(separator: ".")
+        if module.hasSuffix(".apps") { module = String(module.dropLast(5)) }
+      }
+      if !module.isEmpty && !found.contains(module) { found.append(module) }
+    }
+    if settings == nil || found.isEmpty {
+      for (module, _) in moduleFiles where !module.contains(".") && isPackage(module) {
+        let hasAppFiles = ["models", "apps", "tests", "views"].contains { moduleFiles[module + "." + $0] != nil }
+        if hasAppFiles && !found.contains(module) { found.append(module) }
+      }
+    }
+    apps = found.sorted().compactMap { module in
+      guard let file = moduleFiles[module] else { return nil }
+      return ProjectApp(module: module, folder: file.split(separator: "/").dropLast().joined(separator: "/"))
+    }
+    // "catalog.Product": a lazy model reference by app label, as ForeignKey takes.
+    let labels = Dictionary(apps.map { ($0.label, $0.module) }, uniquingKeysWith: { first, _ in first })
+    for (path, summary) in pythonSummaries {
+      for string in summary.strings where !string.isPrefix {
+        let parts = string.text.split(separator: ".")
+        guard parts.count == 2, parts[1].first?.isUppercase == true, let app = labels[String(parts[0])],
+          let models = moduleFiles[app + ".models"], models != path
+        else { continue }
+        edges[path, default: []].append(Dependency(target: models, reason: .names(string.text)))
+      }
+    }
+    // The URL resolver reads the URL modules themselves (not what they import).
+    var urlModules: [Dependency] = []
+    for (module, file) in moduleFiles where module == "urls" || module.hasSuffix(".urls") || module.contains(".urls.") {
+      urlModules.append(Dependency(target: file, reason: .urlPatterns))
+    }
+    for dependency in clientServes where dependency.reason == .servedByClient(setting: "ROOT_URLCONF") {
+      urlModules.append(Dependency(target: dependency.target, reason: .urlPatterns))
+    }
+    edges[VirtualNode.urls] = urlModules
+    // The test client serves the URLconf (with everything it imports), middleware,
+    // context processors, the admin's registrations and the URL resolver.
+    var client = clientServes
+    for app in apps {
+      if let admin = moduleFiles[app.module + ".admin"] {
+        client.append(Dependency(target: admin, reason: .adminRegistration))
+      }
+    }
+    client.append(Dependency(target: VirtualNode.urls, reason: .usesURLs))
+    edges[VirtualNode.client] = client
+    // Receivers loaded at start-up (from AppConfig.ready, models, admin) run whenever
+    // what they import is used: that module depends on them.
+    var seeds: [String] = []
+    for app in apps {
+      for name in ["apps", "models", "admin", "signals", "receivers", "handlers"] {
+        if let file = moduleFiles[app.module + "." + name] { seeds.append(file) }
+      }
+    }
+    let startup = closure(of: seeds, over: edges) { $0 == .imports }
+    for receiver in startup.sorted() where pythonSummaries[receiver]?.connectsSignals == true {
+      for dependency in edges[receiver] ?? [] where dependency.reason == .imports {
+        if dependency.target == receiver || VirtualNode.isVirtual(dependency.target) { continue }
+        edges[dependency.target, default: []].append(Dependency(target: receiver, reason: .receivesSignals))
+      }
+    }
+  }
+
+  private func isPackage(_ module: String) -> Bool {
+    guard let file = moduleFiles[module] else { return false }
+    return file.hasSuffix("/__init__.py")
+  }
+
+  /// The project file a dotted string names: a module, or the module of an object in it.
+  func moduleFile(named text: String) -> String? {
+    if let file = moduleFiles[text] { return file }
+    let parts = text.split(separator: ".")
+    guard parts.count >= 2 else { return nil }
+    return moduleFiles[parts.dropLast().joined(separator: ".")]
+  }
+
+  /// Every node reachable from `start` along edges that `follows` accepts.
+  private func closure(
+    of start: [String], over edges: [String: [Dependency]], follows: (DependencyReason) -> Bool
+  ) -> Set<String> {
+    var seen = Set(start)
+    var pending = start
+    while let node = pending.popLast() {
+      for dependency in edges[node] ?? [] where follows(dependency.reason) {
+        if seen.insert(dependency.target).inserted { pending.append(dependency.target) }
+      }
+    }
+    return seen
+  }
+
+  // MARK: queries
+
+  public func kind(of path: String) -> ProjectFileKind? { kinds[path] }
+
+  public var fileCount: Int { kinds.count }
+  public var moduleCount: Int { moduleFiles.count }
+
+  /// The app whose folder holds `path`, the innermost if apps nest.
+  public func app(containing path: String) -> ProjectApp? {
+    apps.filter { $0.folder.isEmpty || path.hasPrefix($0.folder + "/") }.max { $0.folder.count < $1.folder.count }
+  }
+
+  /// The nodes that depend on `node`, directly.
+  func directDependents(of node: String) -> [(node: String, reason: DependencyReason)] {
+    dependents[node] ?? []
+  }
+
+  /// Files whose imports name `module` (or a module inside it) without it existing:
+  /// who used a module that was just deleted.
+  func importers(ofMissing module: String) -> [String] {
+    pythonSummaries.compactMap { path, summary in
+      guard case .python(let own, let isPackage)? = kinds[path] else { return nil }
+      for reference in summary.imports {
+        guard let base = reference.absoluteModule(importer: own, isPackage: isPackage) else { continue }
+        let names = [base] + reference.names.map { base.isEmpty ? $0 : base + "." + $0 }
+        if names.contains(where: { $0 == module || $0.hasPrefix(module + ".") }) { return path }
+      }
+      return nil
+    }
+  }
+}
+
+extension PythonImport {
+  /// The absolute module this import starts from (`from ..a import b` in `x.y.z` is
+  /// `x.a`); nil when a relative import climbs above the top.
+  func absoluteModule(importer: String, isPackage: Bool) -> String? {
+    guard level > 0 else { return module }
+    var parts = importer.split(separator: ".").map(String.init)
+    if !isPackage { parts.removeLast() }
+    guard level - 1 <= parts.count else { return nil }
+    parts.removeLast(level - 1)
+    if !module.isEmpty { parts.append(module) }
+    return parts.joined(separator: ".")
+  }
+}

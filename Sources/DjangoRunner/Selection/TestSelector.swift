@@ -1,0 +1,209 @@
+import Foundation
+
+/// Chooses the tests a change can affect, from the project's dependency graph and the
+/// rules for what no graph can know. Recall comes first: where unsure, it selects more.
+public struct TestSelector: Sendable {
+  public private(set) var graph: ProjectGraph
+
+  /// Files whose change can affect any test: how the project is installed, started and
+  /// configured.
+  static let broadFiles: Set<String> = [
+    "manage.py", "conftest.py", "runtests.py", "pyproject.toml", "setup.py", "setup.cfg", "tox.ini",
+    "Pipfile", "Pipfile.lock", "poetry.lock", "uv.lock", ".python-version", "runtime.txt", "pytest.ini",
+  ]
+
+  public init(graph: ProjectGraph) {
+    self.graph = graph
+  }
+
+  /// Reads the changed files into the graph, then selects: what depended on them
+  /// before (a deleted module's importers) and what depends on them now.
+  public mutating func selection(afterChanging paths: [String]) -> TestSelection {
+    let before = graph
+    graph.update(paths)
+    return Self.select(paths, in: graph, before: before)
+  }
+
+  /// Selects for files already read into the graph (e.g. `djdash affected`).
+  public func selection(for paths: [String]) -> TestSelection {
+    Self.select(paths, in: graph, before: nil)
+  }
+
+  private struct Reach {
+    /// Test module path → the chain that reached it.
+    var tests: [String: [String]] = [:]
+    var broad: [String] = []
+    var unaffected: [String] = []
+
+    mutating func add(test: String, chain: [String]) {
+      if tests[test] == nil || chain.count < tests[test]?.count ?? 0 { tests[test] = chain }
+    }
+  }
+
+  private static func select(_ paths: [String], in graph: ProjectGraph, before: ProjectGraph?) -> TestSelection {
+    var reach = Reach()
+    for path in Set(paths).sorted() {
+      if let reason = broadReason(for: path, in: graph) ?? before.flatMap({ broadReason(for: path, in: $0) }) {
+        reach.broad.append("\(path): \(reason)")
+        continue
+      }
+      let count = reach.tests.count
+      var hasDependents = false
+      for snapshot in [before, graph].compactMap({ $0 }) where snapshot.kind(of: path) != nil {
+        hasDependents = follow(path, in: snapshot, into: &reach) || hasDependents
+      }
+      let kind = graph.kind(of: path) ?? before?.kind(of: path) ?? ProjectFileKind.of(path)
+      if graph.kind(of: path) == nil, case .python(let module, _) = kind {
+        // A module that is gone: whoever still imports it breaks.
+        for importer in graph.importers(ofMissing: module) {
+          reach.add(test: importer, chain: ["\(path) (deleted)", "\(importer) imports it"])
+          hasDependents =
+            follow(importer, in: graph, into: &reach, chain: ["\(path) (deleted)", "\(importer) imports it"])
+            || hasDependents
+        }
+      }
+      // What the graph cannot see: its app's tests.
+      let isTest = graph.testModules[path] != nil || before?.testModules[path] != nil
+      var fallback: String?
+      switch kind {
+      case .template: if !hasDependents { fallback = "a template nothing names" }
+      case .fixture: if !hasDependents { fallback = "a fixture no test names" }
+      case .python: if !hasDependents && !isTest { fallback = "nothing imports it" }
+      case .other: fallback = "not in the import graph"
+      case .migration: break
+      }
+      if let fallback {
+        if let app = graph.app(containing: path) ?? before?.app(containing: path) {
+          let line = "\(fallback): the tests of its app \(app.label)"
+          for (test, _) in graph.testModules where test.hasPrefix(app.folder + "/") || app.folder.isEmpty {
+            reach.add(test: test, chain: ["\(path) (changed)", line])
+          }
+        }
+        if case .template = kind, !hasDependents {
+          // Class-based views find templates by convention: what the client serves.
+          _ = follow(
+            VirtualNode.client, in: graph, into: &reach,
+            chain: ["\(path) (changed)", "a view may pick it by convention: what the test client serves"])
+        }
+      }
+      if reach.tests.count == count && !isTest {
+        let why =
+          graph.app(containing: path) == nil ? "outside every app and nothing depends on it" : "no test depends on it"
+        reach.unaffected.append("\(path): \(why)")
+      }
+    }
+    return labels(for: reach, in: graph)
+  }
+
+  /// Why a change of `path` affects every test, or nil.
+  private static func broadReason(for path: String, in graph: ProjectGraph) -> String? {
+    let name = String(path.split(separator: "/").last ?? "")
+    if broadFiles.contains(path) { return "it starts, installs or configures the project: every test" }
+    if name.hasPrefix("requirements") && (name.hasSuffix(".txt") || name.hasSuffix(".in")) {
+      return "the installed packages may change: every test"
+    }
+    if graph.settingsFiles.contains(path) { return "settings: every test" }
+    if let setting = graph.settingsNamedFiles[path] { return "named by \(setting) in settings: every test" }
+    if graph.kind(of: path) == .migration { return "a migration shapes the test database: every test" }
+    return nil
+  }
+
+  /// Follows dependents from `origin`, adding the test modules reached. Returns whether
+  /// anything depends on it.
+  @discardableResult
+  private static func follow(
+    _ origin: String, in graph: ProjectGraph, into reach: inout Reach, chain start: [String]? = nil
+  ) -> Bool {
+    var parent: [String: (node: String, reason: DependencyReason)] = [:]
+    var seen: Set<String> = [origin]
+    var queue = [origin]
+    var head = 0
+    while head < queue.count {
+      let node = queue[head]
+      head += 1
+      for (dependent, reason) in graph.directDependents(of: node) {
+        // The URL resolver reads URL modules, not what they import.
+        if reason == .urlPatterns && node != origin { continue }
+        guard seen.insert(dependent).inserted else { continue }
+        parent[dependent] = (node, reason)
+        queue.append(dependent)
+      }
+    }
+    let origins = start ?? ["\(origin) (changed)"]
+    if graph.testModules[origin] != nil { reach.add(test: origin, chain: origins) }
+    for node in queue.dropFirst() where graph.testModules[node] != nil {
+      var links: [String] = []
+      var current = node
+      while let step = parent[current] {
+        links.append("\(current) \(step.reason.phrase)")
+        current = step.node
+      }
+      reach.add(test: node, chain: origins + links.reversed())
+    }
+    return queue.count > 1
+  }
+
+  /// Minimal labels for the reached test modules.
+  private static func labels(for reach: Reach, in graph: ProjectGraph) -> TestSelection {
+    var selection = TestSelection(broadReasons: reach.broad, unaffected: reach.unaffected)
+    let all = graph.testModules
+    let selected: Set<String> = reach.broad.isEmpty ? Set(reach.tests.keys.compactMap { all[$0] }) : Set(all.values)
+    guard !selected.isEmpty else { return selection }
+    // A package label when every test module under it is selected, from the top down.
+    let modules = all.values.sorted()
+    func emit(_ prefix: [Substring]) -> [String] {
+      let inside = modules.filter { $0.split(separator: ".").starts(with: prefix) }
+      if !prefix.isEmpty && inside.allSatisfy(selected.contains) { return [prefix.joined(separator: ".")] }
+      var children: [Substring] = []
+      for module in inside {
+        let parts = module.split(separator: ".")
+        if parts.count > prefix.count, !children.contains(parts[prefix.count]) { children.append(parts[prefix.count]) }
+      }
+      return children.flatMap { child -> [String] in
+        let next = prefix + [child]
+        let under = inside.filter { $0.split(separator: ".").starts(with: next) }
+        return under.contains(where: selected.contains) ? emit(next) : []
+      }
+    }
+    selection.labels = emit([])
+    selection.isEverything = selected.count == all.count
+    let byModule = Dictionary(
+      reach.tests.compactMap { path, chain in all[path].map { ($0, chain) } },
+      uniquingKeysWith: { $0.count <= $1.count ? $0 : $1 })
+    for label in selection.labels {
+      if !reach.broad.isEmpty {
+        selection.explanations[label] = reach.broad
+        continue
+      }
+      let chains = byModule.filter { $0.key == label || $0.key.hasPrefix(label + ".") }.sorted { $0.key < $1.key }
+      if let (module, chain) = chains.min(by: { $0.value.count < $1.value.count }) {
+        selection.explanations[label] =
+          chain + (module == label || chains.count == 1 ? [] : ["(one of \(chains.count) test modules in \(label))"])
+      }
+    }
+    return selection
+  }
+}
+
+extension Project {
+  /// The dependency graph of this project, with the settings module and test pattern
+  /// the run `request` would use.
+  public func dependencyGraph(
+    for request: RunRequest, environment: [String: String] = ProcessInfo.processInfo.environment
+  ) -> ProjectGraph {
+    let merged = request.filling(from: configuration)
+    return ProjectGraph(
+      root: root, settingsModule: merged.settings ?? environment["DJANGO_SETTINGS_MODULE"],
+      testPattern: merged.pattern ?? "test*.py")
+  }
+
+  /// `path` (absolute, or relative to `directory`) relative to the project root; nil
+  /// when it is outside the project.
+  public func relativePath(of path: String, from directory: String) -> String? {
+    let absolute = path.hasPrefix("/") ? path : directory + "/" + path
+    let standard = URL(fileURLWithPath: absolute).standardizedFileURL.path
+    let base = URL(fileURLWithPath: root).standardizedFileURL.path
+    guard standard.hasPrefix(base + "/") else { return nil }
+    return String(standard.dropFirst(base.count + 1))
+  }
+}
