@@ -159,6 +159,40 @@ final class ProjectWatcherTests: XCTestCase {
     XCTAssertEqual(nextBatch(), WatchBatch(paths: ["local_settings.py"]))
   }
 
+  func testANewFoldersGitignoreIsFollowed() throws {
+    try startWatching()
+    try FileManager.default.createDirectory(atPath: project.path + "/shop", withIntermediateDirectories: true)
+    try put("shop/.gitignore", "generated.py\n")
+    try put("shop/generated.py")
+    XCTAssertEqual(nextBatch(), WatchBatch(paths: ["shop/.gitignore"]))
+    try put("shop/generated.py", "again")
+    try put("shop/views.py")
+    XCTAssertEqual(nextBatch(), WatchBatch(paths: ["shop/views.py"]))
+  }
+
+  func testLostEventsGiveAnOverflowBatch() throws {
+    try startWatching()
+    // Alternating files, so the kernel cannot merge repeated events, past its queue
+    // (fs.inotify.max_queued_events, 16384 here).
+    let limit =
+      Int(
+        (try? String(contentsOfFile: "/proc/sys/fs/inotify/max_queued_events", encoding: .utf8))?
+          .trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 16384
+    for _ in 0..<(limit / 2 + 100) {
+      for name in ["polls/models.py", "polls/tests.py"] {
+        let fd = open(project.path + "/" + name, O_WRONLY)
+        XCTAssertGreaterThanOrEqual(fd, 0)
+        close(fd)
+      }
+    }
+    let batch = nextBatch()
+    XCTAssertEqual(batch?.isOverflow, true)
+    XCTAssertEqual(batch?.paths, ["polls/models.py", "polls/tests.py"])
+    XCTAssertEqual(watcher?.mode, .inotify(watches: 2))
+    try put("manage.py")
+    XCTAssertEqual(nextBatch(), WatchBatch(paths: ["manage.py"]))
+  }
+
   func testAFormatterRewritingFortyFilesIsOneBatch() throws {
     // The events come in many reads, each re-arming the timer. A quiet window wider
     // than the default keeps a stall of this shared machine from splitting the batch;

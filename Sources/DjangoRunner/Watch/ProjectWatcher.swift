@@ -170,7 +170,10 @@ public final class ProjectWatcher {
       if event.has(IN_CREATE | IN_MOVED_TO) {
         var found: [String] = []
         let failure = addWatches(inside: path, reporting: &found)
+        // New to the tree: if they go again before the batch, they were never there.
+        for file in found { debouncer.recordCreation(of: file) }
         debouncer.record(found, at: now)
+        if found.contains(where: { $0.hasSuffix("/.gitignore") }) { mustReloadRules = true }
         return failure
       }
       if event.has(IN_MOVED_FROM) {
