@@ -122,10 +122,14 @@ public final class ProjectWatcher {
 
   // MARK: - inotify
 
-  /// Reads every pending record, then re-arms the batch timer.
+  /// Reads the pending records, then re-arms the batch timer. At most a few buffers a
+  /// turn: under a flood of changes the reactor still serves keys and the run, and
+  /// comes back here since the descriptor stays readable.
   private func readEvents() {
     var mustReloadRules = false
-    reading: while inotify >= 0 {
+    var reads = 0
+    reading: while inotify >= 0 && reads < 8 {
+      reads += 1
       let descriptor = inotify
       let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
       if count < 0 && errno == EINTR { continue }
