@@ -24,6 +24,10 @@ public enum Action: Sendable {
   case editorFinished(problem: String?)
   /// Something the user should read, e.g. why a run could not start.
   case showNotice(String)
+  /// Files were saved (one debounced batch), and the tests they affect were selected.
+  case filesChanged(WatchChange)
+  /// How the project is watched changed (e.g. inotify ran out of watches: polling).
+  case watchModeChanged(String?)
   /// SIGINT from outside (not a key): the same as Ctrl-C.
   case interruptSignal
   /// SIGTERM or SIGHUP: stop the run at once and quit.

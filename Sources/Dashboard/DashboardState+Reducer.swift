@@ -28,6 +28,11 @@ extension DashboardState {
     case .showNotice(let text):
       notice = text
       return []
+    case .filesChanged(let change):
+      return handle(change)
+    case .watchModeChanged(let mode):
+      watching?.mode = mode
+      return []
     case .interruptSignal:
       return interrupt()
     case .terminate:
@@ -41,8 +46,9 @@ extension DashboardState {
   mutating func handle(_ key: Key) -> [Effect] {
     if key == .interrupt { return interrupt() }
     if prompt != nil { return handlePrompt(key) }
-    if isHelpShown {
+    if isHelpShown || watching?.isWhyShown == true {
       isHelpShown = false
+      watching?.isWhyShown = false
       return []
     }
     guard let command = Command.of(key) else { return [] }
@@ -97,6 +103,12 @@ extension DashboardState {
       rowsAreStale = true
       layoutIfNeeded()
     case .help: isHelpShown = true
+    case .why:
+      guard watching != nil else {
+        notice = "not watching: djdash was started with --no-watch"
+        return []
+      }
+      watching?.isWhyShown = true
     case .quit: return quit()
     }
     return []
@@ -286,6 +298,7 @@ extension DashboardState {
       if run.planned == nil && run.done == 0 && summary.problem == nil && notice == nil {
         notice = "no tests ran"
       }
+      return startPendingRun()
     case .output(let output):
       runnerLog.append(contentsOf: output.text.lines.map(String.init))
       if runnerLog.last == "" { runnerLog.removeLast() }

@@ -121,6 +121,8 @@ public struct DashboardState: Sendable {
   var requestedSources: Set<String> = []
 
   public internal(set) var isHelpShown = false
+  /// Watch mode: nil when the dashboard does not watch the project.
+  public internal(set) var watching: WatchState?
   public internal(set) var prompt: Prompt?
   /// Quit when the current run has finished.
   public internal(set) var isQuitting = false
@@ -128,8 +130,9 @@ public struct DashboardState: Sendable {
 
   public init(
     projectName: String, projectRoot: String, scopeLabels: [String], testNamePatterns: [String] = [],
-    glyphs: Glyphs = .unicode, width: Int = 80, height: Int = 24
+    glyphs: Glyphs = .unicode, width: Int = 80, height: Int = 24, watching: WatchState? = nil
   ) {
+    self.watching = watching
     self.projectName = projectName
     self.projectRoot = projectRoot
     self.scopeLabels = scopeLabels

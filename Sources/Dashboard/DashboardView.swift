@@ -16,12 +16,17 @@ public enum DashboardView {
     case .list: drawList(state, layout.body, into: &buffer)
     case .detail: drawDetail(state, layout, into: &buffer)
     }
-    if let notice = state.notice, let rect = layout.notice {
+    if let rect = layout.notice {
       buffer.fill(rect)
-      buffer.write(" " + notice, x: 0, y: rect.y, role: .warning, bold: true)
+      if let notice = state.notice {
+        buffer.write(" " + notice, x: 0, y: rect.y, role: .warning, bold: true)
+      } else if let line = state.watchLine {
+        buffer.write(" " + line, x: 0, y: rect.y, role: .accent)
+      }
     }
     drawFooter(state, layout.footer, into: &buffer)
     if state.isHelpShown { drawHelp(state, into: &buffer) }
+    if state.watching?.isWhyShown == true { drawWhy(state, into: &buffer) }
     return buffer
   }
 
@@ -317,6 +322,7 @@ public enum DashboardView {
         ("f", "failed"), ("r", "rerun"),
       ]
     }
+    if state.watching != nil && state.screen == .list && !state.isHeaderSelected { hints.append(("w", "why")) }
     if state.run.isActive { hints.append(("^C", "stop")) }
     hints += [("?", "help"), ("q", "quit")]
     var x = 1
@@ -335,7 +341,32 @@ public enum DashboardView {
     lines.append(("Ctrl-C", "during a run: stop after the running tests; again: at once"))
     let keyWidth = lines.map { TextWidth.of($0.0) }.max() ?? 0
     let width = min(buffer.width - 2, max(40, keyWidth + 4 + (lines.map { TextWidth.of($0.1) }.max() ?? 0)))
-    let height = min(buffer.height - 2, lines.count + 4)
+    let box = drawOverlay(state, title: "djdash keys", width: width, rows: lines.count, into: &buffer)
+    for (offset, line) in lines.prefix(max(0, box.height - 4)).enumerated() {
+      let row = box.y + 2 + offset
+      buffer.write(line.0, x: box.x + 2, y: row, role: .key, bold: true, limit: box.maxX)
+      buffer.write(line.1, x: box.x + 4 + keyWidth, y: row, role: .text, limit: box.maxX - 1)
+    }
+  }
+
+  /// `w`: what the last save changed and the chain that chose each label.
+  static func drawWhy(_ state: DashboardState, into buffer: inout CellBuffer) {
+    let lines = state.whyLines
+    let width = min(buffer.width - 2, max(40, (lines.map { TextWidth.of($0.text) }.max() ?? 0) + 4))
+    let box = drawOverlay(state, title: "why these tests", width: width, rows: lines.count, into: &buffer)
+    let room = max(0, box.height - 4)
+    for (offset, line) in lines.prefix(room).enumerated() {
+      let isLastRow = offset == room - 1 && lines.count > room
+      let text = isLastRow ? "… \(lines.count - offset) more lines (djdash affected --why FILE prints all)" : line.text
+      buffer.write(text, x: box.x + 2, y: box.y + 2 + offset, role: isLastRow ? .muted : line.role, limit: box.maxX - 1)
+    }
+  }
+
+  /// A centred box with rules above and below, a title and "any key closes"; returns it.
+  private static func drawOverlay(
+    _ state: DashboardState, title: String, width: Int, rows: Int, into buffer: inout CellBuffer
+  ) -> Rect {
+    let height = min(buffer.height - 2, rows + 4)
     let x = (buffer.width - width) / 2
     let y = max(1, (buffer.height - height) / 2)
     let box = Rect(x: x, y: y, width: width, height: height)
@@ -343,13 +374,9 @@ public enum DashboardView {
     let rule = String(repeating: state.glyphs.rule, count: max(0, width))
     buffer.write(rule, x: x, y: y, role: .border)
     buffer.write(rule, x: x, y: box.maxY - 1, role: .border)
-    buffer.write(" djdash keys ", x: x + 2, y: y, role: .accent, bold: true)
+    buffer.write(" \(title) ", x: x + 2, y: y, role: .accent, bold: true)
     buffer.write(" any key closes ", x: x + max(2, width - 18), y: box.maxY - 1, role: .muted)
-    for (offset, line) in lines.prefix(max(0, height - 4)).enumerated() {
-      let row = y + 2 + offset
-      buffer.write(line.0, x: x + 2, y: row, role: .key, bold: true, limit: box.maxX)
-      buffer.write(line.1, x: x + 4 + keyWidth, y: row, role: .text, limit: box.maxX - 1)
-    }
+    return box
   }
 
   static func drawTooSmall(_ state: DashboardState, into buffer: inout CellBuffer) {

@@ -28,5 +28,5 @@ public struct Layout: Equatable, Sendable {
 }
 
 extension DashboardState {
-  public var layout: Layout { Layout(width: width, height: height, hasNotice: notice != nil) }
+  public var layout: Layout { Layout(width: width, height: height, hasNotice: notice != nil || watchLine != nil) }
 }

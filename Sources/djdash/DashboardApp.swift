@@ -25,6 +25,8 @@ final class DashboardApp {
   private var lastFrame = 0.0
   private var ticker: Int?
   private var editor: (pid: pid_t, fd: Int32)?
+  private var selector: TestSelector?
+  private var watcher: ProjectWatcher?
 
   /// Seconds between two frames at most 60 a second, however fast events arrive.
   private static let frameInterval = 1.0 / 60
@@ -39,7 +41,8 @@ final class DashboardApp {
     let merged = request.filling(from: project.configuration)
     state = DashboardState(
       projectName: name, projectRoot: project.root, scopeLabels: merged.labels,
-      testNamePatterns: merged.testNamePatterns)
+      testNamePatterns: merged.testNamePatterns,
+      watching: merged.watch == false ? nil : WatchState(onChange: merged.restartsOnChange == true ? .restart : .queue))
   }
 
   /// Runs the dashboard until the user quits. Returns the exit code.
@@ -69,6 +72,11 @@ final class DashboardApp {
     defer { signals?.close() }
     perform(.startRun(labels: state.scopeLabels, testNamePatterns: state.testNamePatterns))
     render()
+    if state.watching != nil {
+      // After the first frame: on a large project the graph takes a moment to build.
+      reactor.after(0) { [unowned self] in self.startWatching() }
+    }
+    defer { watcher?.close() }
     reactor.run()
     return 0
   }
@@ -83,7 +91,8 @@ final class DashboardApp {
   private func perform(_ effect: Effect) {
     switch effect {
     case .startRun(let labels, let patterns):
-      startRun(labels: labels, patterns: patterns)
+      // Never from inside the callback of the run that just ended.
+      reactor.after(0) { [unowned self] in self.startRun(labels: labels, patterns: patterns) }
     case .interruptRun:
       session?.interrupt()
     case .abortRun:
@@ -103,6 +112,7 @@ final class DashboardApp {
   }
 
   private func startRun(labels: [String], patterns: [String]) {
+    if let session, !session.isFinished { return }
     var runRequest = request
     runRequest.labels = labels
     runRequest.testNamePatterns = patterns
@@ -114,12 +124,41 @@ final class DashboardApp {
       return
     }
     let session = RunSession(plan: plan, reactor: reactor) { [unowned self] timed in
-      self.dispatch(.runEvent(timed, now: self.reactor.clock.now()))
+      // Before the reducer, which may start the run a save queued (and its ticks).
       if case .runFinished = timed.event { self.stopTicking() }
+      self.dispatch(.runEvent(timed, now: self.reactor.clock.now()))
     }
     self.session = session
     startTicking()
     session.start()
+  }
+
+  // MARK: watching
+
+  private func startWatching() {
+    selector = TestSelector(graph: project.dependencyGraph(for: request))
+    do {
+      let watcher = try ProjectWatcher(root: project.root, reactor: reactor, ignore: IgnoreRules(root: project.root)) {
+        [unowned self] batch in self.filesChanged(batch)
+      }
+      self.watcher = watcher
+      dispatch(.watchModeChanged(watcher.notice))
+    } catch {
+      dispatch(.watchModeChanged("cannot watch the project: \(error)"))
+    }
+  }
+
+  private func filesChanged(_ batch: WatchBatch) {
+    guard var selector else { return }
+    let selection: TestSelection
+    if batch.isOverflow {
+      selector = TestSelector(graph: project.dependencyGraph(for: request))
+      selection = TestSelection(isEverything: true, broadReasons: ["too many changes at once to follow: every test"])
+    } else {
+      selection = selector.selection(afterChanging: batch.paths)
+    }
+    self.selector = selector
+    dispatch(.filesChanged(WatchChange(paths: batch.paths, selection: selection)))
   }
 
   // MARK: time and frames

@@ -44,6 +44,22 @@ struct DisplayArguments: ParsableArguments {
   @Flag(help: "Run headless (as `djdash run`) even on a terminal.")
   var headless = false
 
+  @Flag(name: .customLong("no-watch"), help: "Do not watch the project: run once, rerun only on a key.")
+  var noWatch = false
+
+  @Option(
+    name: .customLong("on-change"),
+    help: ArgumentHelp(
+      "A save during a run: queue a run of what it affects after this one, or restart at once (gracefully).",
+      valueName: "queue|restart"))
+  var onChange: String?
+
+  func validate() throws {
+    if let onChange, onChange != "queue", onChange != "restart" {
+      throw ValidationError("--on-change takes 'queue' or 'restart', not '\(onChange)'")
+    }
+  }
+
   /// Opens the dashboard on `project`, or runs headless without a terminal (or when
   /// `report` asks for report files, which only a headless run writes).
   /// Returns djdash's exit code.
@@ -78,6 +94,9 @@ struct DisplayArguments: ParsableArguments {
       Console.error(error.description)
       return 2
     }
+    var request = request
+    if noWatch { request.watch = false }
+    if let onChange { request.restartsOnChange = onChange == "restart" }
     return try DashboardApp(project: project, request: request, directory: directory, theme: chosen).run()
   }
 }

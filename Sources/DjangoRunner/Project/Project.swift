@@ -114,6 +114,13 @@ extension RunRequest {
       case "command": command = try string()
       case "python": python = try string()
       case "theme": theme = try string()
+      case "watch": watch = try flag()
+      case "on-change":
+        switch value.string {
+        case "queue"?: restartsOnChange = false
+        case "restart"?: restartsOnChange = true
+        default: throw fail("\"queue\" or \"restart\"")
+        }
       case "test-timeout":
         guard let seconds = value.double ?? value.int.map(Double.init), seconds > 0 else {
           throw fail("a number of seconds above 0")

@@ -38,6 +38,12 @@ public struct RunRequest: Sendable, Equatable {
   public var exactOrder = false
   /// The dashboard's theme (`--theme`, `theme` in `[tool.djdash]`); the runner ignores it.
   public var theme: String?
+  /// Whether the dashboard watches the project and reruns what a save affects (default
+  /// true; `--no-watch`, `watch = false`).
+  public var watch: Bool?
+  /// A save during a run: end it gracefully and restart (true), or queue a run after it
+  /// (false, the default). `--on-change`, `on-change = "queue" | "restart"`.
+  public var restartsOnChange: Bool?
 
   public init() {}
 
@@ -86,6 +92,8 @@ public struct RunRequest: Sendable, Equatable {
     merged.testTimeout = testTimeout ?? defaults.testTimeout
     merged.stopOnTimeout = stopOnTimeout ?? defaults.stopOnTimeout
     merged.theme = theme ?? defaults.theme
+    merged.watch = watch ?? defaults.watch
+    merged.restartsOnChange = restartsOnChange ?? defaults.restartsOnChange
     merged.exactOrder = exactOrder
     return merged
   }

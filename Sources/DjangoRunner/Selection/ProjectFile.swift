@@ -52,36 +52,18 @@ extension ProjectFileKind {
   }
 }
 
-/// Lists a project's files, leaving out what `isIgnored` says (checked for folders
-/// before descending, so a virtualenv or node_modules is never read).
-enum ProjectTree {
+extension ProjectTree {
+  /// Every file of the project, leaving out what `isIgnored` says (asked of folders
+  /// before descending, so a virtualenv or node_modules is never read). Paths are
+  /// relative to `root`.
   static func files(root: String, isIgnored: (String, Bool) -> Bool) -> [String] {
     var result: [String] = []
     var pending = [""]
-    while let relative = pending.popLast() {
-      let folder = relative.isEmpty ? root : root + "/" + relative
-      guard let handle = opendir(folder) else { continue }
-      defer { closedir(handle) }
-      while let entry = readdir(handle) {
-        let name = withUnsafePointer(to: entry.pointee.d_name) {
-          $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-        }
-        if name == "." || name == ".." { continue }
-        let path = relative.isEmpty ? name : relative + "/" + name
-        var type = entry.pointee.d_type
-        if type == UInt8(DT_UNKNOWN) || type == UInt8(DT_LNK) {
-          var info = stat()
-          guard stat(root + "/" + path, &info) == 0 else { continue }
-          type = (info.st_mode & S_IFMT) == S_IFDIR ? UInt8(DT_DIR) : UInt8(DT_REG)
-          if type == UInt8(DT_DIR) && entry.pointee.d_type == UInt8(DT_LNK) { continue }  // no symlinked folders: no cycles
-        }
-        let isDirectory = type == UInt8(DT_DIR)
-        if isIgnored(path, isDirectory) { continue }
-        if isDirectory {
-          pending.append(path)
-        } else if type == UInt8(DT_REG) {
-          result.append(path)
-        }
+    while let folder = pending.popLast() {
+      for entry in entries(of: folder.isEmpty ? root : root + "/" + folder) {
+        let path = join(folder, entry.name)
+        if isIgnored(path, entry.isDirectory) { continue }
+        if entry.isDirectory { pending.append(path) } else { result.append(path) }
       }
     }
     return result
@@ -93,7 +75,7 @@ enum ProjectTree {
     guard fd >= 0 else { return nil }
     defer { close(fd) }
     var info = stat()
-    guard fstat(fd, &info) == 0 else { return nil }
+    guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
     var bytes = [UInt8](repeating: 0, count: max(0, Int(info.st_size)))
     var offset = 0
     while offset < bytes.count {

@@ -46,14 +46,14 @@ public struct ProjectGraph: Sendable {
   ///
   /// - Parameters:
   ///   - settingsModule: DJANGO_SETTINGS_MODULE if known; otherwise read from manage.py.
-  ///   - isIgnored: folders and files to leave out (relative path, is a folder).
+  ///   - ignore: what to leave out; by default what the watcher leaves out.
   public init(
-    root: String, settingsModule: String? = nil, testPattern: String = "test*.py",
-    isIgnored: (String, Bool) -> Bool = ProjectGraph.isIgnoredByDefault
+    root: String, settingsModule: String? = nil, testPattern: String = "test*.py", ignore: IgnoreRules? = nil
   ) {
     self.root = root
     self.testPattern = testPattern
-    let paths = ProjectTree.files(root: root, isIgnored: isIgnored)
+    let rules = ignore ?? IgnoreRules(root: root)
+    let paths = ProjectTree.files(root: root) { rules.isIgnored($0, isDirectory: $1) }
     for path in paths { kinds[path] = ProjectFileKind.of(path) }
     // Scanning is most of the cost: spread it over the cores.
     let scanned = paths.filter { path in
@@ -89,20 +89,6 @@ public struct ProjectGraph: Sendable {
   }
 
   private var explicitSettings: String?
-
-  /// The folders and files a Django developer never wants read: version control,
-  /// virtualenvs, caches, dependencies, collected static and media output.
-  public static func isIgnoredByDefault(_ path: String, _ isDirectory: Bool) -> Bool {
-    let name = path.split(separator: "/").last.map(String.init) ?? path
-    if isDirectory {
-      return [
-        ".git", ".hg", ".svn", "__pycache__", "node_modules", ".djdash", ".tox", ".nox", ".mypy_cache",
-        ".pytest_cache", ".ruff_cache", "htmlcov", ".venv", "venv", "env", ".idea", ".vscode", "staticfiles",
-        "media", "build", "dist",
-      ].contains(name) || name.hasSuffix(".egg-info")
-    }
-    return name.hasSuffix(".pyc") || name.hasSuffix(".swp") || name.hasSuffix("~") || name.hasPrefix(".#")
-  }
 
   // MARK: updates
 

@@ -35,7 +35,12 @@ public struct TestSelector: Sendable {
     var broad: [String] = []
     var unaffected: [String] = []
 
+    /// How many times a test module was reached, counting repeats: tells whether a
+    /// changed file reached any, even ones an earlier file had reached.
+    var reachedTests = 0
+
     mutating func add(test: String, chain: [String]) {
+      reachedTests += 1
       if tests[test] == nil || chain.count < tests[test]?.count ?? 0 { tests[test] = chain }
     }
   }
@@ -47,7 +52,7 @@ public struct TestSelector: Sendable {
         reach.broad.append("\(path): \(reason)")
         continue
       }
-      let count = reach.tests.count
+      let reachedBefore = reach.reachedTests
       var hasDependents = false
       for snapshot in [before, graph].compactMap({ $0 }) where snapshot.kind(of: path) != nil {
         hasDependents = follow(path, in: snapshot, into: &reach) || hasDependents
@@ -86,7 +91,7 @@ public struct TestSelector: Sendable {
             chain: ["\(path) (changed)", "a view may pick it by convention: what the test client serves"])
         }
       }
-      if reach.tests.count == count && !isTest {
+      if reach.reachedTests == reachedBefore && !isTest {
         let why =
           graph.app(containing: path) == nil ? "outside every app and nothing depends on it" : "no test depends on it"
         reach.unaffected.append("\(path): \(why)")

@@ -1,0 +1,127 @@
+import DjangoRunner
+
+/// What a save during a run does (bacon's on-change strategy).
+public enum OnChange: String, Equatable, Sendable {
+  /// Let the run finish, then run what the saves since affected (the default).
+  case queue
+  /// End the run gracefully at once, then run what the saves affected.
+  case restart
+}
+
+/// Files saved together (one debounced batch) and the tests they selected.
+public struct WatchChange: Equatable, Sendable {
+  public var paths: [String]
+  public var selection: TestSelection
+
+  public init(paths: [String], selection: TestSelection) {
+    self.paths = paths
+    self.selection = selection
+  }
+}
+
+/// The dashboard's watch mode: the last change, the run it queued, how saves during a
+/// run are handled.
+public struct WatchState: Equatable, Sendable {
+  public var onChange: OnChange
+  /// How the tree is watched, when the user should know (e.g. polling, and why).
+  public var mode: String?
+  public var lastChange: WatchChange?
+  /// Labels of the run to start when the current one ends; `[]` is every test in scope.
+  public var pendingLabels: [String]?
+  /// `w`: the overlay explaining the last selection.
+  public var isWhyShown = false
+
+  public init(onChange: OnChange = .queue) {
+    self.onChange = onChange
+  }
+}
+
+extension DashboardState {
+  /// Files were saved: run what they affect now, after the run, or instead of it.
+  mutating func handle(_ change: WatchChange) -> [Effect] {
+    guard var watch = watching else { return [] }
+    watch.lastChange = change
+    watching = watch
+    guard let labels = Self.labelsToRun(change.selection, within: scopeLabels) else { return [] }
+    guard run.isActive else {
+      lastLabels = labels
+      return [.startRun(labels: labels, testNamePatterns: testNamePatterns)]
+    }
+    watch.pendingLabels = Self.union(watch.pendingLabels, labels)
+    watching = watch
+    guard watch.onChange == .restart, run.phase == .running else { return [] }
+    interruptions += 1
+    run.phase = .stopping
+    return [.interruptRun]
+  }
+
+  /// After a run: the run the saves queued, if any.
+  mutating func startPendingRun() -> [Effect] {
+    guard let labels = watching?.pendingLabels else { return [] }
+    watching?.pendingLabels = nil
+    lastLabels = labels
+    return [.startRun(labels: labels, testNamePatterns: testNamePatterns)]
+  }
+
+  /// The labels to run for `selection` inside the dashboard's scope: `[]` for every test
+  /// in scope, nil for none.
+  static func labelsToRun(_ selection: TestSelection, within scope: [String]) -> [String]? {
+    if selection.isEverything { return scope }
+    let labels = selection.labels(within: scope)
+    return labels.isEmpty ? nil : labels
+  }
+
+  /// Two runs' labels as one: `[]` (everything) absorbs the rest.
+  static func union(_ first: [String]?, _ second: [String]) -> [String] {
+    guard let first else { return second }
+    if first.isEmpty || second.isEmpty { return [] }
+    var seen = Set<String>()
+    return (first + second).filter { seen.insert($0).inserted }
+  }
+
+  /// One line on what the last save did, for the line above the footer.
+  public var watchLine: String? {
+    guard let watch = watching else { return nil }
+    guard let change = watch.lastChange else { return watch.mode.map { "watching: " + $0 } }
+    let saved = change.paths.count == 1 ? change.paths[0] : "\(change.paths.count) files"
+    let selection = change.selection
+    var text: String
+    if selection.isEverything {
+      text = "saved \(saved) → every test" + (selection.broadReasons.isEmpty ? "" : " (\(Self.broadCause(selection)))")
+    } else if let labels = Self.labelsToRun(selection, within: scopeLabels) {
+      let shown = labels.prefix(3).joined(separator: " ")
+      text = "saved \(saved) → \(shown)" + (labels.count > 3 ? " +\(labels.count - 3)" : "")
+    } else {
+      text = "saved \(saved) → no test depends on it"
+    }
+    if let pending = watch.pendingLabels {
+      text +=
+        pending.isEmpty ? " · queued: every test" : " · queued: \(pending.count) label\(pending.count == 1 ? "" : "s")"
+    }
+    return text + "  (w: why)"
+  }
+
+  private static func broadCause(_ selection: TestSelection) -> String {
+    let first = selection.broadReasons[0]
+    guard let colon = first.range(of: ": ") else { return first }
+    return String(first[colon.upperBound...]).replacingOccurrences(of: ": every test", with: "")
+  }
+
+  /// The lines of the `w` overlay: what changed, and why each label was chosen.
+  public var whyLines: [(text: String, role: Role)] {
+    guard let change = watching?.lastChange else { return [("no file saved yet: djdash is watching", .muted)] }
+    var lines: [(String, Role)] = [("saved: " + change.paths.joined(separator: " "), .accent)]
+    let selection = change.selection
+    for reason in selection.broadReasons { lines.append(("every test: " + reason, .warning)) }
+    if selection.broadReasons.isEmpty {
+      for label in selection.labels {
+        let inScope = selection.labels(within: scopeLabels).contains(label) || scopeLabels.isEmpty
+        lines.append((label + (inScope ? "" : "  (outside the dashboard's labels)"), inScope ? .text : .muted))
+        for step in selection.explanations[label] ?? [] { lines.append(("    " + step, .muted)) }
+      }
+    }
+    for line in selection.unaffected { lines.append((line, .muted)) }
+    if selection.isEmpty && selection.unaffected.isEmpty { lines.append(("no test depends on it", .muted)) }
+    return lines
+  }
+}
