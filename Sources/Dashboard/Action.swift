@@ -22,7 +22,11 @@ public enum Action: Sendable {
   case sourcesLoaded([String: [String]])
   /// The editor opened by `e` ended; the message says why it could not start.
   case editorFinished(problem: String?)
-  /// Something the user should read, e.g. why a run could not start.
+  /// The dashboard opened: run the labels it was opened with.
+  case start
+  /// A run the reducer asked for could not start (e.g. no Python found).
+  case runNotStarted(String)
+  /// Something the user should read.
   case showNotice(String)
   /// Files were saved (one debounced batch), and the tests they affect were selected.
   case filesChanged(WatchChange)

@@ -25,6 +25,12 @@ extension DashboardState {
     case .editorFinished(let problem):
       notice = problem
       return []
+    case .start:
+      return startRun(scopeLabels)
+    case .runNotStarted(let text):
+      run.isStartRequested = false
+      notice = text
+      return startPendingRun()
     case .showNotice(let text):
       notice = text
       return []
@@ -219,12 +225,11 @@ extension DashboardState {
   }
 
   private mutating func startRun(_ labels: [String]) -> [Effect] {
-    guard !run.isActive else {
+    guard !run.isBusy else {
       notice = "a run is going: wait for it, or press Ctrl-C to stop it"
       return []
     }
-    lastLabels = labels
-    return [.startRun(labels: labels, testNamePatterns: testNamePatterns)]
+    return requestRun(labels)
   }
 
   private mutating func interrupt() -> [Effect] {
@@ -256,6 +261,7 @@ extension DashboardState {
     switch timed.event {
     case .runStarted(let start):
       run = RunStatus(phase: .running, labels: start.labels, command: start.command, startedAt: now - timed.t)
+      run.isStartRequested = false
       interruptions = 0
       runnerLog = []
       if !isQuitting { notice = nil }

@@ -43,10 +43,7 @@ extension DashboardState {
     watch.lastChange = change
     watching = watch
     guard let labels = Self.labelsToRun(change.selection, within: scopeLabels) else { return [] }
-    guard run.isActive else {
-      lastLabels = labels
-      return [.startRun(labels: labels, testNamePatterns: testNamePatterns)]
-    }
+    guard run.isBusy else { return requestRun(labels) }
     watch.pendingLabels = Self.union(watch.pendingLabels, labels)
     watching = watch
     guard watch.onChange == .restart, run.phase == .running else { return [] }
@@ -59,7 +56,13 @@ extension DashboardState {
   mutating func startPendingRun() -> [Effect] {
     guard let labels = watching?.pendingLabels else { return [] }
     watching?.pendingLabels = nil
+    return requestRun(labels)
+  }
+
+  /// Asks the runtime to start a run of `labels`; `r` reruns them.
+  mutating func requestRun(_ labels: [String]) -> [Effect] {
     lastLabels = labels
+    run.isStartRequested = true
     return [.startRun(labels: labels, testNamePatterns: testNamePatterns)]
   }
 
@@ -91,8 +94,10 @@ extension DashboardState {
     } else if let labels = Self.labelsToRun(selection, within: scopeLabels) {
       let shown = labels.prefix(3).joined(separator: " ")
       text = "saved \(saved) → \(shown)" + (labels.count > 3 ? " +\(labels.count - 3)" : "")
-    } else {
+    } else if selection.isEmpty {
       text = "saved \(saved) → no test depends on it"
+    } else {
+      text = "saved \(saved) → nothing within " + scopeLabels.joined(separator: " ")
     }
     if let pending = watch.pendingLabels {
       text +=

@@ -65,6 +65,11 @@ public struct RunStatus: Equatable, Sendable {
   public var counts: [TestOutcome: Int] = [:]
   public var done: Int { counts.values.reduce(0, +) }
   public var isActive: Bool { phase == .running || phase == .stopping }
+  /// A run was asked for and has not reported `run_started` yet: a save now must
+  /// queue, not start a second run.
+  public var isStartRequested = false
+  /// Running, stopping, or about to start.
+  public var isBusy: Bool { isActive || isStartRequested }
 }
 
 /// Everything the dashboard shows and remembers. Only the reducer (`apply`) changes it;

@@ -70,7 +70,7 @@ final class DashboardApp {
       }
     }
     defer { signals?.close() }
-    perform(.startRun(labels: state.scopeLabels, testNamePatterns: state.testNamePatterns))
+    dispatch(.start)
     render()
     if state.watching != nil {
       // After the first frame: on a large project the graph takes a moment to build.
@@ -120,7 +120,7 @@ final class DashboardApp {
     do {
       plan = try project.plan(for: runRequest, directory: directory)
     } catch {
-      dispatch(.showNotice("cannot start the run: \(error)"))
+      dispatch(.runNotStarted("cannot start the run: \(error)"))
       return
     }
     let session = RunSession(plan: plan, reactor: reactor) { [unowned self] timed in

@@ -22,12 +22,13 @@ enum Recording {
   }
 
   /// A dashboard state after the recorded demo run (or its first `limit` events).
-  static func demoState(width: Int = 100, height: Int = 30, limit: Int? = nil, glyphs: Glyphs = .unicode) throws
-    -> DashboardState
-  {
+  static func demoState(
+    width: Int = 100, height: Int = 30, limit: Int? = nil, glyphs: Glyphs = .unicode, scope: [String] = [],
+    watching: WatchState? = nil
+  ) throws -> DashboardState {
     var state = DashboardState(
-      projectName: "demo-shop", projectRoot: projectRoot, scopeLabels: [], glyphs: glyphs, width: width,
-      height: height)
+      projectName: "demo-shop", projectRoot: projectRoot, scopeLabels: scope, glyphs: glyphs, width: width,
+      height: height, watching: watching)
     let events = try self.events("demo-run")
     for event in events.prefix(limit ?? events.count) {
       _ = state.apply(.runEvent(event, now: 100 + event.t))
@@ -60,6 +61,20 @@ enum Recording {
   }
 
   static func keys(_ keys: Key...) -> [Action] { keys.map { .key($0) } }
+
+  /// Plays the rest of a run as the runtime would: its start (unless it is going) and
+  /// its end. Returns what the reducer asked for at the end.
+  @discardableResult
+  static func finishRun(_ state: inout DashboardState) -> [Effect] {
+    if !state.run.isActive {
+      let start = RunStart(
+        labels: state.lastLabels, command: ["python", "manage.py", "test"], directory: projectRoot, python: "python",
+        options: [:])
+      _ = state.apply(.runEvent(TimedEvent(t: 0, event: .runStarted(start)), now: 300))
+    }
+    let summary = RunSummary(counts: [.pass: 1], duration: 0.5, interrupted: nil, exitCode: 0)
+    return state.apply(.runEvent(TimedEvent(t: 0.5, event: .runFinished(summary)), now: 300.5))
+  }
 }
 
 /// Compares a rendered screen with `Snapshots/<name>.txt`. With `DJDASH_RECORD_SNAPSHOTS=1`

@@ -59,11 +59,18 @@ final class ReducerTests: XCTestCase {
       Recording.apply(Recording.keys(.character("f")), to: &state),
       [.startRun(labels: state.failedLabels, testNamePatterns: [])])
     XCTAssertEqual(state.lastLabels.count, failing.count)
+    // Until that run has started and ended, another is not asked for.
+    XCTAssertEqual(Recording.apply(Recording.keys(.character("a")), to: &state), [])
+    XCTAssertEqual(state.notice, "a run is going: wait for it, or press Ctrl-C to stop it")
+    Recording.finishRun(&state)
     XCTAssertEqual(
       Recording.apply(Recording.keys(.character("r")), to: &state),
-      [.startRun(labels: state.failedLabels, testNamePatterns: [])])
+      [.startRun(labels: state.lastLabels, testNamePatterns: [])])
+    XCTAssertEqual(state.lastLabels.count, failing.count)
+    Recording.finishRun(&state)
     XCTAssertEqual(
       Recording.apply(Recording.keys(.character("a")), to: &state), [.startRun(labels: [], testNamePatterns: [])])
+    Recording.finishRun(&state)
     // `t` sets a -k pattern and runs the dashboard's scope with it.
     let typed = [.key(.character("t"))] + "checkout mail".map { Action.key(.character($0)) } + [.key(.enter)]
     XCTAssertEqual(Recording.apply(typed, to: &state), [.startRun(labels: [], testNamePatterns: ["checkout", "mail"])])
