@@ -1,0 +1,86 @@
+import DjangoRunner
+import Foundation
+import TestSupport
+import XCTest
+
+/// Watch mode in the real dashboard (tmux) on the demo project: a save runs only the
+/// tests it affects, a save during a run is queued, and `w` says why.
+final class WatchEndToEndTests: XCTestCase {
+  private func dashboard(_ arguments: [String], in project: String) throws -> TmuxSession {
+    let env = ["LANG": "C.UTF-8", "TERM": "xterm-256color", "NO_COLOR": "", "EDITOR": "true"]
+    return try TmuxSession([TestPaths.binary] + arguments, in: project, width: 160, height: 40, environment: env)
+  }
+
+  /// Saves `file` the way many editors do: a new file renamed over the old one.
+  private func save(_ text: String, to file: String) throws {
+    let temporary = file + ".djdash-save"
+    try text.write(toFile: temporary, atomically: false, encoding: .utf8)
+    guard rename(temporary, file) == 0 else { throw CocoaError(.fileWriteUnknown) }
+  }
+
+  func testASaveRunsOnlyTheAffectedTestsAndWhyExplainsThem() throws {
+    let python = try DjangoVersion.v52.python()
+    let project = try TestPaths.copy(TestPaths.demo)
+    let tmux = try dashboard(["--python", python], in: project)
+    defer { tmux.close() }
+    try tmux.waitFor("54/54", "failed")
+
+    // A view reached only through the URLconf: the tests that use the test client run.
+    let views = project + "/catalog/views.py"
+    let source = try String(contentsOfFile: views, encoding: .utf8)
+    try save(
+      source.replacingOccurrences(of: "\"on_sale\": current < product.price", with: "\"on_sale\": False"), to: views)
+    let screen = try tmux.waitFor(
+      "saved catalog/views.py → catalog.tests.test_views orders.tests.test_checkout orders.tests.test_views",
+      "manage.py test catalog.tests.test_views orders.tests.test_checkout orders.tests.test_views")
+    try tmux.waitFor("the run of the selection") { $0.contains("22/22") }
+    XCTAssertFalse(screen.contains("manage.py test catalog.tests.test_pricing"), screen)
+
+    // w: the chain from the saved file to each label.
+    try tmux.press("w")
+    try tmux.waitFor(
+      "why these tests", "catalog/views.py (changed)", "catalog/urls.py imports it", "uses the test client")
+    try tmux.press("Escape")
+    try tmux.waitFor("the list") { !$0.contains("why these tests") }
+
+    // A pure helper: only what imports it, and its app's tests.
+    let promotions = project + "/catalog/promotions.py"
+    try save(try String(contentsOfFile: promotions, encoding: .utf8) + "\n# saved\n", to: promotions)
+    try tmux.waitFor("saved catalog/promotions.py →")
+
+    // A file no test depends on: nothing runs, and the screen says so.
+    try save("notes\n", to: project + "/NOTES.md")
+    try tmux.waitFor("saved NOTES.md → no test depends on it")
+
+    try tmux.press("q")
+    try tmux.waitFor("EXIT:0")
+  }
+
+  func testSavesDuringARunAreQueuedIntoOneRunAfterIt() throws {
+    let python = try DjangoVersion.v52.python()
+    let project = try TestPaths.copy(TestPaths.demo)
+    // A slow test keeps the first run going while the files are saved.
+    let slow = project + "/catalog/tests/test_slow.py"
+    try """
+    import time
+    from django.test import SimpleTestCase
+
+
+    class SlowTests(SimpleTestCase):
+        def test_takes_a_while(self):
+            time.sleep(3)
+    """.write(toFile: slow, atomically: true, encoding: .utf8)
+    let tmux = try dashboard(["--python", python, "catalog.tests.test_slow", "orders", "notifications"], in: project)
+    defer { tmux.close() }
+    try tmux.waitFor("running", "test_takes_a_while")
+    let forms = project + "/orders/forms.py"
+    try save(try String(contentsOfFile: forms, encoding: .utf8) + "\n# saved\n", to: forms)
+    try tmux.waitFor("saved orders/forms.py → ", "queued: ")
+    // The queued run starts when the first ends, with only what the save affected.
+    try tmux.waitFor("the queued run") { screen in
+      screen.contains("manage.py test orders.tests.test_checkout") && !screen.contains("test_slow ")
+    }
+    try tmux.press("q")
+    try tmux.waitFor("EXIT:0")
+  }
+}
