@@ -54,9 +54,17 @@ enum Bench {
     say("  python: \(python) (\(origin)), Python \(versions.python), Django \(versions.django)")
     say("  hook:   \(hook)")
 
+    let context = RunContext(python: python, hookDirectory: hook)
+    if options.watchOnly {
+      do {
+        try WatchBench.run(context, repetitions: sizes.repetitions)
+      } catch {
+        say("  !! section 7 could not run: \(error)")
+      }
+      return 0
+    }
     DecodeBench.run(sizes: sizes)
 
-    let context = RunContext(python: python, hookDirectory: hook)
     let project: GeneratedProject
     do {
       project = try GeneratedProject(tests: sizes.suiteTests)
@@ -97,6 +105,11 @@ enum Bench {
     } else {
       say(
         "  !! section 6 could not run: \(dashboard.map { String(decoding: $0.stderr, as: UTF8.self) } ?? "no process")")
+    }
+    do {
+      try WatchBench.run(context, repetitions: sizes.repetitions)
+    } catch {
+      say("  !! section 7 could not run: \(error)")
     }
     say("")
     return 0

@@ -27,6 +27,8 @@ final class DashboardApp {
   private var editor: (pid: pid_t, fd: Int32)?
   private var selector: TestSelector?
   private var watcher: ProjectWatcher?
+  private lazy var preparer = PreparedRunner(reactor: reactor)
+  private var isStartScheduled = false
 
   /// Seconds between two frames at most 60 a second, however fast events arrive.
   private static let frameInterval = 1.0 / 60
@@ -92,6 +94,7 @@ final class DashboardApp {
     switch effect {
     case .startRun(let labels, let patterns):
       // Never from inside the callback of the run that just ended.
+      isStartScheduled = true
       reactor.after(0) { [unowned self] in self.startRun(labels: labels, patterns: patterns) }
     case .interruptRun:
       session?.interrupt()
@@ -107,30 +110,43 @@ final class DashboardApp {
       }
       dispatch(.sourcesLoaded(files))
     case .quit:
+      preparer.discard()
       reactor.stop()
     }
   }
 
   private func startRun(labels: [String], patterns: [String]) {
+    isStartScheduled = false
     if let session, !session.isFinished { return }
-    var runRequest = request
-    runRequest.labels = labels
-    runRequest.testNamePatterns = patterns
     let plan: RunPlan
     do {
-      plan = try project.plan(for: runRequest, directory: directory)
+      plan = try self.plan(labels: labels, patterns: patterns)
     } catch {
+      preparer.discard()
       dispatch(.runNotStarted("cannot start the run: \(error)"))
       return
     }
-    let session = RunSession(plan: plan, reactor: reactor) { [unowned self] timed in
+    let onEvent: (TimedEvent) -> Void = { [unowned self] timed in
       // Before the reducer, which may start the run a save queued (and its ticks).
       if case .runFinished = timed.event { self.stopTicking() }
       self.dispatch(.runEvent(timed, now: self.reactor.clock.now()))
     }
-    self.session = session
     startTicking()
+    // A runner prepared when the save began, if it fits; otherwise a new one.
+    if let prepared = preparer.take(for: plan, onEvent: onEvent) {
+      session = prepared
+      return
+    }
+    let session = RunSession(plan: plan, reactor: reactor, onEvent: onEvent)
+    self.session = session
     session.start()
+  }
+
+  private func plan(labels: [String], patterns: [String]) throws -> RunPlan {
+    var runRequest = request
+    runRequest.labels = labels
+    runRequest.testNamePatterns = patterns
+    return try project.plan(for: runRequest, directory: directory)
   }
 
   // MARK: watching
@@ -140,6 +156,11 @@ final class DashboardApp {
     do {
       let watcher = try ProjectWatcher(root: project.root, reactor: reactor, ignore: IgnoreRules(root: project.root)) {
         [unowned self] batch in self.filesChanged(batch)
+      }
+      // A save begins: start Python and Django while it settles, when no run is going.
+      watcher.onActivity = { [unowned self] in
+        guard !self.state.run.isBusy else { return }
+        self.preparer.filesChanged(plan: try? self.plan(labels: [], patterns: self.state.testNamePatterns))
       }
       self.watcher = watcher
       dispatch(.watchModeChanged(watcher.notice))
@@ -159,6 +180,8 @@ final class DashboardApp {
     }
     self.selector = selector
     dispatch(.filesChanged(WatchChange(paths: batch.paths, selection: selection)))
+    // Nothing to run (or only queued): the prepared runner is not needed.
+    if !isStartScheduled { preparer.discard() }
   }
 
   // MARK: time and frames

@@ -43,6 +43,11 @@ _results = weakref.WeakSet()  # results instrumented in this process
 _plain_result = unittest.TestResult()  # formats tracebacks exactly as unittest does
 _leader = False
 _pid = os.getpid()
+# DJDASH_AWAIT_LABELS: the runner starts before its labels are known (watch mode starts
+# Python and Django while a save settles); run_tests waits for {"cmd": "run"}.
+_awaits_labels = False
+_given_labels = None
+_labels_given = threading.Event()
 
 
 # --------------------------------------------------------------------------- channel
@@ -101,10 +106,13 @@ class _Channel:
             while b"\n" in pending:
                 line, pending = pending.split(b"\n", 1)
                 try:
-                    command = json.loads(line).get("cmd")
+                    message = json.loads(line)
+                    command = message.get("cmd")
                 except (ValueError, AttributeError):
                     continue
-                if command == "stop":
+                if command == "run":
+                    _give_labels(message.get("labels"))
+                elif command == "stop":
                     _request_stop()
                 elif command == "abort":
                     _abort("djdash asked for a hard stop")
@@ -157,9 +165,17 @@ def _emit_test_started(test_id):
     _send('{"event":"test_started","id":%s,"pid":%d}' % (json.dumps(test_id, ensure_ascii=False), _pid))
 
 
+def _give_labels(labels):
+    global _given_labels
+    if isinstance(labels, list) and all(isinstance(label, str) for label in labels):
+        _given_labels = labels
+        _labels_given.set()
+
+
 def _request_stop():
     global _stop_requested
     _stop_requested = True
+    _labels_given.set()  # a run still waiting for its labels ends without tests
     for result in list(_results):
         try:
             result.stop()
@@ -932,6 +948,11 @@ def _patch_runner_module(module):
     def run_tests(self, test_labels, *args, **kwargs):
         import django
 
+        if _awaits_labels and _leader:
+            _labels_given.wait()
+            test_labels = list(_given_labels or [])
+            if _given_labels is None:  # stopped before it was given any
+                return 0
         runner = type(self)
         emit(
             "runner_started",
@@ -1119,7 +1140,7 @@ class _RunnerFinder:
 
 def install():
     """Set the hook up in this process: options, crash report, lazy runner patch."""
-    global _options, _project_root, _leader, _test_timeout, _stop_on_timeout
+    global _options, _project_root, _leader, _test_timeout, _stop_on_timeout, _awaits_labels
     try:
         _options = json.loads(os.environ.get("DJDASH_OPTIONS") or "{}")
     except ValueError:
@@ -1136,6 +1157,7 @@ def install():
         # The first Python process of the run is the leader; everything it starts is not.
         _leader = True
         os.environ["DJDASH_ROLE"] = "child"
+        _awaits_labels = os.environ.pop("DJDASH_AWAIT_LABELS", None) == "1"
         if os.getpgrp() == os.getpid():
             # djdash starts the runner in a process group of its own: on abort, the whole
             # group goes. Never a group djdash did not make (a shell's, a test runner's).

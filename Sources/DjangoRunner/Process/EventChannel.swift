@@ -27,8 +27,14 @@ public final class EventChannel {
     /// Sends one command line; false if the process is gone.
     @discardableResult
     public func send(command: String) -> Bool {
+      send(line: "{\"cmd\":\"\(command)\"}")
+    }
+
+    /// Sends one JSON object (without its newline); false if the process is gone.
+    @discardableResult
+    public func send(line: String) -> Bool {
       guard isOpen else { return false }
-      return sendAll(fd, Array("{\"cmd\":\"\(command)\"}\n".utf8))
+      return sendAll(fd, Array((line + "\n").utf8))
     }
   }
 
@@ -70,7 +76,13 @@ public final class EventChannel {
   /// Sends a command to every connected process; returns how many received it.
   @discardableResult
   public func broadcast(command: String) -> Int {
-    connections.filter { $0.isOpen }.reduce(0) { $0 + ($1.send(command: command) ? 1 : 0) }
+    broadcast(line: "{\"cmd\":\"\(command)\"}")
+  }
+
+  /// Sends one JSON object line to every connected process; returns how many received it.
+  @discardableResult
+  public func broadcast(line: String) -> Int {
+    connections.filter { $0.isOpen }.reduce(0) { $0 + ($1.send(line: line) ? 1 : 0) }
   }
 
   public var openConnections: [Connection] { connections.filter(\.isOpen) }

@@ -22,6 +22,10 @@ public struct RunPlan: Sendable, Equatable {
   public var stopOnTimeout: Bool
   /// Whether the labels run in exactly their order (`--exact-order`).
   public var exactOrder: Bool
+  /// A prepared runner: started without labels, it waits in `run_tests` until
+  /// `RunSession.run(labels:command:)` gives them (watch mode starts Python and Django
+  /// while a save settles).
+  public var awaitsLabels = false
 
   public init(
     arguments: [String], directory: String, environment: [String: String], labels: [String],
@@ -39,5 +43,24 @@ public struct RunPlan: Sendable, Equatable {
     self.testTimeout = testTimeout
     self.stopOnTimeout = stopOnTimeout
     self.exactOrder = exactOrder
+  }
+
+  /// Whether a runner prepared with this plan (no labels, `awaitsLabels`) can run
+  /// `other`: the same command but for `other`'s labels, and the same everything else.
+  public func canBePrepared(for other: RunPlan) -> Bool {
+    var prepared = self
+    prepared.arguments = []
+    prepared.labels = []
+    prepared.awaitsLabels = false
+    var wanted = other
+    wanted.arguments = []
+    wanted.labels = []
+    guard prepared == wanted, other.arguments.count == arguments.count + other.labels.count else { return false }
+    // The labels sit somewhere in the command line (before what followed `--`).
+    return (0...arguments.count).contains { split in
+      Array(other.arguments[..<split]) == Array(arguments[..<split])
+        && Array(other.arguments[split..<(split + other.labels.count)]) == other.labels
+        && Array(other.arguments[(split + other.labels.count)...]) == Array(arguments[split...])
+    }
   }
 }

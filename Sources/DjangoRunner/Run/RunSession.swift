@@ -32,7 +32,15 @@ public final class RunSession {
   public static let timeoutGrace = 5.0
 
   private let reactor: Reactor
-  private let onEvent: (TimedEvent) -> Void
+  /// Where events go; a prepared session may be handed to a new owner before its
+  /// labels are given (nothing was published until then).
+  public var onEvent: (TimedEvent) -> Void
+  /// A prepared runner's events until its labels are given; nil otherwise.
+  private var heldEvents: [TimedEvent]?
+  /// The labels and command given to a prepared runner.
+  private var given: (labels: [String], command: [String])?
+  /// A prepared runner still waiting for its labels.
+  public var isAwaitingLabels: Bool { heldEvents != nil }
   private var process: RunnerProcess?
   private var channel: EventChannel?
   private var runDirectory: String?
@@ -58,6 +66,7 @@ public final class RunSession {
   /// Starts the runner. If it cannot start, the run finishes at once with a problem.
   public func start() {
     startedAt = reactor.clock.now()
+    if plan.awaitsLabels { heldEvents = [] }
     publish(
       .runStarted(
         RunStart(
@@ -84,6 +93,30 @@ public final class RunSession {
     } catch {
       finish(problem: "\(error)")
     }
+  }
+
+  /// Gives a prepared runner its labels: it runs them as if they had been on its command
+  /// line. `run_started` is published now, with these labels and `command`, followed by
+  /// whatever the runner reported while it waited.
+  public func run(labels: [String], command: [String]) {
+    guard let held = heldEvents else { return }
+    given = (labels, command)
+    heldEvents = nil
+    channel?.broadcast(line: Self.runCommand(labels))
+    for timed in held {
+      if case .runStarted(var start) = timed.event {
+        start.labels = labels
+        start.command = command
+        onEvent(TimedEvent(t: timed.t, event: .runStarted(start)))
+      } else {
+        onEvent(timed)
+      }
+    }
+  }
+
+  static func runCommand(_ labels: [String]) -> String {
+    let encoded = (try? JSONEncoder().encode(labels)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
+    return "{\"cmd\":\"run\",\"labels\":\(encoded)}"
   }
 
   /// Ctrl-C: the first finishes the current tests gracefully, the second stops at once.
@@ -113,6 +146,7 @@ public final class RunSession {
     env["DJDASH_TEST_TIMEOUT"] = plan.testTimeout.map { String($0) }
     env["DJDASH_STOP_ON_TIMEOUT"] = plan.stopOnTimeout ? "1" : nil
     env["DJDASH_EXACT_ORDER"] = plan.exactOrder ? "1" : nil
+    env["DJDASH_AWAIT_LABELS"] = plan.awaitsLabels ? "1" : nil
     let leftovers = LeftoverDatabases.load(projectRoot: plan.projectRoot)
     env["DJDASH_LEFTOVER_DATABASES"] = leftovers.isEmpty ? nil : leftovers.environmentValue
     return env
@@ -128,7 +162,12 @@ public final class RunSession {
 
   /// - Parameter time: when it happened on the reactor's clock; now if nil.
   private func publish(_ event: RunEvent, at time: Double? = nil) {
-    onEvent(TimedEvent(t: (time ?? reactor.clock.now()) - startedAt, event: event))
+    let timed = TimedEvent(t: (time ?? reactor.clock.now()) - startedAt, event: event)
+    if heldEvents != nil {
+      heldEvents?.append(timed)
+    } else {
+      onEvent(timed)
+    }
   }
 
   private func handle(_ update: EventChannel.Update) {
@@ -137,6 +176,7 @@ public final class RunSession {
       // A process that connects after a graceful stop (a worker still starting) must
       // not start tests either.
       if supervisor.interruption == .graceful { connection.send(command: "stop") }
+      if let given { connection.send(line: Self.runCommand(given.labels)) }
     case .event(let connection, let event, let receivedAt):
       // State first (tally, running tests, supervisor), so whoever sees the event sees
       // a session that already knows it; then the supervisor's actions.

@@ -1,0 +1,156 @@
+import DjangoRunner
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Section 7: watch mode on the demo project. From a save to the first (and last)
+/// result of the affected tests — the watcher, its debounce, the selection, the run —
+/// against a bare `manage.py test -v 2 <same labels>` started at the moment of the save,
+/// measured in the same round.
+enum WatchBench {
+  static let demo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("djdash/Demo").path
+
+  /// The saves measured: a view reached through the URLconf, a pure helper, a template.
+  static let saves = ["catalog/views.py", "catalog/promotions.py", "catalog/templates/catalog/product_detail.html"]
+
+  static func run(_ context: RunContext, repetitions: Int) throws {
+    say("")
+    say("7. Watch mode on the demo project: save → first and last result (median of \(repetitions))")
+    let project = try makeTemporaryFolder(prefix: "djdash-bench-watch")
+    defer { try? FileManager.default.removeItem(atPath: project) }
+    try copyDemo(to: project)
+    say(
+      "   saved file                                 labels  runner    djdash first / last    bare first / last  ratio first"
+    )
+    for file in saves {
+      for prepared in [true, false] {
+        var ours: [(Double, Double)] = []
+        var bare: [(Double, Double)] = []
+        var labels: [String] = []
+        for _ in 0..<repetitions {
+          let measured = try saveAndRun(file, in: project, context: context, prepared: prepared)
+          labels = measured.labels
+          ours.append((measured.first, measured.last))
+          bare.append(try bareRun(labels, in: project, context: context))
+        }
+        let ourFirst = Measure.median(ours.map(\.0))
+        let bareFirst = Measure.median(bare.map(\.0))
+        say(
+          "   \((prepared ? file : "").padding(toLength: 42, withPad: " ", startingAt: 0))  "
+            + "\((prepared ? String(labels.count) : "").leftPadded(6))  \(prepared ? "prepared" : "cold    ")  "
+            + "\(Format.seconds(ourFirst).leftPadded(8)) / \(Format.seconds(Measure.median(ours.map(\.1))).leftPadded(8))  "
+            + "\(Format.seconds(bareFirst).leftPadded(8)) / \(Format.seconds(Measure.median(bare.map(\.1))).leftPadded(8))  "
+            + String(format: "%10.2f×", ourFirst / bareFirst))
+      }
+    }
+    say("   (djdash: from the rename that saves the file, through the watcher's debounce and the selection,")
+    say("    to the first and last test_finished; prepared: as the dashboard does, the runner starts when the")
+    say("    save begins and gets its labels after the debounce; cold: it starts after the debounce. bare:")
+    say("    from spawning manage.py test -v 2 with the same labels to its first and last per-test line.")
+    say("    Goal: first result ≤ 1.05× bare.)")
+  }
+
+  private static func copyDemo(to folder: String) throws {
+    for entry in try FileManager.default.contentsOfDirectory(atPath: demo) {
+      try FileManager.default.copyItem(atPath: demo + "/" + entry, toPath: folder + "/" + entry)
+    }
+  }
+
+  /// Watches `project`, saves `file` (by rename, as editors do), runs the selection as
+  /// the dashboard would, and returns the seconds from the save to the first and last
+  /// result.
+  private static func saveAndRun(_ file: String, in project: String, context: RunContext, prepared: Bool) throws
+    -> (labels: [String], first: Double, last: Double)
+  {
+    let reactor = Reactor()
+    var selector = TestSelector(graph: ProjectGraph(root: project))
+    let preparer = PreparedRunner(reactor: reactor)
+    let located = try Project.locate(from: project, command: nil)
+    var savedAt = 0.0
+    var firstResult: Double?
+    var lastResult: Double?
+    var labels: [String] = []
+    var session: RunSession?
+    var environment = context.baseEnvironment
+    environment["DJDASH_HOOK_DIR"] = context.hookDirectory
+    func plan(_ labels: [String]) -> RunPlan? {
+      var request = RunRequest()
+      request.python = context.python
+      request.labels = labels
+      request.passthrough = ["--noinput"]
+      return try? located.plan(for: request, environment: environment)
+    }
+    let watcher = try ProjectWatcher(root: project, reactor: reactor) { batch in
+      guard session == nil else { return }
+      let selection = selector.selection(afterChanging: batch.paths)
+      labels = selection.labels
+      guard let plan = plan(selection.labels) else { return }
+      let onEvent: (TimedEvent) -> Void = { timed in
+        if case .testFinished = timed.event {
+          let now = reactor.clock.now()
+          if firstResult == nil { firstResult = now - savedAt }
+          lastResult = now - savedAt
+        }
+      }
+      if let ready = preparer.take(for: plan, onEvent: onEvent) {
+        session = ready
+      } else {
+        let run = RunSession(plan: plan, reactor: reactor, onEvent: onEvent)
+        session = run
+        run.start()
+      }
+    }
+    if prepared {
+      watcher.onActivity = { if session == nil { preparer.filesChanged(plan: plan([])) } }
+    }
+    defer { watcher.close() }
+    // Let the watch settle, then save.
+    reactor.runOnce(timeout: 0.05)
+    let path = project + "/" + file
+    let text = try String(contentsOfFile: path, encoding: .utf8)
+    let ending = file.hasSuffix(".py") ? "\n# saved \(UUID().uuidString)\n" : "\n{# saved \(UUID().uuidString) #}\n"
+    try (text + ending).write(toFile: path + ".tmp-save", atomically: false, encoding: .utf8)
+    savedAt = reactor.clock.now()
+    guard rename(path + ".tmp-save", path) == 0 else { throw BenchError("cannot save \(file)") }
+    let deadline = savedAt + 120
+    while !(session?.isFinished ?? false) && reactor.clock.now() < deadline { reactor.runOnce(timeout: 0.5) }
+    try text.write(toFile: path, atomically: false, encoding: .utf8)
+    guard let firstResult, let lastResult else { throw BenchError("the run after saving \(file) reported no test") }
+    return (labels, firstResult, lastResult)
+  }
+
+  /// `manage.py test -v 2 LABELS`: seconds from the spawn to the first and the last
+  /// per-test line (timed by a small Python parent, so its own start is not counted).
+  private static func bareRun(_ labels: [String], in project: String, context: RunContext) throws -> (Double, Double) {
+    let script = """
+      import subprocess, sys, time
+      start = time.monotonic()
+      child = subprocess.Popen(sys.argv[1:], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL)
+      first = last = None
+      for line in child.stderr:
+          if line.rstrip().endswith((b" ok", b" FAIL", b" ERROR", b"expected failure", b"unexpected success")) \\
+                  or b" skipped " in line:
+              last = time.monotonic() - start
+              first = first if first is not None else last
+      child.wait()
+      print(first, last)
+      """
+    let run = try Runs.command(
+      [context.python, "-c", script, context.python, "manage.py", "test", "--noinput", "-v", "2"] + labels,
+      directory: project, environment: context.baseEnvironment, timeout: 300)
+    let words = run.output.split(whereSeparator: \.isWhitespace)
+    guard words.count >= 2, let first = Double(words[0]), let last = Double(words[1]) else {
+      throw BenchError("bare manage.py test printed no per-test line: \(run.output.suffix(300))")
+    }
+    return (first, last)
+  }
+}
+
+extension String {
+  fileprivate func leftPadded(_ width: Int) -> String {
+    count >= width ? self : String(repeating: " ", count: width - count) + self
+  }
+}
