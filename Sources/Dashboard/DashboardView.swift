@@ -334,7 +334,9 @@ public enum DashboardView {
     var lines: [(String, String)] = Command.allCases.map { $0.help }
     lines.append(("Ctrl-C", "during a run: stop after the running tests; again: at once"))
     let keyWidth = lines.map { TextWidth.of($0.0) }.max() ?? 0
-    let width = min(buffer.width - 2, max(40, keyWidth + 4 + (lines.map { TextWidth.of($0.1) }.max() ?? 0)))
+    // Two columns of margin, the keys, two of gap, the text and one column of margin.
+    let textWidth = lines.map { TextWidth.of($0.1) }.max() ?? 0
+    let width = min(buffer.width - 2, max(40, 2 + keyWidth + 2 + textWidth + 1))
     let height = min(buffer.height - 2, lines.count + 4)
     let x = (buffer.width - width) / 2
     let y = max(1, (buffer.height - height) / 2)
