@@ -269,7 +269,7 @@ public enum DashboardView {
       case .mail: title += " \(report?.mails.count ?? 0)"
       case .output:
         let lines = report.map {
-          DetailDocument.outputLines($0.stdout).count + DetailDocument.outputLines($0.stderr).count
+          DetailDocument.outputLineCount($0.stdout) + DetailDocument.outputLineCount($0.stderr)
         }
         title += " \(lines ?? 0)"
       }
