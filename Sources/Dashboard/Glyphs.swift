@@ -74,7 +74,9 @@ extension Glyphs {
   public static func asciiFallback(_ text: String) -> String {
     if text.allSatisfy(\.isASCII) { return text }
     let columns = TextWidth.of(text)
-    if columns == 1, text.count == 1, let lookalike = asciiLookalikes[text.first!] { return lookalike }
+    if columns == 1, text.count == 1, let first = text.first, let lookalike = asciiLookalikes[first] {
+      return lookalike
+    }
     return String(repeating: "?", count: columns)
   }
 

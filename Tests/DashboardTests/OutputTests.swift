@@ -9,7 +9,8 @@ final class OutputTests: XCTestCase {
       "\r\r\n\n", String(repeating: "line\n", count: 1000),
     ]
     for text in texts {
-      XCTAssertEqual(DetailDocument.outputLineCount(text), DetailDocument.outputLines(text).count, text.debugDescription)
+      XCTAssertEqual(
+        DetailDocument.outputLineCount(text), DetailDocument.outputLines(text).count, text.debugDescription)
     }
   }
 }
