@@ -226,7 +226,7 @@ extension DashboardState {
 
   private mutating func startRun(_ labels: [String]) -> [Effect] {
     guard !run.isBusy else {
-      notice = "a run is going: wait for it, or press Ctrl-C to stop it"
+      notice = Self.runIsGoing
       return []
     }
     return requestRun(labels)
@@ -236,16 +236,14 @@ extension DashboardState {
     guard run.isActive else { return [.quit] }
     interruptions += 1
     run.phase = .stopping
-    notice =
-      interruptions == 1
-      ? "stopping after the running tests finish (Ctrl-C again to stop at once)" : "stopping now"
+    notice = interruptions == 1 ? Self.stoppingGracefully : Self.stoppingNow
     return [.interruptRun]
   }
 
   private mutating func quit() -> [Effect] {
     guard run.isActive else { return [.quit] }
     if isQuitting {
-      notice = "stopping now"
+      notice = Self.stoppingNow
       return [.abortRun]
     }
     isQuitting = true
@@ -254,6 +252,10 @@ extension DashboardState {
     notice = "ending the run, then quitting (q again to stop at once)"
     return [.interruptRun]
   }
+
+  static let stoppingGracefully = "stopping after the running tests finish (Ctrl-C again to stop at once)"
+  static let stoppingNow = "stopping now"
+  static let runIsGoing = "a run is going: wait for it, or press Ctrl-C to stop it"
 
   // MARK: run events
 
@@ -301,6 +303,10 @@ extension DashboardState {
         }
       }
       if isQuitting { return [.quit] }
+      // The run is over: a notice that Ctrl-C stops it would mislead, Ctrl-C now quits.
+      if let shown = notice, [Self.stoppingGracefully, Self.stoppingNow, Self.runIsGoing].contains(shown) {
+        notice = nil
+      }
       if run.planned == nil && run.done == 0 && summary.problem == nil && notice == nil {
         notice = "no tests ran"
       }

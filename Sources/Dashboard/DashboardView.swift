@@ -274,7 +274,7 @@ public enum DashboardView {
       case .mail: title += " \(report?.mails.count ?? 0)"
       case .output:
         let lines = report.map {
-          DetailDocument.outputLines($0.stdout).count + DetailDocument.outputLines($0.stderr).count
+          DetailDocument.outputLineCount($0.stdout) + DetailDocument.outputLineCount($0.stderr)
         }
         title += " \(lines ?? 0)"
       }
@@ -340,7 +340,9 @@ public enum DashboardView {
     var lines: [(String, String)] = Command.allCases.map { $0.help }
     lines.append(("Ctrl-C", "during a run: stop after the running tests; again: at once"))
     let keyWidth = lines.map { TextWidth.of($0.0) }.max() ?? 0
-    let width = min(buffer.width - 2, max(40, keyWidth + 4 + (lines.map { TextWidth.of($0.1) }.max() ?? 0)))
+    // Two columns of margin, the keys, two of gap, the text and one column of margin.
+    let textWidth = lines.map { TextWidth.of($0.1) }.max() ?? 0
+    let width = min(buffer.width - 2, max(40, 2 + keyWidth + 2 + textWidth + 1))
     let box = drawOverlay(state, title: "djdash keys", width: width, rows: lines.count, into: &buffer)
     for (offset, line) in lines.prefix(max(0, box.height - 4)).enumerated() {
       let row = box.y + 2 + offset

@@ -321,6 +321,32 @@ public enum DetailDocument {
     return text.hasSuffix("\n") ? Array(lines.dropLast()) : lines
   }
 
+  /// `outputLines(text).count`, without splitting: a scan of the bytes, so the tab bar
+  /// can show it on every frame even for a test that printed a megabyte.
+  public static func outputLineCount(_ text: String) -> Int {
+    var separators = 0
+    var endsWithNewline = false
+    var afterCarriageReturn = false
+    for byte in text.utf8 {
+      switch byte {
+      case 0x0A:
+        // "\r\n" is one separator.
+        if !afterCarriageReturn { separators += 1 }
+        endsWithNewline = !afterCarriageReturn
+        afterCarriageReturn = false
+      case 0x0D:
+        separators += 1
+        endsWithNewline = false
+        afterCarriageReturn = true
+      default:
+        endsWithNewline = false
+        afterCarriageReturn = false
+      }
+    }
+    if text.isEmpty { return 0 }
+    return separators + 1 - (endsWithNewline ? 1 : 0)
+  }
+
   static func output(_ report: TestReport) -> [StyledLine] {
     var lines: [StyledLine] = []
     if report.stdout.isEmpty && report.stderr.isEmpty {

@@ -65,3 +65,25 @@ public func formatDuration(_ seconds: Double) -> String {
   let secondsPart = whole % 60
   return "\(whole / 60)m\(secondsPart < 10 ? "0" : "")\(secondsPart)s"
 }
+
+extension Glyphs {
+  /// What a terminal whose locale cannot show Unicode paints for a cell's text: the text
+  /// itself when it is ASCII, a look-alike for the symbols the views write (`·`, `×`,
+  /// `–`, quotes, arrows, the prompt's cursor…), else `?` — always in as many columns as
+  /// the text takes, so a line with a wide character stays aligned.
+  public static func asciiFallback(_ text: String) -> String {
+    if text.allSatisfy(\.isASCII) { return text }
+    let columns = TextWidth.of(text)
+    if columns == 1, text.count == 1, let first = text.first, let lookalike = asciiLookalikes[first] {
+      return lookalike
+    }
+    return String(repeating: "?", count: columns)
+  }
+
+  static let asciiLookalikes: [Character: String] = [
+    "·": "-", "•": "*", "×": "x", "–": "-", "—": "-", "‐": "-", "−": "-", "“": "\"", "”": "\"", "„": "\"",
+    "‘": "'", "’": "'", "«": "\"", "»": "\"", "…": ".", "\u{A0}": " ", "▏": "|", "▕": "|", "│": "|",
+    "─": "-", "█": "#", "░": ".", "↑": "^", "↓": "v", "←": "<", "→": ">", "▶": ">", "●": ">", "○": "s",
+    "◌": "x", "✓": ".", "✗": "F", "‼": "E",
+  ]
+}

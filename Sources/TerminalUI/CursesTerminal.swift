@@ -20,7 +20,8 @@ public enum ColorMode: Equatable, Sendable {
 public final class CursesTerminal {
   public private(set) var width: Int
   public private(set) var height: Int
-  /// Whether the locale can show Unicode; otherwise every non-ASCII character is painted `?`.
+  /// Whether the locale can show Unicode; otherwise non-ASCII characters are painted as
+  /// `Glyphs.asciiFallback` says (look-alikes, else `?`).
   public let isUnicode: Bool
   public let colorMode: ColorMode
   private let theme: Theme
@@ -137,7 +138,7 @@ public final class CursesTerminal {
       while x <= last || (x < buffer.width && buffer[x, y].text.isEmpty) {
         let cell = buffer[x, y]
         if attributes(for: cell) != style { break }
-        text += isUnicode || cell.text.allSatisfy(\.isASCII) ? cell.text : "?"
+        text += isUnicode ? cell.text : Glyphs.asciiFallback(cell.text)
         x += 1
       }
       attrset(style)

@@ -91,6 +91,16 @@ enum DashboardBench {
     say(
       "  open the Output tab of a test that printed \(Format.bytes(loud.stdout.utf8.count)): \(Format.seconds(openOutput))"
     )
+    // Every frame while that test's detail is open, for as long as the run goes.
+    var loudFrames: [Double] = []
+    for _ in 0..<20 {
+      let (_, time) = Measure.time {
+        state.layoutIfNeeded()
+        _ = DashboardView.render(state)
+      }
+      loudFrames.append(time)
+    }
+    say("  a frame while that Output tab is open (nothing new): median \(Format.seconds(Measure.median(loudFrames)))")
     let rssAfter = residentBytes()
     say(
       "  memory: RSS \(Format.bytes(rssAfter)) after the run (\(Format.bytes(rssBefore)) before it)  (goal ≤ 100 MB)")

@@ -99,7 +99,15 @@ final class ReducerTests: XCTestCase {
     let finished = RunSummary(counts: [:], duration: 1, interrupted: .hard, exitCode: 130)
     XCTAssertEqual(state.apply(.runEvent(TimedEvent(t: 1, event: .runFinished(finished)), now: 101)), [])
     XCTAssertFalse(state.tests.contains { $0.isRunning || $0.isPending })
+    // The run is over: no notice that Ctrl-C would stop it, since Ctrl-C now quits.
+    XCTAssertNil(state.notice)
     XCTAssertEqual(state.apply(.key(.interrupt)), [.quit])
+    // Likewise after a graceful stop alone.
+    var graceful = try Recording.demoState(limit: 20)
+    XCTAssertEqual(graceful.apply(.key(.interrupt)), [.interruptRun])
+    let stopped = RunSummary(counts: [:], duration: 1, interrupted: .graceful, exitCode: 130)
+    _ = graceful.apply(.runEvent(TimedEvent(t: 1, event: .runFinished(stopped)), now: 101))
+    XCTAssertNil(graceful.notice)
   }
 
   func testQuitDuringARunEndsItFirst() throws {

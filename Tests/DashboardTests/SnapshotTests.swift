@@ -69,7 +69,12 @@ final class SnapshotTests: XCTestCase {
   func testHelpOverlay() throws {
     var state = try Recording.demoState(width: 90, height: 30)
     Recording.apply(Recording.keys(.character("?")), to: &state)
-    assertSnapshot(render(state), named: "help")
+    let screen = render(state)
+    // Every key's text in full, the longest one too.
+    let text = screen.textLines.joined(separator: "\n")
+    for command in Command.allCases { XCTAssertTrue(text.contains(command.help.text), command.help.text) }
+    XCTAssertTrue(text.contains("again: at once"), text)
+    assertSnapshot(screen, named: "help")
   }
 
   func testFilterPrompt() throws {
