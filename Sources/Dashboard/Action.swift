@@ -24,6 +24,8 @@ public enum Action: Sendable {
   case editorFinished(problem: String?)
   /// Something the user should read, e.g. why a run could not start.
   case showNotice(String)
+  /// The run history was read: at start (the last verdicts, shown stale) and after a run.
+  case historyLoaded(HistorySnapshot)
   /// SIGINT from outside (not a key): the same as Ctrl-C.
   case interruptSignal
   /// SIGTERM or SIGHUP: stop the run at once and quit.

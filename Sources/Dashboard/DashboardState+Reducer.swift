@@ -28,6 +28,9 @@ extension DashboardState {
     case .showNotice(let text):
       notice = text
       return []
+    case .historyLoaded(let snapshot):
+      restore(snapshot)
+      return []
     case .interruptSignal:
       return interrupt()
     case .terminate:
@@ -41,8 +44,9 @@ extension DashboardState {
   mutating func handle(_ key: Key) -> [Effect] {
     if key == .interrupt { return interrupt() }
     if prompt != nil { return handlePrompt(key) }
-    if isHelpShown {
+    if isHelpShown || isSlowestShown {
       isHelpShown = false
+      isSlowestShown = false
       return []
     }
     guard let command = Command.of(key) else { return [] }
@@ -97,6 +101,7 @@ extension DashboardState {
       rowsAreStale = true
       layoutIfNeeded()
     case .help: isHelpShown = true
+    case .showSlowest: showSlowest()
     case .quit: return quit()
     }
     return []

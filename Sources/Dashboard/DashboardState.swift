@@ -121,6 +121,9 @@ public struct DashboardState: Sendable {
   var requestedSources: Set<String> = []
 
   public internal(set) var isHelpShown = false
+  /// The run history's last state and slowest tests (see DashboardState+History).
+  public internal(set) var history = HistorySnapshot()
+  public internal(set) var isSlowestShown = false
   public internal(set) var prompt: Prompt?
   /// Quit when the current run has finished.
   public internal(set) var isQuitting = false

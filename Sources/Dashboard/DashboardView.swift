@@ -21,6 +21,7 @@ public enum DashboardView {
       buffer.write(" " + notice, x: 0, y: rect.y, role: .warning, bold: true)
     }
     drawFooter(state, layout.footer, into: &buffer)
+    if state.isSlowestShown { SlowestView.draw(state, into: &buffer) }
     if state.isHelpShown { drawHelp(state, into: &buffer) }
     return buffer
   }
@@ -214,6 +215,10 @@ public enum DashboardView {
       entry.isRunning ? .running : entry.isPending || entry.isStale ? .muted : entry.hasFailed ? .failure : .text
     x = buffer.write(
       entry.path.name, x: x, y: y, role: nameRole, bold: entry.isRunning, selected: selected, limit: rightX - 1)
+    if entry.isFlipping {
+      x = buffer.write(
+        " " + glyphs.flipping, x: x, y: y, role: .warning, bold: true, selected: selected, limit: rightX - 1)
+    }
     if entry.hasFailed, !entry.isPending, let report = entry.report {
       let message = (report.exception.map { $0 + ": " } ?? "") + (report.message.lines.first.map(String.init) ?? "")
       if !message.isEmpty, rightX - x > 12 {

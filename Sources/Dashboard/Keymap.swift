@@ -5,6 +5,7 @@ public enum Command: Equatable, Sendable, CaseIterable {
   case nextFailure, previousFailure
   case open, back, nextTab, previousTab, openEditor
   case runAll, runFailed, rerun, filter, filterByName, toggleOrder
+  case showSlowest
   case help, quit
 
   /// The keys as the help shows them, and what the command does.
@@ -29,6 +30,7 @@ public enum Command: Equatable, Sendable, CaseIterable {
     case .filter: return ("/", "filter the list as you type")
     case .filterByName: return ("t", "run only tests whose name matches (like -k)")
     case .toggleOrder: return ("o", "failures first / run order")
+    case .showSlowest: return ("s", "the slowest tests over recent runs")
     case .help: return ("?", "this help")
     case .quit: return ("q", "quit (during a run: stop it first)")
     }
@@ -56,6 +58,7 @@ public enum Command: Equatable, Sendable, CaseIterable {
     case .character("/"): return .filter
     case .character("t"): return .filterByName
     case .character("o"): return .toggleOrder
+    case .character("s"): return .showSlowest
     case .character("?"): return .help
     case .character("q"): return .quit
     default: return nil

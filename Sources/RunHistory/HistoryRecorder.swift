@@ -117,7 +117,7 @@ public final class HistoryRecorder {
     do {
       try work()
     } catch {
-      let reason = "djdash: stopped recording the run history (\(store.path)): \(error)"
+      let reason = "stopped recording the run history (\(store.path)): \(error)"
       problem = reason
       buffer = []
       onProblem?(reason)

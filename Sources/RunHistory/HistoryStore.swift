@@ -48,7 +48,7 @@ public final class HistoryStore {
       queue = try Self.openAndMigrate(path)
     } catch let problem as FileProblem {
       let aside = Self.moveAside(path, suffix: problem.suffix)
-      notices.append("djdash: the run history \(path) \(problem.reason); moved it to \(aside) and started a new one")
+      notices.append("the run history \(path) \(problem.reason); moved it to \(aside) and started a new one")
       do {
         queue = try Self.openAndMigrate(path)
       } catch {
@@ -139,12 +139,12 @@ public final class HistoryStore {
               WHERE id = ?
               """, arguments: [run.id])
           notices.append(
-            "djdash: run \(run.id) was cut short when djdash ended; recorded as interrupted with its \(kept) result\(kept == 1 ? "" : "s")"
+            "run \(run.id) was cut short when djdash ended; recorded as interrupted with its \(kept) result\(kept == 1 ? "" : "s")"
           )
         }
       }
     } catch {
-      notices.append("djdash: cannot read the run history \(path): \(error)")
+      notices.append("cannot read the run history \(path): \(error)")
     }
   }
 }

@@ -2,6 +2,7 @@ import CShims
 import Dashboard
 import DjangoRunner
 import Foundation
+import RunHistory
 import TerminalUI
 
 #if canImport(Glibc)
@@ -25,6 +26,8 @@ final class DashboardApp {
   private var lastFrame = 0.0
   private var ticker: Int?
   private var editor: (pid: pid_t, fd: Int32)?
+  /// The project's run history: read at start, and every run recorded into it.
+  private var history: HistoryStore?
 
   /// Seconds between two frames at most 60 a second, however fast events arrive.
   private static let frameInterval = 1.0 / 60
@@ -67,6 +70,10 @@ final class DashboardApp {
       }
     }
     defer { signals?.close() }
+    var notices: [String] = []
+    history = HistoryAccess.open(projectRoot: project.root) { notices.append($0) }
+    loadHistory()
+    if !notices.isEmpty { dispatch(.showNotice(notices.joined(separator: "; "))) }
     perform(.startRun(labels: state.scopeLabels, testNamePatterns: state.testNamePatterns))
     render()
     reactor.run()
@@ -113,13 +120,31 @@ final class DashboardApp {
       dispatch(.showNotice("cannot start the run: \(error)"))
       return
     }
+    let recorder = history.map {
+      HistoryRecorder(store: $0, origin: .dashboard, projectRoot: project.root, reactor: reactor)
+    }
+    recorder?.onProblem = { [unowned self] in self.dispatch(.showNotice($0)) }
     let session = RunSession(plan: plan, reactor: reactor) { [unowned self] timed in
+      recorder?.record(timed)
       self.dispatch(.runEvent(timed, now: self.reactor.clock.now()))
-      if case .runFinished = timed.event { self.stopTicking() }
+      if case .runFinished = timed.event {
+        self.stopTicking()
+        self.loadHistory()
+      }
     }
     self.session = session
     startTicking()
     session.start()
+  }
+
+  /// Hands the history's last state and slowest tests to the state.
+  private func loadHistory() {
+    guard let history else { return }
+    do {
+      dispatch(.historyLoaded(HistorySnapshot(records: try history.lastState(), slowest: try history.slowest())))
+    } catch {
+      dispatch(.showNotice("cannot read the run history: \(error)"))
+    }
   }
 
   // MARK: time and frames
