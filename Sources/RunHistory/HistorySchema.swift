@@ -8,7 +8,7 @@ enum HistorySchema {
 
   static var migrator: DatabaseMigrator {
     var migrator = DatabaseMigrator()
-    // Runs and each test's verdict in them.
+    // Runs, the tests (each name stored once), and each test's verdict in each run.
     migrator.registerMigration("v1") { db in
       try db.execute(
         sql: """
@@ -31,17 +31,21 @@ enum HistorySchema {
             xpassed INTEGER NOT NULL DEFAULT 0,
             problem TEXT
           );
+          CREATE TABLE test (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL
+          );
           CREATE TABLE result (
             run_id INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
-            test_id TEXT NOT NULL,
-            kind TEXT NOT NULL,
+            test INTEGER NOT NULL REFERENCES test(id),
             outcome TEXT NOT NULL,
             duration REAL NOT NULL,
             at REAL NOT NULL,
             summary TEXT,
-            PRIMARY KEY (run_id, test_id)
-          );
-          CREATE INDEX result_by_test ON result(test_id, run_id);
+            PRIMARY KEY (run_id, test)
+          ) WITHOUT ROWID;
+          CREATE INDEX result_by_test ON result(test, run_id);
           """)
     }
     // The file each result ran (to tell flips from edits), the last state of every test
@@ -51,9 +55,8 @@ enum HistorySchema {
         sql: """
           ALTER TABLE result ADD COLUMN fingerprint TEXT;
           CREATE TABLE latest (
-            test_id TEXT PRIMARY KEY,
+            test INTEGER PRIMARY KEY REFERENCES test(id),
             run_id INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
-            kind TEXT NOT NULL,
             outcome TEXT NOT NULL,
             duration REAL NOT NULL,
             at REAL NOT NULL,
@@ -61,12 +64,12 @@ enum HistorySchema {
             fingerprint TEXT,
             flips INTEGER NOT NULL DEFAULT 0
           );
-          INSERT INTO latest (test_id, run_id, kind, outcome, duration, at, summary)
-            SELECT r.test_id, r.run_id, r.kind, r.outcome, r.duration, r.at, r.summary
+          INSERT INTO latest (test, run_id, outcome, duration, at, summary)
+            SELECT r.test, r.run_id, r.outcome, r.duration, r.at, r.summary
             FROM result r JOIN run ON run.id = r.run_id
             WHERE run.origin != 'hunt'
               AND r.run_id = (SELECT max(s.run_id) FROM result s JOIN run t ON t.id = s.run_id
-                              WHERE s.test_id = r.test_id AND t.origin != 'hunt');
+                              WHERE s.test = r.test AND t.origin != 'hunt');
           CREATE TABLE finding (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
             found_at REAL NOT NULL,

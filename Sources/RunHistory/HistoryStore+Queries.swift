@@ -9,7 +9,7 @@ extension HistoryStore {
     try queue.read { db in
       var records: [TestRecord] = []
       let rows = try Row.fetchCursor(
-        db, sql: "SELECT test_id, kind, outcome, duration, summary, run_id, flips FROM latest ORDER BY run_id, at")
+        db, sql: Self.latestColumns + " ORDER BY run_id, at")
       while let row = try rows.next() {
         guard let outcome = TestOutcome(rawValue: row[2]) else { continue }
         records.append(
@@ -32,12 +32,17 @@ extension HistoryStore {
   /// its last `runs` recorded results (oldest first) for the trend.
   public func slowest(limit: Int = 20, runs: Int = 10) throws -> [SlowTest] {
     try queue.read { db in
-      let ids = try String.fetchAll(
-        db, sql: "SELECT test_id FROM latest WHERE kind = 'test' ORDER BY duration DESC LIMIT ?", arguments: [limit])
+      let tests = try Row.fetchAll(
+        db,
+        sql: """
+          SELECT test.id, test.name FROM latest JOIN test ON test.id = latest.test
+          WHERE test.kind = 'test' ORDER BY latest.duration DESC LIMIT ?
+          """, arguments: [limit]
+      ).map { (number: $0[0] as Int64, name: $0[1] as String) }
       let durations = try db.cachedStatement(
-        sql: "SELECT duration FROM result WHERE test_id = ? ORDER BY run_id DESC LIMIT ?")
-      return try ids.map { id in
-        SlowTest(id: id, durations: try Double.fetchAll(durations, arguments: [id, runs]).reversed())
+        sql: "SELECT duration FROM result WHERE test = ? ORDER BY run_id DESC LIMIT ?")
+      return try tests.map { test in
+        SlowTest(id: test.name, durations: try Double.fetchAll(durations, arguments: [test.number, runs]).reversed())
       }
     }
   }
@@ -49,7 +54,7 @@ extension HistoryStore {
         db,
         sql: """
           SELECT result.*, run.started_at, run.origin FROM result JOIN run ON run.id = result.run_id
-          WHERE test_id = ? ORDER BY run_id DESC LIMIT ?
+          WHERE result.test = (SELECT id FROM test WHERE name = ?) ORDER BY run_id DESC LIMIT ?
           """, arguments: [testID, limit]
       ).compactMap { row in
         guard let outcome = TestOutcome(rawValue: row["outcome"]) else { return nil }
@@ -65,8 +70,7 @@ extension HistoryStore {
   public func lastRecord(of testID: String) throws -> TestRecord? {
     try queue.read { db in
       try Row.fetchOne(
-        db, sql: "SELECT test_id, kind, outcome, duration, summary, run_id, flips FROM latest WHERE test_id = ?",
-        arguments: [testID]
+        db, sql: Self.latestColumns + " WHERE test.name = ?", arguments: [testID]
       ).flatMap { row in
         TestOutcome(rawValue: row[2]).map {
           TestRecord(
@@ -90,6 +94,12 @@ extension HistoryStore {
       }
     }
   }
+
+  /// The columns `TestRecord`s are read from, in order.
+  static let latestColumns = """
+    SELECT test.name, test.kind, outcome, duration, summary, run_id, flips
+    FROM latest JOIN test ON test.id = latest.test
+    """
 
   static func run(_ row: Row) -> RunRecord {
     let counts: [TestOutcome: Int] = [

@@ -43,27 +43,40 @@ extension HistoryStore {
   func write(_ batch: [PendingResult], updatesLastState: Bool) throws {
     guard !batch.isEmpty else { return }
     try queue.write { db in
+      if testNumbers == nil {
+        testNumbers = try Dictionary(
+          Row.fetchAll(db, sql: "SELECT name, id FROM test").map { ($0[0] as String, $0[1] as Int64) }
+        ) { first, _ in first }
+      }
+      let newTest = try db.cachedStatement(sql: "INSERT OR IGNORE INTO test (name, kind) VALUES (?, ?)")
+      let testNumber = try db.cachedStatement(sql: "SELECT id FROM test WHERE name = ?")
       let result = try db.cachedStatement(
         sql: """
-          INSERT OR REPLACE INTO result (run_id, test_id, kind, outcome, duration, at, summary, fingerprint)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+          INSERT OR REPLACE INTO result (run_id, test, outcome, duration, at, summary, fingerprint)
+          VALUES (?, ?, ?, ?, ?, ?, ?)
           """)
       let latest = try db.cachedStatement(
         sql: """
-          INSERT OR REPLACE INTO latest (test_id, run_id, kind, outcome, duration, at, summary, fingerprint, flips)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+          INSERT OR REPLACE INTO latest (test, run_id, outcome, duration, at, summary, fingerprint, flips)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?)
           """)
       for item in batch {
-        let values: [(any DatabaseValueConvertible)?] = [
-          item.runID, item.testID, item.kind.rawValue, item.outcome.rawValue, item.duration, item.at, item.summary,
-          item.fingerprint,
-        ]
-        try result.execute(arguments: StatementArguments(values))
+        let test: Int64
+        if let known = testNumbers?[item.testID] {
+          test = known
+        } else {
+          try newTest.execute(arguments: [item.testID, item.kind.rawValue])
+          guard let number = try Int64.fetchOne(testNumber, arguments: [item.testID]) else { continue }
+          testNumbers?[item.testID] = number
+          test = number
+        }
+        try result.execute(
+          arguments: [item.runID, test, item.outcome.rawValue, item.duration, item.at, item.summary, item.fingerprint])
         if updatesLastState {
           try latest.execute(
             arguments: [
-              item.testID, item.runID, item.kind.rawValue, item.outcome.rawValue, item.duration, item.at, item.summary,
-              item.fingerprint, item.flips,
+              test, item.runID, item.outcome.rawValue, item.duration, item.at, item.summary, item.fingerprint,
+              item.flips,
             ])
         }
       }
@@ -91,7 +104,8 @@ extension HistoryStore {
   func lastVerdicts() throws -> [String: (verdict: FlipRule.Verdict, flips: Int)] {
     try queue.read { db in
       var verdicts: [String: (verdict: FlipRule.Verdict, flips: Int)] = [:]
-      let rows = try Row.fetchCursor(db, sql: "SELECT test_id, outcome, fingerprint, flips FROM latest")
+      let rows = try Row.fetchCursor(
+        db, sql: "SELECT test.name, outcome, fingerprint, flips FROM latest JOIN test ON test.id = latest.test")
       while let row = try rows.next() {
         let failed = TestOutcome(rawValue: row[1] as String)?.failsTheRun ?? false
         verdicts[row[0]] = (FlipRule.Verdict(failed: failed, fingerprint: row[2]), row[3])

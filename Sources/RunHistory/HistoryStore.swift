@@ -20,6 +20,9 @@ public final class HistoryStore {
   /// cut short when djdash died.
   public private(set) var notices: [String] = []
   let queue: DatabaseQueue
+  /// The `test` table's numbers by name, read at the first write (this process' writes
+  /// keep it current).
+  var testNumbers: [String: Int64]?
 
   /// The history file of a project.
   public static func path(projectRoot: String) -> String {

@@ -7,6 +7,8 @@ struct BenchOptions {
   var quick = false
   /// Only section 6 (the dashboard), which needs no Python; the full bench runs it this way.
   var dashboardOnly = false
+  /// Only section 7 (the run history), which needs no Python either.
+  var historyOnly = false
 
   static let usage = """
     usage: djdash-bench [--python PATH] [--tests N] [--quick]
@@ -17,6 +19,7 @@ struct BenchOptions {
       --tests N      tests in the generated suite of section 2 (default 3000; 300 with --quick)
       --quick        small sizes and one repetition, for a smoke test
       --dashboard-only  only section 6: the dashboard with 20,000 tests (no Python needed)
+      --history-only    only section 7: the run history of 20,000 tests (no Python needed)
     """
 
   /// Parses `arguments` (without the program name); a message for the user on error.
@@ -42,6 +45,8 @@ struct BenchOptions {
         options.quick = true
       case "--dashboard-only":
         options.dashboardOnly = true
+      case "--history-only":
+        options.historyOnly = true
       case "-h", "--help":
         return .failure(UsageError(nil))
       default:

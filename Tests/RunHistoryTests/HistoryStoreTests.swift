@@ -164,16 +164,18 @@ final class HistoryStoreTests: XCTestCase {
             passed INTEGER NOT NULL DEFAULT 0, failed INTEGER NOT NULL DEFAULT 0, errored INTEGER NOT NULL DEFAULT 0,
             skipped INTEGER NOT NULL DEFAULT 0, xfailed INTEGER NOT NULL DEFAULT 0, xpassed INTEGER NOT NULL DEFAULT 0,
             problem TEXT);
-          CREATE TABLE result (run_id INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE, test_id TEXT NOT NULL,
-            kind TEXT NOT NULL, outcome TEXT NOT NULL, duration REAL NOT NULL, at REAL NOT NULL, summary TEXT,
-            PRIMARY KEY (run_id, test_id));
-          CREATE INDEX result_by_test ON result(test_id, run_id);
+          CREATE TABLE test (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, kind TEXT NOT NULL);
+          CREATE TABLE result (run_id INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+            test INTEGER NOT NULL REFERENCES test(id), outcome TEXT NOT NULL, duration REAL NOT NULL,
+            at REAL NOT NULL, summary TEXT, PRIMARY KEY (run_id, test)) WITHOUT ROWID;
+          CREATE INDEX result_by_test ON result(test, run_id);
           INSERT INTO run (id, started_at, origin, labels, command, options, pid, ending, exit_code, failed)
             VALUES (1, 1700000000, 'run', '[]', '["python","manage.py","test"]', '{}', 1, 'failed', 1, 1),
                    (2, 1700000100, 'run', '["a"]', '["python","manage.py","test","a"]', '{}', 1, 'passed', 0, 0);
-          INSERT INTO result VALUES (1, 'a.T.test_x', 'test', 'fail', 0.5, 0.5, 'AssertionError: no'),
-                                    (1, 'b.T.test_y', 'test', 'error', 0.2, 0.7, 'KeyError: k'),
-                                    (2, 'a.T.test_x', 'test', 'pass', 0.4, 0.4, NULL);
+          INSERT INTO test VALUES (1, 'a.T.test_x', 'test'), (2, 'b.T.test_y', 'test');
+          INSERT INTO result VALUES (1, 1, 'fail', 0.5, 0.5, 'AssertionError: no'),
+                                    (1, 2, 'error', 0.2, 0.7, 'KeyError: k'),
+                                    (2, 1, 'pass', 0.4, 0.4, NULL);
           """)
     }
     try v1.migrate(old)
