@@ -15,7 +15,6 @@ struct HeadlessRun {
   let report: ReportArguments
   /// Where the run is recorded; nil keeps no history.
   var history: HistoryStore? = nil
-  var origin = RunRecord.Origin.run
 
   /// Returns djdash's exit code for the run.
   func execute() throws -> Int32 {
@@ -29,7 +28,7 @@ struct HeadlessRun {
     let reactor = Reactor()
     let console = ConsoleReporter(showRunnerOutput: report.showOutput)
     let recorder = history.map {
-      HistoryRecorder(store: $0, origin: origin, projectRoot: plan.projectRoot, reactor: reactor)
+      HistoryRecorder(store: $0, origin: .run, projectRoot: plan.projectRoot, reactor: reactor)
     }
     recorder?.onProblem = { Console.error($0) }
     let session = RunSession(plan: plan, reactor: reactor) { timed in

@@ -42,7 +42,8 @@ struct RunCommand: ParsableCommand {
       }
       let phaseCode = try HeadlessRun(plan: plan, report: phaseReport, history: store).execute()
       code = max(code, phaseCode)
-      if phaseCode == 2 || phaseCode == 130 || (phaseCode == 1 && request.failfast) { break }
+      let stopsAtAFailure = request.filling(from: project.configuration).failfast
+      if phaseCode == 2 || phaseCode == 130 || (phaseCode == 1 && stopsAtAFailure) { break }
     }
     throw ExitCode(code)
   }
