@@ -109,6 +109,25 @@ final class HistoryTests: XCTestCase {
     XCTAssertEqual(try store.lastState().count, run.total)
   }
 
+  func testAHuntsRunsAndFindingsAreRecordedWithoutMovingTheLastState() throws {
+    let python = try DjangoVersion.v52.python()
+    let project = try TestPaths.copy(TestPaths.fixtures + "/polluters")
+    let victim = "settingspoll.test_c_title.TitleTests.test_shop_name_is_original"
+    let hunt = try djdash(["hunt", "settingspoll", "--python", python], in: project)
+    XCTAssertEqual(hunt.status, 1, hunt.output)
+    let store = try HistoryStore(projectRoot: project)
+    let runs = try store.recentRuns(limit: 100)
+    XCTAssertTrue(hunt.stdout.contains("in \(runs.count) runs"), "every run of the hunt is recorded: \(hunt.stdout)")
+    XCTAssertEqual(Set(runs.map(\.origin)), [.hunt])
+    XCTAssertEqual(try store.lastState(), [], "a hunt's orders do not make a last state")
+    XCTAssertEqual(
+      try store.findings(about: victim).map(\.polluter), ["settingspoll.test_b_rename.RenameTests.test_rename_shop"])
+    let record = try djdash(["history", victim], in: project)
+    XCTAssertEqual(record.status, 0, record.output)
+    XCTAssertTrue(
+      record.stdout.contains(": order-dependent: \(victim) fails after settingspoll.test_b_rename"), record.stdout)
+  }
+
   func testTheDashboardOpensOnThePreviousVerdictsStaleAndFRunsTheFailedOnes() throws {
     let python = try DjangoVersion.v52.python()
     let project = try TestPaths.copy(TestPaths.fixtures + "/kitchen")
