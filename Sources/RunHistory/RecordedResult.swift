@@ -12,13 +12,3 @@ public struct RecordedResult: Sendable, Equatable {
   /// The test file's fingerprint when it ran (mtime and size); nil when not found.
   public var fingerprint: String?
 }
-
-/// What a hunt found about a test.
-public struct RecordedFinding: Sendable, Equatable {
-  public var foundAt: Date
-  /// `order-dependent`, `flaky` or `unexplained`.
-  public var kind: String
-  public var victim: String
-  public var polluter: String?
-  public var detail: String
-}
