@@ -23,7 +23,7 @@ enum HistoryBench {
       let path = folder + "/" + module + ".py"
       try? FileManager.default.createDirectory(
         atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-      FileManager.default.createFile(atPath: path, contents: Data("class C: pass\n".utf8))
+      _ = FileManager.default.createFile(atPath: path, contents: Data("class C: pass\n".utf8))
     }
     let store: HistoryStore
     do {
