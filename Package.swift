@@ -12,6 +12,7 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
   ],
   targets: [
     // The few C calls Swift cannot make directly: posix_spawn extras, sockaddr_un, prctl.
@@ -22,6 +23,12 @@ let package = Package(
       name: "DjangoRunner",
       dependencies: ["CShims", "TOMLKit"],
       resources: [.copy("Hook")]
+    ),
+    // Run history: the project's `.djdash/history.sqlite` (GRDB), what records runs into it
+    // and the queries that read it back. Kept apart so GRDB stays out of the runner library.
+    .target(
+      name: "RunHistory",
+      dependencies: ["DjangoRunner", .product(name: "GRDB", package: "GRDB.swift")]
     ),
     // The ncursesw library, and the few of its macros Swift cannot call.
     .systemLibrary(name: "CNcurses", pkgConfig: "ncursesw"),
@@ -37,16 +44,18 @@ let package = Package(
         "DjangoRunner",
         "Dashboard",
         "TerminalUI",
+        "RunHistory",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       resources: [.copy("Demo")]
     ),
     // Prints throughput and overhead figures; run with `swift run -c release djdash-bench`.
-    .executableTarget(name: "djdash-bench", dependencies: ["DjangoRunner", "Dashboard"]),
+    .executableTarget(name: "djdash-bench", dependencies: ["DjangoRunner", "Dashboard", "RunHistory"]),
 
     .target(name: "TestSupport", dependencies: ["DjangoRunner", "CShims"], path: "Tests/TestSupport"),
     .testTarget(name: "DjangoRunnerTests", dependencies: ["DjangoRunner", "TestSupport"]),
+    .testTarget(name: "RunHistoryTests", dependencies: ["RunHistory", "DjangoRunner", "TestSupport"]),
     .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "DjangoRunner"], resources: [.copy("Snapshots")]),
-    .testTarget(name: "EndToEndTests", dependencies: ["DjangoRunner", "TestSupport", "djdash"]),
+    .testTarget(name: "EndToEndTests", dependencies: ["DjangoRunner", "TestSupport", "RunHistory", "djdash"]),
   ]
 )

@@ -39,6 +39,9 @@ extension DashboardState {
     case .watchModeChanged(let mode):
       watching?.mode = mode
       return []
+    case .historyLoaded(let snapshot):
+      restore(snapshot)
+      return []
     case .interruptSignal:
       return interrupt()
     case .terminate:
@@ -52,8 +55,9 @@ extension DashboardState {
   mutating func handle(_ key: Key) -> [Effect] {
     if key == .interrupt { return interrupt() }
     if prompt != nil { return handlePrompt(key) }
-    if isHelpShown || watching?.isWhyShown == true {
+    if isHelpShown || isSlowestShown || watching?.isWhyShown == true {
       isHelpShown = false
+      isSlowestShown = false
       watching?.isWhyShown = false
       return []
     }
@@ -115,6 +119,7 @@ extension DashboardState {
         return []
       }
       watching?.isWhyShown = true
+    case .showSlowest: showSlowest()
     case .quit: return quit()
     }
     return []

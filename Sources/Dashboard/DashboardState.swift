@@ -128,6 +128,9 @@ public struct DashboardState: Sendable {
   public internal(set) var isHelpShown = false
   /// Watch mode: nil when the dashboard does not watch the project.
   public internal(set) var watching: WatchState?
+  /// The run history's last state and slowest tests (see DashboardState+History).
+  public internal(set) var history = HistorySnapshot()
+  public internal(set) var isSlowestShown = false
   public internal(set) var prompt: Prompt?
   /// Quit when the current run has finished.
   public internal(set) var isQuitting = false

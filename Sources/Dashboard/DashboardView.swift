@@ -25,6 +25,7 @@ public enum DashboardView {
       }
     }
     drawFooter(state, layout.footer, into: &buffer)
+    if state.isSlowestShown { SlowestView.draw(state, into: &buffer) }
     if state.isHelpShown { drawHelp(state, into: &buffer) }
     if state.watching?.isWhyShown == true { drawWhy(state, into: &buffer) }
     return buffer
@@ -78,6 +79,8 @@ public enum DashboardView {
     if !state.testNamePatterns.isEmpty { extras.append("-k " + state.testNamePatterns.joined(separator: " ")) }
     if !state.filter.isEmpty && state.prompt == nil { extras.append("filter: " + state.filter) }
     if state.order == .runOrder { extras.append("run order") }
+    let stale = state.tests.reduce(0) { $0 + ($1.isStale ? 1 : 0) }
+    if stale > 0 { extras.append("\(stale) stale") }
     if let oldest = state.tests.filter(\.isRunning).min(by: { ($0.startedAt ?? 0) < ($1.startedAt ?? 0) }),
       let startedAt = oldest.startedAt
     {
@@ -219,6 +222,10 @@ public enum DashboardView {
       entry.isRunning ? .running : entry.isPending || entry.isStale ? .muted : entry.hasFailed ? .failure : .text
     x = buffer.write(
       entry.path.name, x: x, y: y, role: nameRole, bold: entry.isRunning, selected: selected, limit: rightX - 1)
+    if entry.isFlipping {
+      x = buffer.write(
+        " " + glyphs.flipping, x: x, y: y, role: .warning, bold: true, selected: selected, limit: rightX - 1)
+    }
     if entry.hasFailed, !entry.isPending, let report = entry.report {
       let message = (report.exception.map { $0 + ": " } ?? "") + (report.message.lines.first.map(String.init) ?? "")
       if !message.isEmpty, rightX - x > 12 {

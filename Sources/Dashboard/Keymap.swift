@@ -5,7 +5,7 @@ public enum Command: Equatable, Sendable, CaseIterable {
   case nextFailure, previousFailure
   case open, back, nextTab, previousTab, openEditor
   case runAll, runFailed, rerun, filter, filterByName, toggleOrder
-  case why, help, quit
+  case why, showSlowest, help, quit
 
   /// The keys as the help shows them, and what the command does.
   public var help: (keys: String, text: String) {
@@ -30,6 +30,7 @@ public enum Command: Equatable, Sendable, CaseIterable {
     case .filterByName: return ("t", "run only tests whose name matches (like -k)")
     case .toggleOrder: return ("o", "failures first / run order")
     case .why: return ("w", "why the last save ran these tests")
+    case .showSlowest: return ("s", "the slowest tests over recent runs")
     case .help: return ("?", "this help")
     case .quit: return ("q", "quit (during a run: stop it first)")
     }
@@ -58,6 +59,7 @@ public enum Command: Equatable, Sendable, CaseIterable {
     case .character("t"): return .filterByName
     case .character("o"): return .toggleOrder
     case .character("w"): return .why
+    case .character("s"): return .showSlowest
     case .character("?"): return .help
     case .character("q"): return .quit
     default: return nil

@@ -82,6 +82,8 @@ public struct TestEntry: Equatable, Sendable {
   public var isPending = false
   /// Its verdict is from an earlier run.
   public var isStale = false
+  /// Its verdict changed between runs with no change to its file (from the history).
+  public var isFlipping = false
   /// Position in the latest run's order.
   public var order: Int
   /// The test's class group in `DashboardState`'s group table.

@@ -7,7 +7,9 @@ struct BenchOptions {
   var quick = false
   /// Only section 6 (the dashboard), which needs no Python; the full bench runs it this way.
   var dashboardOnly = false
-  /// Only section 7 (watch mode on the demo project).
+  /// Only section 7 (the run history), which needs no Python either.
+  var historyOnly = false
+  /// Only section 8 (watch mode on the demo project).
   var watchOnly = false
 
   static let usage = """
@@ -19,7 +21,8 @@ struct BenchOptions {
       --tests N      tests in the generated suite of section 2 (default 3000; 300 with --quick)
       --quick        small sizes and one repetition, for a smoke test
       --dashboard-only  only section 6: the dashboard with 20,000 tests (no Python needed)
-      --watch-only   only section 7: watch mode on the demo, save to first result vs bare Django
+      --history-only    only section 7: the run history of 20,000 tests (no Python needed)
+      --watch-only   only section 8: watch mode on the demo, save to first result vs bare Django
     """
 
   /// Parses `arguments` (without the program name); a message for the user on error.
@@ -45,6 +48,8 @@ struct BenchOptions {
         options.quick = true
       case "--dashboard-only":
         options.dashboardOnly = true
+      case "--history-only":
+        options.historyOnly = true
       case "--watch-only":
         options.watchOnly = true
       case "-h", "--help":

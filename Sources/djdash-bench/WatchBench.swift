@@ -5,7 +5,7 @@ import Foundation
   import Glibc
 #endif
 
-/// Section 7: watch mode on the demo project. From a save to the first (and last)
+/// Section 8: watch mode on the demo project. From a save to the first (and last)
 /// result of the affected tests — the watcher, its debounce, the selection, the run —
 /// against a bare `manage.py test -v 2 <same labels>` started at the moment of the save,
 /// measured in the same round.
@@ -18,7 +18,7 @@ enum WatchBench {
 
   static func run(_ context: RunContext, repetitions: Int) throws {
     say("")
-    say("7. Watch mode on the demo project: save → first and last result (median of \(repetitions))")
+    say("8. Watch mode on the demo project: save → first and last result (median of \(repetitions))")
     let project = try makeTemporaryFolder(prefix: "djdash-bench-watch")
     defer { try? FileManager.default.removeItem(atPath: project) }
     try copyDemo(to: project)

@@ -22,6 +22,10 @@ enum Bench {
       DashboardBench.run(tests: sizes.dashboardTests)
       return 0
     }
+    if options.historyOnly {
+      HistoryBench.run(tests: sizes.dashboardTests, runs: sizes.repetitions + 2)
+      return 0
+    }
     let environment = ProcessInfo.processInfo.environment
 
     let (choice, origin) = PythonCheck.choose(explicit: options.python, environment: environment)
@@ -106,10 +110,11 @@ enum Bench {
       say(
         "  !! section 6 could not run: \(dashboard.map { String(decoding: $0.stderr, as: UTF8.self) } ?? "no process")")
     }
+    HistoryBench.run(tests: sizes.dashboardTests, runs: sizes.repetitions + 2)
     do {
       try WatchBench.run(context, repetitions: sizes.repetitions)
     } catch {
-      say("  !! section 7 could not run: \(error)")
+      say("  !! section 8 could not run: \(error)")
     }
     say("")
     return 0

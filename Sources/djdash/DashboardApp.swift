@@ -2,6 +2,7 @@ import CShims
 import Dashboard
 import DjangoRunner
 import Foundation
+import RunHistory
 import TerminalUI
 
 #if canImport(Glibc)
@@ -29,6 +30,8 @@ final class DashboardApp {
   private var watcher: ProjectWatcher?
   private lazy var preparer = PreparedRunner(reactor: reactor)
   private var isStartScheduled = false
+  /// The project's run history: read at start, and every run recorded into it.
+  private var history: HistoryStore?
 
   /// Seconds between two frames at most 60 a second, however fast events arrive.
   private static let frameInterval = 1.0 / 60
@@ -72,6 +75,10 @@ final class DashboardApp {
       }
     }
     defer { signals?.close() }
+    var notices: [String] = []
+    history = HistoryAccess.open(projectRoot: project.root) { notices.append($0) }
+    loadHistory()
+    if !notices.isEmpty { dispatch(.showNotice(notices.joined(separator: "; "))) }
     dispatch(.start)
     render()
     if state.watching != nil {
@@ -126,10 +133,16 @@ final class DashboardApp {
       dispatch(.runNotStarted("cannot start the run: \(error)"))
       return
     }
+    let recorder = history.map {
+      HistoryRecorder(store: $0, origin: .dashboard, projectRoot: project.root, reactor: reactor)
+    }
+    recorder?.onProblem = { [unowned self] in self.dispatch(.showNotice($0)) }
     let onEvent: (TimedEvent) -> Void = { [unowned self] timed in
+      recorder?.record(timed)
       // Before the reducer, which may start the run a save queued (and its ticks).
       if case .runFinished = timed.event { self.stopTicking() }
       self.dispatch(.runEvent(timed, now: self.reactor.clock.now()))
+      if case .runFinished = timed.event { self.loadHistory() }
     }
     startTicking()
     // A runner prepared when the save began, if it fits; otherwise a new one.
@@ -182,6 +195,16 @@ final class DashboardApp {
     dispatch(.filesChanged(WatchChange(paths: batch.paths, selection: selection)))
     // Nothing to run (or only queued): the prepared runner is not needed.
     if !isStartScheduled { preparer.discard() }
+  }
+
+  /// Hands the history's last state and slowest tests to the state.
+  private func loadHistory() {
+    guard let history else { return }
+    do {
+      dispatch(.historyLoaded(HistorySnapshot(records: try history.lastState(), slowest: try history.slowest())))
+    } catch {
+      dispatch(.showNotice("cannot read the run history: \(error)"))
+    }
   }
 
   // MARK: time and frames

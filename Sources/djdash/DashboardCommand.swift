@@ -77,7 +77,8 @@ struct DisplayArguments: ParsableArguments {
         Console.error(error.description)
         return 2
       }
-      return try HeadlessRun(plan: plan, report: report).execute()
+      return try HeadlessRun(plan: plan, report: report, history: HistoryAccess.open(projectRoot: project.root))
+        .execute()
     }
     let themeName = theme ?? request.filling(from: project.configuration).theme ?? "dark"
     let chosen: Theme

@@ -2,6 +2,7 @@ import ArgumentParser
 import CShims
 import DjangoRunner
 import Foundation
+import RunHistory
 
 #if canImport(Glibc)
   import Glibc
@@ -12,6 +13,8 @@ import Foundation
 struct HeadlessRun {
   let plan: RunPlan
   let report: ReportArguments
+  /// Where the run is recorded; nil keeps no history.
+  var history: HistoryStore? = nil
 
   /// Returns djdash's exit code for the run.
   func execute() throws -> Int32 {
@@ -24,8 +27,13 @@ struct HeadlessRun {
     }
     let reactor = Reactor()
     let console = ConsoleReporter(showRunnerOutput: report.showOutput)
+    let recorder = history.map {
+      HistoryRecorder(store: $0, origin: .run, projectRoot: plan.projectRoot, reactor: reactor)
+    }
+    recorder?.onProblem = { Console.error($0) }
     let session = RunSession(plan: plan, reactor: reactor) { timed in
       events?.write(timed)
+      recorder?.record(timed)
       console.handle(timed.event)
       if case .runFinished = timed.event { reactor.stop() }
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import CShims
 import DjangoRunner
 import Foundation
+import RunHistory
 
 #if canImport(Glibc)
   import Glibc
@@ -51,10 +52,14 @@ struct HuntCommand: ParsableCommand {
     let reactor = Reactor()
     let started = reactor.clock.now()
     var runNumber = 0
+    let store = HistoryAccess.open(projectRoot: project.root)
+    let recorder = store.map { HistoryRecorder(store: $0, origin: .hunt, projectRoot: project.root, reactor: reactor) }
+    recorder?.onProblem = { Console.error($0) }
     let hunt = HuntRunner(
       project: project, request: tests.request, shuffleSeeds: seeds, directory: directory, reactor: reactor
     ) { run, timed in
       log?.write(timed)
+      recorder?.record(timed)
       switch timed.event {
       case .runStarted:
         runNumber += 1
@@ -85,6 +90,11 @@ struct HuntCommand: ParsableCommand {
     }
     for finding in findings {
       Console.out(report(finding, hunt: hunt))
+    }
+    do {
+      try store?.record(findings: findings)
+    } catch {
+      Console.error("cannot record the findings in the run history: \(error)")
     }
     let elapsed = reactor.clock.now() - started
     Console.out(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DjangoRunner
 import Foundation
+import RunHistory
 
 struct RunCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -10,18 +11,40 @@ struct RunCommand: ParsableCommand {
 
   @OptionGroup var tests: RunArguments
   @OptionGroup var report: ReportArguments
+  @OptionGroup var history: HistoryArguments
 
   func run() throws {
-    let plan: RunPlan
+    let directory = FileManager.default.currentDirectoryPath
+    let project: Project
     do {
-      let project = try Project.locate(
-        from: FileManager.default.currentDirectoryPath, command: tests.command)
-      plan = try project.plan(for: tests.request, directory: FileManager.default.currentDirectoryPath)
+      project = try Project.locate(from: directory, command: tests.command)
     } catch let error as ProjectError {
       Console.error(error.description)
       throw ExitCode(2)
     }
-    let code = try HeadlessRun(plan: plan, report: report).execute()
+    let store = history.noHistory ? nil : HistoryAccess.open(projectRoot: project.root)
+    let phases = history.phases(of: tests.request, project: project, store: store)
+    var code: Int32 = 0
+    for (number, request) in phases.enumerated() {
+      let plan: RunPlan
+      do {
+        plan = try project.plan(for: request, directory: directory)
+      } catch let error as ProjectError {
+        Console.error(error.description)
+        throw ExitCode(2)
+      }
+      // With --failed-first, the report files describe the second run: the whole selection.
+      let isLast = number == phases.count - 1
+      var phaseReport = report
+      if !isLast {
+        phaseReport.events = nil
+        phaseReport.junitXML = nil
+      }
+      let phaseCode = try HeadlessRun(plan: plan, report: phaseReport, history: store).execute()
+      code = max(code, phaseCode)
+      let stopsAtAFailure = request.filling(from: project.configuration).failfast
+      if phaseCode == 2 || phaseCode == 130 || (phaseCode == 1 && stopsAtAFailure) { break }
+    }
     throw ExitCode(code)
   }
 }

@@ -1,0 +1,87 @@
+import Dashboard
+import DjangoRunner
+import Foundation
+import RunHistory
+
+/// Section 7: the run history with a 20,000-test project: what recording costs per
+/// result (as a run streams, batched), and how long a start takes to load the last
+/// state of every test (the query, and handing it to the dashboard).
+enum HistoryBench {
+  static func run(tests count: Int, runs: Int) {
+    header("7. run history: \(Format.count(count)) tests, \(runs) recorded runs")
+    let folder: String
+    do {
+      folder = try makeTemporaryFolder(prefix: "djdash-bench-history")
+    } catch {
+      say("  !! cannot create a folder: \(error)")
+      return
+    }
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let tests = DashboardBench.ids(count)
+    // Real module files, so every result's fingerprint is a real stat.
+    for module in Set(tests.map { $0.split(separator: ".").prefix(3).joined(separator: "/") }) {
+      let path = folder + "/" + module + ".py"
+      try? FileManager.default.createDirectory(
+        atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+      _ = FileManager.default.createFile(atPath: path, contents: Data("class C: pass\n".utf8))
+    }
+    let store: HistoryStore
+    do {
+      store = try HistoryStore(projectRoot: folder)
+    } catch {
+      say("  !! cannot open the history: \(error)")
+      return
+    }
+    let start = RunStart(
+      labels: [], command: ["python", "manage.py", "test"], directory: folder, python: "python", options: [:])
+    let reports = tests.enumerated().map { index, id in
+      var report = TestReport(id: id, outcome: index % 50 == 7 ? .fail : .pass, duration: Double(index % 97) / 1000)
+      if report.outcome == .fail {
+        report.exception = "AssertionError"
+        report.message = "12 != 13"
+      }
+      return report
+    }
+    var rates: [Double] = []
+    for run in 0..<runs {
+      let recorder = HistoryRecorder(store: store, origin: .run, projectRoot: folder, reactor: nil)
+      let (_, seconds) = Measure.time {
+        recorder.record(TimedEvent(t: 0, event: .runStarted(start)))
+        for (index, report) in reports.enumerated() {
+          // Every run flips a few tests, so the flip bookkeeping is exercised too.
+          var report = report
+          if run % 2 == 1 && index % 500 == 3 { report.outcome = .fail }
+          recorder.record(TimedEvent(t: Double(index) / 1000, event: .testFinished(report)))
+        }
+        let summary = RunSummary(counts: [.pass: count], duration: 20, interrupted: nil, exitCode: 1)
+        recorder.record(TimedEvent(t: 20, event: .runFinished(summary)))
+      }
+      if let problem = recorder.problem { say("  !! \(problem)") }
+      rates.append(Double(count) / seconds)
+    }
+    say(
+      "  recording: \(Format.count(Measure.median(rates))) results/s median over \(runs) runs "
+        + "(\(Format.seconds(1 / Measure.median(rates))) per result; goal ≥ 50,000/s)")
+
+    var loads: [Double] = []
+    var restores: [Double] = []
+    for _ in 0..<5 {
+      let (records, load) = Measure.time { (try? store.lastState()) ?? [] }
+      loads.append(load)
+      let (_, restore) = Measure.time {
+        var state = DashboardState(projectName: "bench", projectRoot: folder, scopeLabels: [], width: 200, height: 60)
+        _ = state.apply(.historyLoaded(HistorySnapshot(records: records, slowest: [])))
+      }
+      restores.append(restore)
+      if records.count != count { say("  !! loaded \(records.count) records, not \(count)") }
+    }
+    say(
+      "  start: load the last state of \(Format.count(count)) tests \(Format.seconds(Measure.median(loads))), "
+        + "into the dashboard \(Format.seconds(Measure.median(restores)))"
+        + "  (goal ≤ 50 ms together: \(Format.seconds(Measure.median(loads) + Measure.median(restores))))")
+    let (_, slowest) = Measure.time { _ = try? store.slowest() }
+    say("  the 20 slowest tests with 10 runs of durations: \(Format.seconds(slowest))")
+    let size = (try? FileManager.default.attributesOfItem(atPath: store.path)[.size] as? Int) ?? 0
+    say("  file: \(Format.count(Double(size) / 1_048_576)) MiB after \(runs) runs")
+  }
+}
