@@ -67,6 +67,17 @@ extension RunEvent: Codable {
       self = .hookError(
         place: try c.decodeIfPresent(String.self, forKey: "where") ?? "",
         traceback: try c.decodeIfPresent(String.self, forKey: "traceback") ?? "")
+    case "warm_ready":
+      self = .warmReady(
+        loaded: try c.decodeIfPresent([String].self, forKey: "loaded") ?? [],
+        sharedDatabases: try c.decodeIfPresent([String].self, forKey: "shared_databases") ?? [])
+    case "warm_child_started": self = .warmChildStarted(pid: try c.decode(Int32.self, forKey: "child"))
+    case "warm_child_exited":
+      let status = try c.decodeIfPresent(Int32.self, forKey: "status")
+      let signal = try c.decodeIfPresent(Int32.self, forKey: "signal")
+      self = .warmChildExited(
+        pid: try c.decode(Int32.self, forKey: "child"),
+        termination: status.map(Termination.exited) ?? signal.map(Termination.signalled))
     default: self = .unknown(name)
     }
   }
@@ -98,6 +109,17 @@ extension RunEvent: Codable {
     case .hookError(let place, let traceback):
       try c.encode(place, forKey: "where")
       try c.encode(traceback, forKey: "traceback")
+    case .warmReady(let loaded, let shared):
+      try c.encode(loaded, forKey: "loaded")
+      try c.encode(shared, forKey: "shared_databases")
+    case .warmChildStarted(let pid): try c.encode(pid, forKey: "child")
+    case .warmChildExited(let pid, let termination):
+      try c.encode(pid, forKey: "child")
+      switch termination {
+      case .exited(let status)?: try c.encode(status, forKey: "status")
+      case .signalled(let signal)?: try c.encode(signal, forKey: "signal")
+      case nil: break
+      }
     }
   }
 }

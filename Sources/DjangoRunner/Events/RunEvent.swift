@@ -28,6 +28,13 @@ public enum RunEvent: Sendable, Equatable {
   case subsuiteFinished(index: Int, skipped: Bool)
   case runnerFinished(failures: Int)
   case hookError(place: String, traceback: String)
+  /// A warm server set up its test environment and databases: the project files it
+  /// loaded, and the databases its runs would share (not SQLite in memory).
+  case warmReady(loaded: [String], sharedDatabases: [String])
+  /// A warm server forked the child that runs a warm run.
+  case warmChildStarted(pid: Int32)
+  /// That child ended (nil when the server could not tell how).
+  case warmChildExited(pid: Int32, termination: Termination?)
   /// An event this version does not know: ignored, so newer hooks stay compatible.
   case unknown(String)
 
@@ -51,6 +58,9 @@ public enum RunEvent: Sendable, Equatable {
     case .subsuiteFinished: return "subsuite_finished"
     case .runnerFinished: return "runner_finished"
     case .hookError: return "hook_error"
+    case .warmReady: return "warm_ready"
+    case .warmChildStarted: return "warm_child_started"
+    case .warmChildExited: return "warm_child_exited"
     case .unknown(let name): return name
     }
   }
@@ -59,7 +69,7 @@ public enum RunEvent: Sendable, Equatable {
   public var isPublished: Bool {
     switch self {
     case .hello, .workerReady, .subsuiteStarted, .subsuiteFinished, .runnerFinished, .hookError,
-      .unknown:
+      .warmReady, .warmChildStarted, .warmChildExited, .unknown:
       return false
     default:
       return true
@@ -76,16 +86,24 @@ public struct RunStart: Codable, Sendable, Equatable {
   public var python: String
   /// The runner options djdash applies inside DiscoverRunner (`DJDASH_OPTIONS`).
   public var options: [String: JSONValue]
+  /// The run is a child of a warm server ("warm": true); absent for a new runner.
+  public var isWarm: Bool?
+
+  enum CodingKeys: String, CodingKey {
+    case labels, command, directory, python, options
+    case isWarm = "warm"
+  }
 
   public init(
     labels: [String], command: [String], directory: String, python: String,
-    options: [String: JSONValue]
+    options: [String: JSONValue], isWarm: Bool? = nil
   ) {
     self.labels = labels
     self.command = command
     self.directory = directory
     self.python = python
     self.options = options
+    self.isWarm = isWarm
   }
 }
 

@@ -13,6 +13,7 @@ Only the standard library and Django are used. Every patch reports its own failu
 import io
 import json
 import os
+import queue
 import signal
 import socket
 import sys
@@ -48,6 +49,10 @@ _pid = os.getpid()
 _awaits_labels = False
 _given_labels = None
 _labels_given = threading.Event()
+# DJDASH_WARM: the runner becomes a warm server: test environment and databases set up
+# once, then each {"cmd": "warm_run"} forks a child that runs the labels and exits.
+_warm = False
+_warm_requests = queue.Queue()
 
 
 # --------------------------------------------------------------------------- channel
@@ -112,6 +117,8 @@ class _Channel:
                     continue
                 if command == "run":
                     _give_labels(message.get("labels"))
+                elif command == "warm_run":
+                    _warm_requests.put(message)
                 elif command == "stop":
                     _request_stop()
                 elif command == "abort":
@@ -176,6 +183,7 @@ def _request_stop():
     global _stop_requested
     _stop_requested = True
     _labels_given.set()  # a run still waiting for its labels ends without tests
+    _warm_requests.put(None)  # a warm server ends
     for result in list(_results):
         try:
             result.stop()
@@ -209,8 +217,9 @@ def _abort(reason):
 
 
 def _after_fork_in_child():
-    global _channel, _leader, _pid, _capture
+    global _channel, _channel_lock, _leader, _pid, _capture
     _channel = None  # reconnect lazily: never share the parent's socket
+    _channel_lock = threading.Lock()  # another thread may have held the parent's at the fork
     _leader = False
     _pid = os.getpid()
     _capture = None
@@ -935,6 +944,126 @@ def _in_given_order(tests, classes, reverse=False, shuffler=None):
             yield test
 
 
+def _project_files_loaded():
+    """Files of the project's modules this process has imported."""
+    files = set()
+    for module in list(sys.modules.values()):
+        path = getattr(module, "__file__", None)
+        if path and _project_root and os.path.abspath(path).startswith(_project_root):
+            files.add(os.path.abspath(path)[len(_project_root) :])
+    return sorted(files)
+
+
+def _shared_aliases(connections):
+    """Aliases whose test database is not SQLite in memory: a fork shares them."""
+    shared = []
+    for alias in sorted(connections):
+        connection = connections[alias]
+        name = connection.creation._get_test_db_name()
+        if connection.vendor != "sqlite" or not connection.creation.is_in_memory_db(name):
+            shared.append(alias)
+    return shared
+
+
+def _serve_warm(runner):
+    """A warm server: the test environment and every database set up once; each warm
+    run is a forked child, which sees the databases exactly as they are now. SQLite in
+    memory is copied by the fork; any other test database is cloned for the run (as
+    Django clones them for --parallel) and dropped after it. The server's own test
+    databases get names of their own, so cold runs beside it never touch them."""
+    from django.db import connections
+
+    shared = _shared_aliases(connections)
+    for alias in shared:
+        connection = connections[alias]
+        name = str(connection.creation._get_test_db_name())
+        root, extension = os.path.splitext(name) if connection.vendor == "sqlite" else (name, "")
+        connection.settings_dict.setdefault("TEST", {})["NAME"] = root + "_djdash_warm" + extension
+    runner.setup_test_environment()
+    aliases = set(connections)
+    old_config = runner.setup_databases(aliases=aliases, serialized_aliases=aliases)
+    emit("warm_ready", loaded=_project_files_loaded(), shared_databases=shared)
+    count = 0
+    try:
+        while True:
+            request = _warm_requests.get()
+            if request is None or _stop_requested:
+                break
+            count += 1
+            suffix = "run%d" % count
+            for alias in shared:
+                connections[alias].close()  # never share a connection across the fork
+                connections[alias].creation.clone_test_db(suffix=suffix, verbosity=0, autoclobber=True)
+            pid = os.fork()
+            if pid == 0:
+                for alias in shared:
+                    connection = connections[alias]
+                    connection.settings_dict.update(connection.creation.get_test_db_clone_settings(suffix))
+                _run_warm_child(runner, request)  # never returns
+            emit("warm_child_started", child=pid)
+            _, status = os.waitpid(pid, 0)
+            for alias in shared:
+                connections[alias].creation.destroy_test_db(verbosity=0, suffix=suffix)
+            emit(
+                "warm_child_exited",
+                child=pid,
+                status=os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
+                signal=os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
+            )
+    finally:
+        runner.teardown_databases(old_config)
+        runner.teardown_test_environment()
+    return 0
+
+
+def _run_warm_child(runner, request):
+    """In the forked child: become the leader of a run of its own (its own process group,
+    socket and run folder), run the labels as run_tests would without creating or
+    destroying databases, and exit."""
+    global _leader
+    code = 1
+    try:
+        os.setpgid(0, 0)
+        os.environ["DJDASH_PGID"] = str(os.getpid())
+        os.environ["DJDASH_SOCKET"] = request["socket"]
+        os.environ["DJDASH_RUN_DIR"] = request["run_dir"]
+        _leader = True
+        _enable_crash_report()
+        _connect()
+        import django
+        from django.urls import clear_url_caches
+
+        clear_url_caches()
+        labels = [str(label) for label in request.get("labels") or []]
+        kind = type(runner)
+        emit(
+            "runner_started",
+            pid=os.getpid(),
+            django=django.get_version(),
+            runner="%s.%s" % (kind.__module__, kind.__qualname__),
+            labels=labels,
+        )
+        suite = runner.build_suite(labels)
+        runner.run_checks(runner.get_databases(suite))
+        result = runner.run_suite(suite)
+        failures = runner.suite_result(suite, result)
+        emit("runner_finished", failures=failures)
+        code = 1 if failures else 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    except BaseException:
+        traceback.print_exc()
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            if _channel is not None:
+                with _channel_lock:
+                    _channel._send_held()
+        finally:
+            os._exit(code)
+
+
 def _patch_runner_module(module):
     DiscoverRunner = module.DiscoverRunner
     ParallelTestSuite = module.ParallelTestSuite
@@ -948,6 +1077,8 @@ def _patch_runner_module(module):
     def run_tests(self, test_labels, *args, **kwargs):
         import django
 
+        if _warm and _leader:
+            return _serve_warm(self)
         if _awaits_labels and _leader:
             _labels_given.wait()
             test_labels = list(_given_labels or [])
@@ -1140,7 +1271,7 @@ class _RunnerFinder:
 
 def install():
     """Set the hook up in this process: options, crash report, lazy runner patch."""
-    global _options, _project_root, _leader, _test_timeout, _stop_on_timeout, _awaits_labels
+    global _options, _project_root, _leader, _test_timeout, _stop_on_timeout, _awaits_labels, _warm
     try:
         _options = json.loads(os.environ.get("DJDASH_OPTIONS") or "{}")
     except ValueError:
@@ -1158,6 +1289,7 @@ def install():
         _leader = True
         os.environ["DJDASH_ROLE"] = "child"
         _awaits_labels = os.environ.pop("DJDASH_AWAIT_LABELS", None) == "1"
+        _warm = os.environ.pop("DJDASH_WARM", None) == "1"
         if os.getpgrp() == os.getpid():
             # djdash starts the runner in a process group of its own: on abort, the whole
             # group goes. Never a group djdash did not make (a shell's, a test runner's).

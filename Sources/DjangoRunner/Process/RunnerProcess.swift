@@ -16,10 +16,52 @@ public struct SpawnError: Error, CustomStringConvertible {
   public var description: String
 }
 
+/// The process a run's session supervises: a runner djdash started, or the child a warm
+/// server forked for the run. Either leads a process group of its own (its pid), which
+/// holds every process of the run.
+public protocol RunnerHandle: AnyObject {
+  var pid: pid_t { get }
+  /// Readable once the process has exited; -1 when its exit is reported otherwise.
+  var exitDescriptor: Int32 { get }
+  /// The exit status once the process has exited; never blocks.
+  @discardableResult func reap() -> Termination?
+}
+
+extension RunnerHandle {
+  /// Reaps every exited process of the run's group that has become djdash's child
+  /// (orphaned workers, when djdash is a child subreaper); never blocks, and never
+  /// touches children outside the group.
+  public func reapGroup() {
+    guard pid > 1 else { return }
+    var status: Int32 = 0
+    while waitpid(-pid, &status, WNOHANG) > 0 {}
+  }
+
+  /// Sends `signal` to every process of the run (the whole process group).
+  public func signalGroup(_ signal: Int32) {
+    guard pid > 1 else { return }  // kill(0) or kill(-1) would hit djdash itself or everything
+    _ = kill(-pid, signal)
+  }
+
+  /// Whether any process of the run's group is still alive (zombies aside).
+  public var isGroupAlive: Bool {
+    pid > 1 && kill(-pid, 0) == 0 && !RunnerProcess.groupMembers(pid).isEmpty
+  }
+
+  /// Collects `pid`'s exit status if it is djdash's child and has exited.
+  func waitWithoutBlocking() -> Termination? {
+    var status: Int32 = 0
+    guard waitpid(pid, &status, WNOHANG) == pid else { return nil }
+    // WIFEXITED / WEXITSTATUS / WTERMSIG are macros Swift cannot import.
+    let signal = status & 0x7f
+    return signal == 0 ? .exited((status >> 8) & 0xff) : .signalled(signal)
+  }
+}
+
 /// The test runner's process: its own process group (so djdash can stop every process
 /// of the run at once), stdin from /dev/null, default signal dispositions, stdout and
 /// stderr on pipes, and a pidfd that tells when it has exited.
-public final class RunnerProcess {
+public final class RunnerProcess: RunnerHandle {
   public let pid: pid_t
   /// Readable once the process has exited.
   public let exitDescriptor: Int32
@@ -75,34 +117,8 @@ public final class RunnerProcess {
   /// Collects the exit status if the process has exited; never blocks.
   @discardableResult
   public func reap() -> Termination? {
-    if let termination { return termination }
-    var status: Int32 = 0
-    let result = waitpid(pid, &status, WNOHANG)
-    guard result == pid else { return nil }
-    // WIFEXITED / WEXITSTATUS / WTERMSIG are macros Swift cannot import.
-    let signal = status & 0x7f
-    termination = signal == 0 ? .exited((status >> 8) & 0xff) : .signalled(signal)
+    if termination == nil { termination = waitWithoutBlocking() }
     return termination
-  }
-
-  /// Reaps every exited process of the run's group that has become djdash's child
-  /// (orphaned workers, when djdash is a child subreaper); never blocks, and never
-  /// touches children outside the group.
-  public func reapGroup() {
-    guard pid > 1 else { return }
-    var status: Int32 = 0
-    while waitpid(-pid, &status, WNOHANG) > 0 {}
-  }
-
-  /// Sends `signal` to every process of the run (the whole process group).
-  public func signalGroup(_ signal: Int32) {
-    guard pid > 1 else { return }  // kill(0) or kill(-1) would hit djdash itself or everything
-    _ = kill(-pid, signal)
-  }
-
-  /// Whether any process of the run's group is still alive (zombies aside).
-  public var isGroupAlive: Bool {
-    pid > 1 && kill(-pid, 0) == 0 && !RunnerProcess.groupMembers(pid).isEmpty
   }
 
   /// Pids of live (non-zombie) processes in process group `group`, read from /proc.

@@ -41,7 +41,7 @@ public final class RunSession {
   private var given: (labels: [String], command: [String])?
   /// A prepared runner still waiting for its labels.
   public var isAwaitingLabels: Bool { heldEvents != nil }
-  private var process: RunnerProcess?
+  private var process: (any RunnerHandle)?
   private var channel: EventChannel?
   private var runDirectory: String?
   private var startedAt = 0.0
@@ -79,7 +79,7 @@ public final class RunSession {
         self.handle(update)
       }
       let process = try RunnerProcess(
-        arguments: plan.arguments, directory: plan.directory, environment: environment(folder))
+        arguments: plan.arguments, directory: plan.directory, environment: Self.environment(for: plan, folder: folder))
       self.process = process
       openPipes = 2
       reactor.watch(process.stdout) { [unowned self] in self.drain(process.stdout, .stdout) }
@@ -93,6 +93,45 @@ public final class RunSession {
     } catch {
       finish(problem: "\(error)")
     }
+  }
+
+  /// Starts the run in a child that `warm` (a ready warm server) forks for it, instead of
+  /// a new runner: Django set up, test databases made. The same events follow.
+  public func start(in warm: WarmRunner) {
+    startedAt = reactor.clock.now()
+    publish(
+      .runStarted(
+        RunStart(
+          labels: plan.labels, command: plan.arguments, directory: plan.directory,
+          python: plan.python, options: plan.options, isWarm: true)))
+    do {
+      let folder = try makeTemporaryFolder(prefix: "djdash")
+      runDirectory = folder
+      channel = try EventChannel(path: folder + "/events.sock", reactor: reactor) { [unowned self] update in
+        self.handle(update)
+      }
+      try warm.fork(for: self, labels: plan.labels, socket: folder + "/events.sock", runDirectory: folder)
+    } catch {
+      finish(problem: "\(error)")
+    }
+  }
+
+  /// The warm server forked the run's child.
+  func adopt(_ child: WarmChild) {
+    process = child
+    pollExit()
+  }
+
+  /// What the run's child printed (on the warm server's pipes).
+  func receive(_ bytes: [UInt8], on stream: RunnerOutput.Stream) {
+    emitOutput(bytes, stream, atEnd: false)
+  }
+
+  /// The warm server reported that the run's child ended.
+  func childExited() {
+    emitOutput([], .stdout, atEnd: true)
+    emitOutput([], .stderr, atEnd: true)
+    checkExit()
   }
 
   /// Gives a prepared runner its labels: it runs them as if they had been on its command
@@ -133,7 +172,9 @@ public final class RunSession {
 
   // MARK: environment
 
-  private func environment(_ folder: String) -> [String: String] {
+  /// The runner's environment: the plan's, plus the hook's variables for a run whose
+  /// socket and crash reports live in `folder`.
+  static func environment(for plan: RunPlan, folder: String) -> [String: String] {
     var env = plan.environment
     for key in ["DJDASH_ROLE", "DJDASH_PGID"] { env[key] = nil }
     env["DJDASH_SOCKET"] = folder + "/events.sock"
@@ -354,8 +395,8 @@ public final class RunSession {
   }
 
   private func checkExit() {
-    guard let process, let termination = process.reap() else { return }
-    reactor.unwatch(process.exitDescriptor)
+    guard supervisor.runnerTermination == nil, let process, let termination = process.reap() else { return }
+    if process.exitDescriptor >= 0 { reactor.unwatch(process.exitDescriptor) }
     perform(supervisor.runnerExited(termination))
   }
 
