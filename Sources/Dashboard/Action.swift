@@ -32,6 +32,8 @@ public enum Action: Sendable {
   case filesChanged(WatchChange)
   /// How the project is watched changed (e.g. inotify ran out of watches: polling).
   case watchModeChanged(String?)
+  /// The warm runner's state, in words ("ready", "restarting: settings changed", …).
+  case warmStateChanged(String)
   /// The run history was read: at start (the last verdicts, shown stale) and after a run.
   case historyLoaded(HistorySnapshot)
   /// SIGINT from outside (not a key): the same as Ctrl-C.

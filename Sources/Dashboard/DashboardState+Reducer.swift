@@ -39,6 +39,9 @@ extension DashboardState {
     case .watchModeChanged(let mode):
       watching?.mode = mode
       return []
+    case .warmStateChanged(let text):
+      watching?.warm = text
+      return []
     case .historyLoaded(let snapshot):
       restore(snapshot)
       return []
@@ -269,6 +272,7 @@ extension DashboardState {
     case .runStarted(let start):
       run = RunStatus(phase: .running, labels: start.labels, command: start.command, startedAt: now - timed.t)
       run.isStartRequested = false
+      run.isWarm = start.isWarm == true
       interruptions = 0
       runnerLog = []
       if !isQuitting { notice = nil }

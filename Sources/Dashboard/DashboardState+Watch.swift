@@ -30,6 +30,8 @@ public struct WatchState: Equatable, Sendable {
   public var pendingLabels: [String]?
   /// `w`: the overlay explaining the last selection.
   public var isWhyShown = false
+  /// The warm runner, in words; nil without one (`--cold`).
+  public var warm: String?
 
   public init(onChange: OnChange = .queue) {
     self.onChange = onChange
@@ -114,8 +116,9 @@ extension DashboardState {
 
   /// The lines of the `w` overlay: what changed, and why each label was chosen.
   public var whyLines: [(text: String, role: Role)] {
-    guard let change = watching?.lastChange else { return [("no file saved yet: djdash is watching", .muted)] }
-    var lines: [(String, Role)] = [("saved: " + change.paths.joined(separator: " "), .accent)]
+    let warm: [(String, Role)] = watching?.warm.map { [("warm runner: " + $0, .muted)] } ?? []
+    guard let change = watching?.lastChange else { return [("no file saved yet: djdash is watching", .muted)] + warm }
+    var lines: [(String, Role)] = [("saved: " + change.paths.joined(separator: " "), .accent)] + warm
     let selection = change.selection
     for reason in selection.broadReasons { lines.append(("every test: " + reason, .warning)) }
     if selection.broadReasons.isEmpty {

@@ -68,6 +68,8 @@ public struct RunStatus: Equatable, Sendable {
   /// A run was asked for and has not reported `run_started` yet: a save now must
   /// queue, not start a second run.
   public var isStartRequested = false
+  /// The run is a child of the warm server (Django and the test databases were ready).
+  public var isWarm = false
   /// Running, stopping, or about to start.
   public var isBusy: Bool { isActive || isStartRequested }
 }

@@ -79,6 +79,7 @@ public enum DashboardView {
     if !state.testNamePatterns.isEmpty { extras.append("-k " + state.testNamePatterns.joined(separator: " ")) }
     if !state.filter.isEmpty && state.prompt == nil { extras.append("filter: " + state.filter) }
     if state.order == .runOrder { extras.append("run order") }
+    if state.run.isWarm { extras.append("warm") }
     let stale = state.tests.reduce(0) { $0 + ($1.isStale ? 1 : 0) }
     if stale > 0 { extras.append("\(stale) stale") }
     if let oldest = state.tests.filter(\.isRunning).min(by: { ($0.startedAt ?? 0) < ($1.startedAt ?? 0) }),

@@ -26,12 +26,12 @@ enum WatchBench {
       "   saved file                                 labels  runner    djdash first / last    bare first / last  ratio first"
     )
     for file in saves {
-      for prepared in [true, false] {
+      for path in RunnerPath.allCases {
         var ours: [(Double, Double)] = []
         var bare: [(Double, Double)] = []
         var labels: [String] = []
         for _ in 0..<repetitions {
-          let measured = try saveAndRun(file, in: project, context: context, prepared: prepared)
+          let measured = try saveAndRun(file, in: project, context: context, path: path)
           labels = measured.labels
           ours.append((measured.first, measured.last))
           bare.append(try bareRun(labels, in: project, context: context))
@@ -39,18 +39,20 @@ enum WatchBench {
         let ourFirst = Measure.median(ours.map(\.0))
         let bareFirst = Measure.median(bare.map(\.0))
         say(
-          "   \((prepared ? file : "").padding(toLength: 42, withPad: " ", startingAt: 0))  "
-            + "\((prepared ? String(labels.count) : "").leftPadded(6))  \(prepared ? "prepared" : "cold    ")  "
+          "   \((path == .warm ? file : "").padding(toLength: 42, withPad: " ", startingAt: 0))  "
+            + "\((path == .warm ? String(labels.count) : "").leftPadded(6))  \(path.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))  "
             + "\(Format.seconds(ourFirst).leftPadded(8)) / \(Format.seconds(Measure.median(ours.map(\.1))).leftPadded(8))  "
             + "\(Format.seconds(bareFirst).leftPadded(8)) / \(Format.seconds(Measure.median(bare.map(\.1))).leftPadded(8))  "
             + String(format: "%10.2f×", ourFirst / bareFirst))
       }
     }
     say("   (djdash: from the rename that saves the file, through the watcher's debounce and the selection,")
-    say("    to the first and last test_finished; prepared: as the dashboard does, the runner starts when the")
-    say("    save begins and gets its labels after the debounce; cold: it starts after the debounce. bare:")
+    say("    to the first and last test_finished; warm: as the dashboard does, a child of the warm server with")
+    say("    Django and the test database ready; prepared: as the dashboard does when the save is one a fork")
+    say("    cannot refresh, a new runner starts when the save begins and gets its labels after the debounce;")
+    say("    cold: a new runner starts after the debounce. bare:")
     say("    from spawning manage.py test -v 2 with the same labels to its first and last per-test line.")
-    say("    Goal: first result ≤ 1.05× bare.)")
+    say("    Goals: first result ≤ 1.05× bare (prepared), ≥ 20× sooner than bare (warm).)")
   }
 
   private static func copyDemo(to folder: String) throws {
@@ -62,7 +64,11 @@ enum WatchBench {
   /// Watches `project`, saves `file` (by rename, as editors do), runs the selection as
   /// the dashboard would, and returns the seconds from the save to the first and last
   /// result.
-  private static func saveAndRun(_ file: String, in project: String, context: RunContext, prepared: Bool) throws
+  enum RunnerPath: String, CaseIterable {
+    case warm, prepared, cold
+  }
+
+  private static func saveAndRun(_ file: String, in project: String, context: RunContext, path runner: RunnerPath) throws
     -> (labels: [String], first: Double, last: Double)
   {
     let reactor = Reactor()
@@ -83,19 +89,39 @@ enum WatchBench {
       request.passthrough = ["--noinput"]
       return try? located.plan(for: request, environment: environment)
     }
-    let watcher = try ProjectWatcher(root: project, reactor: reactor) { batch in
+    var warm: WarmRunner?
+    if runner == .warm, let unlabelled = plan([]) {
+      let server = WarmRunner(plan: unlabelled, reactor: reactor)
+      let ready = reactor.clock.now() + 60
+      while server.state == .starting && reactor.clock.now() < ready { reactor.runOnce(timeout: 0.05) }
+      guard case .ready = server.state else { throw BenchError("the warm runner is not ready: \(server.state)") }
+      warm = server
+    }
+    defer {
+      warm?.stop()
+      let ended = reactor.clock.now() + 10
+      while warm?.hasExited == false && reactor.clock.now() < ended { reactor.runOnce(timeout: 0.05) }
+    }
+    let watcher = try ProjectWatcher(root: project, reactor: reactor, quiet: Double(ProcessInfo.processInfo.environment["DJDASH_BENCH_QUIET"] ?? "") ?? 0.1) { batch in
       guard session == nil else { return }
       let selection = selector.selection(afterChanging: batch.paths)
       labels = selection.labels
       guard let plan = plan(selection.labels) else { return }
       let onEvent: (TimedEvent) -> Void = { timed in
+        if ProcessInfo.processInfo.environment["DJDASH_BENCH_TRACE"] != nil {
+          FileHandle.standardError.write(Data("  \(timed.event.name) +\(Int((reactor.clock.now() - savedAt) * 1000)) ms\n".utf8))
+        }
         if case .testFinished = timed.event {
           let now = reactor.clock.now()
           if firstResult == nil { firstResult = now - savedAt }
           lastResult = now - savedAt
         }
       }
-      if let ready = preparer.take(for: plan, onEvent: onEvent) {
+      if let warm, warm.canRun(plan), warm.staleness(afterChanging: batch.paths) == nil {
+        let run = RunSession(plan: plan, reactor: reactor, onEvent: onEvent)
+        session = run
+        run.start(in: warm)
+      } else if let ready = preparer.take(for: plan, onEvent: onEvent) {
         session = ready
       } else {
         let run = RunSession(plan: plan, reactor: reactor, onEvent: onEvent)
@@ -103,7 +129,7 @@ enum WatchBench {
         run.start()
       }
     }
-    if prepared {
+    if runner == .prepared {
       watcher.onActivity = { if session == nil { preparer.filesChanged(plan: plan([])) } }
     }
     defer { watcher.close() }

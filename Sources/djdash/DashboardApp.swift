@@ -29,6 +29,8 @@ final class DashboardApp {
   private var selector: TestSelector?
   private var watcher: ProjectWatcher?
   private lazy var preparer = PreparedRunner(reactor: reactor)
+  /// The warm server of watch mode, started after the first run.
+  private var warm: WarmRunner?
   private var isStartScheduled = false
   /// The project's run history: read at start, and every run recorded into it.
   private var history: HistoryStore?
@@ -87,6 +89,12 @@ final class DashboardApp {
     }
     defer { watcher?.close() }
     reactor.run()
+    // The warm server tears its test databases down, as a cold run does at its end.
+    if let warm {
+      warm.stop()
+      let deadline = reactor.clock.now() + 3
+      while !warm.hasExited && reactor.clock.now() < deadline { reactor.runOnce(timeout: 0.05) }
+    }
     return 0
   }
 
@@ -142,10 +150,25 @@ final class DashboardApp {
       // Before the reducer, which may start the run a save queued (and its ticks).
       if case .runFinished = timed.event { self.stopTicking() }
       self.dispatch(.runEvent(timed, now: self.reactor.clock.now()))
-      if case .runFinished = timed.event { self.loadHistory() }
+      if case .runFinished = timed.event {
+        self.loadHistory()
+        if self.warm == nil { self.restartWarm(because: nil) }
+      }
     }
     startTicking()
-    // A runner prepared when the save began, if it fits; otherwise a new one.
+    // A child of the warm server if it can serve the run; else a runner prepared when the
+    // save began, if it fits; else a new one.
+    if let warm, warm.canRun(plan) {
+      preparer.discard()
+      let session = RunSession(plan: plan, reactor: reactor, onEvent: onEvent)
+      self.session = session
+      session.start(in: warm)
+      return
+    }
+    if let warm, case .ready = warm.state {
+      // Ready but not for this run (other -k patterns, recycled): a new one for the next.
+      restartWarm(because: nil)
+    }
     if let prepared = preparer.take(for: plan, onEvent: onEvent) {
       session = prepared
       return
@@ -173,6 +196,7 @@ final class DashboardApp {
       // A save begins: start Python and Django while it settles, when no run is going.
       watcher.onActivity = { [unowned self] in
         guard !self.state.run.isBusy else { return }
+        if let warm = self.warm, case .ready = warm.state { return }  // it will most likely run warm
         self.preparer.filesChanged(plan: try? self.plan(labels: [], patterns: self.state.testNamePatterns))
       }
       self.watcher = watcher
@@ -192,9 +216,31 @@ final class DashboardApp {
       selection = selector.selection(afterChanging: batch.paths)
     }
     self.selector = selector
+    if let reason = warm?.staleness(afterChanging: batch.paths) { restartWarm(because: reason) }
     dispatch(.filesChanged(WatchChange(paths: batch.paths, selection: selection)))
     // Nothing to run (or only queued): the prepared runner is not needed.
     if !isStartScheduled { preparer.discard() }
+  }
+
+  /// Starts (or replaces) the warm server, in watch mode unless `--cold`; the run going
+  /// now, if any, stays cold.
+  private func restartWarm(because reason: String?) {
+    guard state.watching != nil, request.filling(from: project.configuration).warm != false,
+      let unlabelled = try? plan(labels: [], patterns: state.testNamePatterns)
+    else { return }
+    warm?.stop()
+    let server = WarmRunner(plan: unlabelled, reactor: reactor)
+    server.onStateChange = { [unowned self] in self.dispatch(.warmStateChanged(Self.describe($0))) }
+    warm = server
+    if let reason { dispatch(.warmStateChanged("restarting: \(reason)")) }
+  }
+
+  private static func describe(_ state: WarmRunner.State) -> String {
+    switch state {
+    case .starting: return "starting"
+    case .ready: return "ready"
+    case .unavailable(let why): return "off: \(why)"
+    }
   }
 
   /// Hands the history's last state and slowest tests to the state.

@@ -47,6 +47,9 @@ struct DisplayArguments: ParsableArguments {
   @Flag(name: .customLong("no-watch"), help: "Do not watch the project: run once, rerun only on a key.")
   var noWatch = false
 
+  @Flag(help: "Never run warm: every run starts Python and Django anew (watch mode is warm by default).")
+  var cold = false
+
   @Option(
     name: .customLong("on-change"),
     help: ArgumentHelp(
@@ -97,6 +100,7 @@ struct DisplayArguments: ParsableArguments {
     }
     var request = request
     if noWatch { request.watch = false }
+    if cold { request.warm = false }
     if let onChange { request.restartsOnChange = onChange == "restart" }
     return try DashboardApp(project: project, request: request, directory: directory, theme: chosen).run()
   }

@@ -115,6 +115,7 @@ extension RunRequest {
       case "python": python = try string()
       case "theme": theme = try string()
       case "watch": watch = try flag()
+      case "warm": warm = try flag()
       case "on-change":
         switch value.string {
         case "queue"?: restartsOnChange = false

@@ -44,6 +44,8 @@ public struct RunRequest: Sendable, Equatable {
   /// A save during a run: end it gracefully and restart (true), or queue a run after it
   /// (false, the default). `--on-change`, `on-change = "queue" | "restart"`.
   public var restartsOnChange: Bool?
+  /// Whether watch mode keeps a warm runner (default true; `--cold`, `warm = false`).
+  public var warm: Bool?
 
   public init() {}
 
@@ -94,6 +96,7 @@ public struct RunRequest: Sendable, Equatable {
     merged.theme = theme ?? defaults.theme
     merged.watch = watch ?? defaults.watch
     merged.restartsOnChange = restartsOnChange ?? defaults.restartsOnChange
+    merged.warm = warm ?? defaults.warm
     merged.exactOrder = exactOrder
     return merged
   }
