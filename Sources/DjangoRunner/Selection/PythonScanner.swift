@@ -191,12 +191,13 @@ public enum PythonScanner {
         continue
       }
       if byte == UInt8(ascii: "\n") {
-        line += 1
         if !isTriple {
-          // An unterminated one-line string ends at the line's end.
+          // An unterminated one-line string ends at the line's end; the caller counts
+          // that newline.
           end = index
           break
         }
+        line += 1
       }
       if byte == quote {
         if !isTriple {
