@@ -353,7 +353,8 @@ public struct ProjectGraph: Sendable {
     }
     let startup = closure(of: seeds, over: edges) { $0 == .imports }
     for receiver in startup.sorted() where pythonSummaries[receiver]?.connectsSignals == true {
-      for dependency in edges[receiver] ?? [] where dependency.reason == .imports {
+      // A sender named lazily (`sender="orders.Order"`) is a dependency too.
+      for dependency in edges[receiver] ?? [] where dependency.reason == .imports || dependency.reason.isName {
         if dependency.target == receiver || VirtualNode.isVirtual(dependency.target) { continue }
         edges[dependency.target, default: []].append(Dependency(target: receiver, reason: .receivesSignals))
       }
@@ -416,6 +417,13 @@ public struct ProjectGraph: Sendable {
       }
       return nil
     }
+  }
+}
+
+extension DependencyReason {
+  fileprivate var isName: Bool {
+    if case .names = self { return true }
+    return false
   }
 }
 
