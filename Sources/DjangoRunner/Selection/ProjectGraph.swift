@@ -205,6 +205,13 @@ public struct ProjectGraph: Sendable {
       guard let file, seen.insert(file).inserted else { return }
       result.append(Dependency(target: file, reason: reason))
     }
+    // Loading a.b.c runs a/__init__.py and a/b/__init__.py first, also for a test
+    // module that the runner loads by name and nobody imports.
+    var package = ""
+    for part in module.split(separator: ".").dropLast() {
+      package = package.isEmpty ? String(part) : package + "." + part
+      add(moduleFiles[package], .imports)
+    }
     for reference in summary.imports {
       guard let base = reference.absoluteModule(importer: module, isPackage: isPackage) else { continue }
       // Importing a.b.c runs a/__init__.py and a/b/__init__.py too: re-exports count.
