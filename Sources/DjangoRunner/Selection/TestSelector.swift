@@ -99,7 +99,8 @@ public struct TestSelector: Sendable {
   private static func broadReason(for path: String, in graph: ProjectGraph) -> String? {
     let name = String(path.split(separator: "/").last ?? "")
     if broadFiles.contains(path) { return "it starts, installs or configures the project: every test" }
-    if name.hasPrefix("requirements") && (name.hasSuffix(".txt") || name.hasSuffix(".in")) {
+    let isInRequirements = name.hasPrefix("requirements") || path.split(separator: "/").dropLast().contains("requirements")
+    if isInRequirements && (name.hasSuffix(".txt") || name.hasSuffix(".in")) {
       return "the installed packages may change: every test"
     }
     if graph.settingsFiles.contains(path) { return "settings: every test" }
