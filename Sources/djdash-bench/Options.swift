@@ -7,9 +7,11 @@ struct BenchOptions {
   var quick = false
   /// Only section 6 (the dashboard), which needs no Python; the full bench runs it this way.
   var dashboardOnly = false
+  /// Only section 7 (the test selection's dependency graph), which needs no Python.
+  var selectionOnly = false
 
   static let usage = """
-    usage: djdash-bench [--python PATH] [--tests N] [--quick]
+    usage: djdash-bench [--python PATH] [--tests N] [--quick] [--dashboard-only | --selection-only]
 
       --python PATH  the Python with Django to run the generated suites
                      (default: $DJDASH_BENCH_PYTHON, else .build/djdash-venvs/django-5.2/bin/python
@@ -17,6 +19,7 @@ struct BenchOptions {
       --tests N      tests in the generated suite of section 2 (default 3000; 300 with --quick)
       --quick        small sizes and one repetition, for a smoke test
       --dashboard-only  only section 6: the dashboard with 20,000 tests (no Python needed)
+      --selection-only  only section 7: the selection's graph of a 3,000-module project (no Python needed)
     """
 
   /// Parses `arguments` (without the program name); a message for the user on error.
@@ -42,6 +45,8 @@ struct BenchOptions {
         options.quick = true
       case "--dashboard-only":
         options.dashboardOnly = true
+      case "--selection-only":
+        options.selectionOnly = true
       case "-h", "--help":
         return .failure(UsageError(nil))
       default:
@@ -65,6 +70,8 @@ struct BenchSizes {
   var suiteTests: Int
   var dashboardTests: Int
   var repetitions: Int
+  /// Apps of the selection bench's generated project (about 50 modules each).
+  var selectionApps: Int
   var queries: Int
   /// Queries of the run past the hook's per-test cap; nil to skip it.
   var overCapQueries: Int?
@@ -76,6 +83,7 @@ struct BenchSizes {
       suiteTests = options.tests ?? 300
       dashboardTests = 2_000
       repetitions = 1
+      selectionApps = 6
       queries = 2_000
       overCapQueries = nil
     } else {
@@ -84,6 +92,7 @@ struct BenchSizes {
       suiteTests = options.tests ?? 3_000
       dashboardTests = 20_000
       repetitions = 3
+      selectionApps = 60
       queries = 20_000
       overCapQueries = 60_000
     }

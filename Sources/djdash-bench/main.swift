@@ -22,6 +22,14 @@ enum Bench {
       DashboardBench.run(tests: sizes.dashboardTests)
       return 0
     }
+    if options.selectionOnly {
+      #if DEBUG
+        say("djdash-bench --selection-only: debug build (figures are not representative; use -c release)")
+      #endif
+      SelectionBench.run(apps: sizes.selectionApps, repetitions: sizes.repetitions)
+      say("")
+      return 0
+    }
     let environment = ProcessInfo.processInfo.environment
 
     let (choice, origin) = PythonCheck.choose(explicit: options.python, environment: environment)
@@ -98,6 +106,7 @@ enum Bench {
       say(
         "  !! section 6 could not run: \(dashboard.map { String(decoding: $0.stderr, as: UTF8.self) } ?? "no process")")
     }
+    SelectionBench.run(apps: sizes.selectionApps, repetitions: sizes.repetitions)
     say("")
     return 0
   }
