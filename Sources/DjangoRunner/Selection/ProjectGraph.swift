@@ -26,6 +26,9 @@ public struct ProjectGraph: Sendable {
   private(set) var moduleFiles: [String: String] = [:]
   private(set) var templateFiles: [String: [String]] = [:]
   private(set) var fixtureFiles: [String: [String]] = [:]
+  /// Tag library name (the module's last component under a `templatetags` package) →
+  /// its files, for `{% load %}`.
+  private(set) var tagLibraryFiles: [String: [String]] = [:]
 
   /// Edges from each node to what it depends on.
   private(set) var dependencies: [String: [Dependency]] = [:]
@@ -151,6 +154,7 @@ public struct ProjectGraph: Sendable {
     moduleFiles = [:]
     templateFiles = [:]
     fixtureFiles = [:]
+    tagLibraryFiles = [:]
     testModules = [:]
     for (path, kind) in kinds {
       switch kind {
@@ -158,6 +162,9 @@ public struct ProjectGraph: Sendable {
         moduleFiles[module] = path
         let name = String(path.split(separator: "/").last ?? "")
         if fnmatch(testPattern, name, 0) == 0 { testModules[path] = module }
+        if let range = module.range(of: ".templatetags.", options: .backwards) {
+          tagLibraryFiles[String(module[range.upperBound...]), default: []].append(path)
+        }
       case .template(let name):
         templateFiles[name, default: []].append(path)
       case .fixture(let name):
@@ -262,7 +269,7 @@ public struct ProjectGraph: Sendable {
       }
     }
     for library in summary.libraries {
-      for (module, file) in moduleFiles where module.hasSuffix(".templatetags." + library) {
+      for file in tagLibraryFiles[library] ?? [] {
         result.append(Dependency(target: file, reason: .loadsTags(library)))
       }
     }
