@@ -134,7 +134,8 @@ public struct ProjectGraph: Sendable {
       }
     }
     if isIndexChanged { indexFiles() }
-    connect()
+    // With the same files, only the changed files' own edges can differ.
+    connect(changed: isIndexChanged ? nil : paths)
   }
 
   /// Adds what a run recorded: test modules (dotted) and the templates they rendered.
@@ -177,16 +178,20 @@ public struct ProjectGraph: Sendable {
     }
   }
 
-  /// Recomputes every edge from the kept summaries.
-  private mutating func connect() {
-    var edges: [String: [Dependency]] = [:]
-    for (path, summary) in pythonSummaries {
-      guard case .python(let module, let isPackage)? = kinds[path] else { continue }
-      edges[path] = pythonDependencies(of: summary, module: module, isPackage: isPackage)
+  /// Each file's own edges (imports, names, templates), before Django's wiring.
+  private var fileEdges: [String: [Dependency]] = [:]
+
+  /// Recomputes the edges from the kept summaries: every file's own, or only those of
+  /// `changed` (when no file came or went, the others' cannot differ), then Django's.
+  private mutating func connect(changed: [String]? = nil) {
+    if let changed {
+      for path in changed { fileEdges[path] = ownEdges(of: path) }
+    } else {
+      fileEdges = [:]
+      for path in pythonSummaries.keys { fileEdges[path] = ownEdges(of: path) }
+      for path in templateSummaries.keys { fileEdges[path] = ownEdges(of: path) }
     }
-    for (path, summary) in templateSummaries {
-      edges[path] = templateDependencies(of: summary, at: path)
-    }
+    var edges = fileEdges
     for (file, names) in recordedRenders {
       for name in names.sorted() {
         for template in templateFiles[name] ?? [] {
@@ -203,6 +208,14 @@ public struct ProjectGraph: Sendable {
       }
     }
     dependents = reversed
+  }
+
+  private func ownEdges(of path: String) -> [Dependency]? {
+    if let summary = pythonSummaries[path] {
+      guard case .python(let module, let isPackage)? = kinds[path] else { return nil }
+      return pythonDependencies(of: summary, module: module, isPackage: isPackage)
+    }
+    return templateSummaries[path].map { templateDependencies(of: $0, at: path) }
   }
 
   private func pythonDependencies(of summary: PythonSourceSummary, module: String, isPackage: Bool) -> [Dependency] {
