@@ -343,7 +343,7 @@ public struct ProjectGraph: Sendable {
     // "catalog.Product": a lazy model reference by app label, as ForeignKey takes.
     let labels = Dictionary(apps.map { ($0.label, $0.module) }, uniquingKeysWith: { first, _ in first })
     for (path, summary) in pythonSummaries {
-      for string in summary.strings where !string.isPrefix {
+      for string in summary.strings where !string.isPrefix && Self.mayBeModelReference(string.text) {
         let parts = string.text.split(separator: ".")
         guard parts.count == 2, parts[1].first?.isUppercase == true, let app = labels[String(parts[0])],
           let models = moduleFiles[app + ".models"], models != path
@@ -386,6 +386,18 @@ public struct ProjectGraph: Sendable {
         edges[dependency.target, default: []].append(Dependency(target: receiver, reason: .receivesSignals))
       }
     }
+  }
+
+  /// A cheap first test for "app.Model" (one dot, then an upper-case or non-ASCII
+  /// letter), so that most strings are never split.
+  private static func mayBeModelReference(_ text: String) -> Bool {
+    let bytes = text.utf8
+    guard let dot = bytes.firstIndex(of: UInt8(ascii: ".")) else { return false }
+    let next = bytes.index(after: dot)
+    guard next < bytes.endIndex else { return false }
+    let first = bytes[next]
+    return (first >= UInt8(ascii: "A") && first <= UInt8(ascii: "Z") || first >= 0x80)
+      && !bytes[next...].contains(UInt8(ascii: "."))
   }
 
   private func isPackage(_ module: String) -> Bool {
