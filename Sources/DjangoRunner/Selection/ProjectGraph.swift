@@ -29,6 +29,8 @@ public struct ProjectGraph: Sendable {
   /// Tag library name (the module's last component under a `templatetags` package) →
   /// its files, for `{% load %}`.
   private(set) var tagLibraryFiles: [String: [String]] = [:]
+  /// URL modules by name: `urls`, `….urls` and modules of a `urls` package.
+  private(set) var urlModuleFiles: [String] = []
 
   /// Edges from each node to what it depends on.
   private(set) var dependencies: [String: [Dependency]] = [:]
@@ -156,6 +158,7 @@ public struct ProjectGraph: Sendable {
     templateFiles = [:]
     fixtureFiles = [:]
     tagLibraryFiles = [:]
+    urlModuleFiles = []
     testModules = [:]
     for (path, kind) in kinds {
       switch kind {
@@ -166,6 +169,7 @@ public struct ProjectGraph: Sendable {
         if let range = module.range(of: ".templatetags.", options: .backwards) {
           tagLibraryFiles[String(module[range.upperBound...]), default: []].append(path)
         }
+        if module == "urls" || module.hasSuffix(".urls") || module.contains(".urls.") { urlModuleFiles.append(path) }
       case .template(let name):
         templateFiles[name, default: []].append(path)
       case .fixture(let name):
@@ -352,10 +356,7 @@ public struct ProjectGraph: Sendable {
       }
     }
     // The URL resolver reads the URL modules themselves (not what they import).
-    var urlModules: [Dependency] = []
-    for (module, file) in moduleFiles where module == "urls" || module.hasSuffix(".urls") || module.contains(".urls.") {
-      urlModules.append(Dependency(target: file, reason: .urlPatterns))
-    }
+    var urlModules = urlModuleFiles.map { Dependency(target: $0, reason: .urlPatterns) }
     for dependency in clientServes where dependency.reason == .servedByClient(setting: "ROOT_URLCONF") {
       urlModules.append(Dependency(target: dependency.target, reason: .urlPatterns))
     }
