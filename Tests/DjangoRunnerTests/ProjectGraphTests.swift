@@ -167,5 +167,29 @@ final class ProjectGraphTests: XCTestCase {
     let built = project.graph()
     XCTAssertEqual(
       graph.dependencies.mapValues { Set($0.map(\.target)) }, built.dependencies.mapValues { Set($0.map(\.target)) })
+    XCTAssertEqual(reverseEdges(of: graph), reverseEdges(of: built))
+  }
+
+  func testUpdatesBackAndForthGiveTheSameReverseEdgesAsABuild() throws {
+    let project = try SyntheticProject()
+    var graph = project.graph()
+    let original = Set(graph.directDependents(of: "shop/money.py").map(\.node))
+    try project.write("blog/models.py", "from shop.money import cents\n")
+    graph.update(["blog/models.py"])
+    XCTAssertEqual(reverseEdges(of: graph), reverseEdges(of: project.graph()))
+    try project.write("blog/models.py", SyntheticProject.files["blog/models.py"] ?? "")
+    graph.update(["blog/models.py"])
+    XCTAssertEqual(reverseEdges(of: graph), reverseEdges(of: project.graph()))
+    XCTAssertEqual(Set(graph.directDependents(of: "shop/money.py").map(\.node)), original)
+  }
+
+  /// Every node's direct dependents with why, order aside.
+  private func reverseEdges(of graph: ProjectGraph) -> [String: Set<String>] {
+    var result: [String: Set<String>] = [:]
+    for node in Set(graph.dependencies.values.flatMap { $0.map(\.target) }) {
+      let dependents = Set(graph.directDependents(of: node).map { "\($0.node) \($0.reason.phrase)" })
+      if !dependents.isEmpty { result[node] = dependents }
+    }
+    return result
   }
 }

@@ -204,14 +204,21 @@ public struct ProjectGraph: Sendable {
       }
     }
     connectDjango(&edges)
-    dependencies = edges
-    var reversed: [String: [(node: String, reason: DependencyReason)]] = [:]
-    for (node, targets) in edges {
+    // The reverse edges: after an update, patched where a node's edges changed (a few
+    // nodes); else built anew.
+    let previous = changed == nil ? [:] : dependencies
+    if changed == nil { dependents = [:] }
+    for (node, targets) in previous where edges[node] != targets {
       for dependency in targets where dependency.target != node {
-        reversed[dependency.target, default: []].append((node, dependency.reason))
+        dependents[dependency.target]?.removeAll { $0.node == node }
       }
     }
-    dependents = reversed
+    for (node, targets) in edges where previous[node] != targets {
+      for dependency in targets where dependency.target != node {
+        dependents[dependency.target, default: []].append((node, dependency.reason))
+      }
+    }
+    dependencies = edges
   }
 
   private func ownEdges(of path: String) -> [Dependency]? {
