@@ -189,10 +189,17 @@ public struct ProjectGraph: Sendable {
   /// `changed` (when no file came or went, the others' cannot differ), then Django's.
   private mutating func connect(changed: [String]? = nil) {
     if let changed {
-      for path in changed { fileEdges[path] = ownEdges(of: path) }
+      for path in changed {
+        fileEdges[path] = ownEdges(of: path)
+        modelReferences[path] = modelReferences(in: path)
+      }
     } else {
       fileEdges = [:]
-      for path in pythonSummaries.keys { fileEdges[path] = ownEdges(of: path) }
+      modelReferences = [:]
+      for path in pythonSummaries.keys {
+        fileEdges[path] = ownEdges(of: path)
+        modelReferences[path] = modelReferences(in: path)
+      }
       for path in templateSummaries.keys { fileEdges[path] = ownEdges(of: path) }
     }
     var edges = fileEdges
@@ -219,6 +226,17 @@ public struct ProjectGraph: Sendable {
       }
     }
     dependencies = edges
+  }
+
+  /// Each Python file's strings that may be lazy model references ("app.Model").
+  private var modelReferences: [String: [String]] = [:]
+
+  private func modelReferences(in path: String) -> [String]? {
+    var candidates: [String] = []
+    for string in pythonSummaries[path]?.strings ?? [] where !string.isPrefix && Self.mayBeModelReference(string.text) {
+      candidates.append(string.text)
+    }
+    return candidates.isEmpty ? nil : candidates
   }
 
   private func ownEdges(of path: String) -> [Dependency]? {
@@ -353,13 +371,13 @@ public struct ProjectGraph: Sendable {
     }
     // "catalog.Product": a lazy model reference by app label, as ForeignKey takes.
     let labels = Dictionary(apps.map { ($0.label, $0.module) }, uniquingKeysWith: { first, _ in first })
-    for (path, summary) in pythonSummaries {
-      for string in summary.strings where !string.isPrefix && Self.mayBeModelReference(string.text) {
-        let parts = string.text.split(separator: ".")
+    for (path, texts) in modelReferences {
+      for text in texts {
+        let parts = text.split(separator: ".")
         guard parts.count == 2, parts[1].first?.isUppercase == true, let app = labels[String(parts[0])],
           let models = moduleFiles[app + ".models"], models != path
         else { continue }
-        edges[path, default: []].append(Dependency(target: models, reason: .names(string.text)))
+        edges[path, default: []].append(Dependency(target: models, reason: .names(text)))
       }
     }
     // The URL resolver reads the URL modules themselves (not what they import).
