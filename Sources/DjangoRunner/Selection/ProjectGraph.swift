@@ -339,7 +339,8 @@ public struct ProjectGraph: Sendable {
           let owner = string.owner ?? ""
           guard let target = moduleFile(named: string.text) else { continue }
           switch owner {
-          case "INSTALLED_APPS": installed.append(string.text)
+          // INSTALLED_APPS, or the lists it is often summed from (LOCAL_APPS, …).
+          case _ where owner == "INSTALLED_APPS" || owner.hasSuffix("_APPS"): installed.append(string.text)
           case "ROOT_URLCONF", "MIDDLEWARE", "MIDDLEWARE_CLASSES", "TEMPLATES":
             clientServes.append(Dependency(target: target, reason: .servedByClient(setting: owner)))
           default:
