@@ -193,3 +193,54 @@ final class ProjectGraphTests: XCTestCase {
     return result
   }
 }
+
+/// Settings laid out as cookiecutter-django does: INSTALLED_APPS summed from lists,
+/// local apps inside the project's package.
+final class SplitAppListTests: XCTestCase {
+  func testAppsNamedInListsThatInstalledAppsAddsUp() throws {
+    let project = try SyntheticProject(replacing: [
+      "site_config/settings.py": """
+      DJANGO_APPS = ["django.contrib.contenttypes"]
+      LOCAL_APPS = ["shop", "mail.apps.MailConfig", "blog", "corner.billing.apps.BillingConfig"]
+      INSTALLED_APPS = DJANGO_APPS + LOCAL_APPS
+      ROOT_URLCONF = "site_config.urls"
+      """,
+      "corner/__init__.py": "",
+      "corner/billing/__init__.py": "",
+      "corner/billing/apps.py": """
+      from django.apps import AppConfig
+
+
+      class BillingConfig(AppConfig):
+          name = "corner.billing"
+
+          def ready(self):
+              from . import receivers  # noqa: F401
+      """,
+      "corner/billing/receivers.py": """
+      from django.db.models.signals import post_save
+      from django.dispatch import receiver
+
+      from shop.models import Product
+
+
+      @receiver(post_save, sender=Product)
+      def bill(sender, instance, **kwargs):
+          pass
+      """,
+      "corner/billing/tests.py": "from django.test import TestCase\n",
+    ])
+    let graph = project.graph()
+    XCTAssertEqual(graph.apps.map(\.module), ["blog", "corner.billing", "mail", "shop"])
+    XCTAssertEqual(graph.settingsNamedFiles, [:], "an app is not a module that only settings use")
+    let selector = TestSelector(graph: graph)
+    XCTAssertEqual(selector.selection(for: ["blog/models.py"]).labels, ["blog"])
+    XCTAssertEqual(
+      selector.selection(for: ["corner/billing/rates.csv"]).labels, ["corner"], "its only test module is under corner")
+    let receiver = selector.selection(for: ["corner/billing/receivers.py"]).labels
+    XCTAssertTrue(
+      receiver.contains { "shop.tests.test_views".hasPrefix($0) },
+      "the receiver connected in ready() runs when shop's products are saved: \(receiver)")
+    XCTAssertFalse(receiver.contains { "blog.tests.test_feed".hasPrefix($0) }, "\(receiver)")
+  }
+}
