@@ -45,6 +45,18 @@ final class PythonScannerTests: XCTestCase {
     XCTAssertEqual(imports("from ..a import (b as c,\n    d)\nx = 1\n"), ["..a: b, d"])
   }
 
+  func testCommentsInsideAParenthesisedImport() {
+    XCTAssertEqual(
+      imports("from shop.models import (  # the models\n    Product,  # and more\n    Tag,\n)\n"),
+      [
+        "shop.models: Product, Tag"
+      ])
+  }
+
+  func testAnIndentedImportInAClassBody() {
+    XCTAssertEqual(imports("class Config:\n    from .defaults import TIMEOUT\n"), [".defaults: TIMEOUT"])
+  }
+
   func testStarImport() {
     XCTAssertEqual(imports("from .models import *\n"), [".models: *"])
   }

@@ -201,6 +201,12 @@ final class TestSelectorTests: XCTestCase {
     XCTAssertTrue(covers(selection, "shop.tests.test_money"), "\(selection.labels)")
   }
 
+  func testADeletedTemplateSelectsWhatUsedIt() throws {
+    var selector = TestSelector(graph: project.graph())
+    try project.delete("shop/templates/shop/base.html")
+    assertSelects(selector.selection(afterChanging: ["shop/templates/shop/base.html"]), ["shop.tests.test_views"])
+  }
+
   func testAfterAFileGainsAnImportItsNewDependencySelectsIt() throws {
     var selector = TestSelector(graph: project.graph())
     XCTAssertFalse(covers(selector.selection(for: ["shop/money.py"]), "blog.tests.test_feed"))
