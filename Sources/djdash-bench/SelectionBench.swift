@@ -5,7 +5,7 @@ import Foundation
   import Glibc
 #endif
 
-/// Section 7: the test selection of watch mode on a large generated project (≈3,000
+/// Section 9: the test selection of watch mode on a large generated project (≈3,000
 /// modules, ≈500k lines): building the dependency graph, updating it after one file
 /// changes, and one selection query. Goals: build ≤ 300 ms, update ≤ 5 ms. Needs no
 /// Python (`djdash-bench --selection-only`).

@@ -147,6 +147,22 @@ final class TestSelectorTests: XCTestCase {
     }
   }
 
+  func testASharedTestHelperSelectsEverything() throws {
+    let project = try SyntheticProject(replacing: [
+      "shop/tests/factories.py": "from shop.models import Product\n",
+      "shop/tests/test_money.py": "from shop.money import cents\nfrom shop.tests.factories import Product\n",
+      "blog/tests/base.py": "BASE = 1\n",
+    ])
+    for path in ["shop/tests/factories.py", "blog/tests/base.py"] {
+      let selection = selection(path, in: project)
+      XCTAssertTrue(selection.isEverything, path)
+      XCTAssertEqual(selection.broadReasons, ["\(path): a shared test helper: every test"])
+    }
+    // A test module or a tests package's __init__ is no shared helper: the graph knows them.
+    XCTAssertFalse(selection("shop/tests/test_money.py", in: project).isEverything)
+    XCTAssertFalse(selection("shop/tests/__init__.py", in: project).isEverything)
+  }
+
   func testAMigrationSelectsEverything() {
     let selection = selection("shop/migrations/0001_initial.py")
     XCTAssertTrue(selection.isEverything)

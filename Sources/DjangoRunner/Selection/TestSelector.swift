@@ -112,7 +112,19 @@ public struct TestSelector: Sendable {
     if graph.settingsFiles.contains(path) { return "settings: every test" }
     if let setting = graph.settingsNamedFiles[path] { return "named by \(setting) in settings: every test" }
     if graph.kind(of: path) == .migration { return "a migration shapes the test database: every test" }
+    if isSharedTestHelper(path, in: graph) { return "a shared test helper: every test" }
     return nil
+  }
+
+  /// A Python module in a `tests` folder that is not a test module: a base class,
+  /// factories, fixtures code — what pytest keeps in conftest.py. Tests can reach it in
+  /// ways no import shows (a base class named in a string, a factory registry), so a
+  /// change runs everything.
+  static func isSharedTestHelper(_ path: String, in graph: ProjectGraph) -> Bool {
+    guard case .python(_, let isPackage)? = graph.kind(of: path) ?? Optional(ProjectFileKind.of(path)), !isPackage,
+      graph.testModules[path] == nil
+    else { return false }
+    return path.split(separator: "/").dropLast().contains("tests")
   }
 
   /// Follows dependents from `origin`, adding the test modules reached. Returns whether
