@@ -11,9 +11,11 @@ struct BenchOptions {
   var historyOnly = false
   /// Only section 8 (watch mode on the demo project).
   var watchOnly = false
+  /// Only section 9 (the test selection's dependency graph), which needs no Python.
+  var selectionOnly = false
 
   static let usage = """
-    usage: djdash-bench [--python PATH] [--tests N] [--quick]
+    usage: djdash-bench [--python PATH] [--tests N] [--quick] [--dashboard-only | --selection-only]
 
       --python PATH  the Python with Django to run the generated suites
                      (default: $DJDASH_BENCH_PYTHON, else .build/djdash-venvs/django-5.2/bin/python
@@ -23,6 +25,7 @@ struct BenchOptions {
       --dashboard-only  only section 6: the dashboard with 20,000 tests (no Python needed)
       --history-only    only section 7: the run history of 20,000 tests (no Python needed)
       --watch-only   only section 8: watch mode on the demo, save to first result vs bare Django
+      --selection-only  only section 9: the selection's graph of a 3,000-module project (no Python needed)
     """
 
   /// Parses `arguments` (without the program name); a message for the user on error.
@@ -52,6 +55,8 @@ struct BenchOptions {
         options.historyOnly = true
       case "--watch-only":
         options.watchOnly = true
+      case "--selection-only":
+        options.selectionOnly = true
       case "-h", "--help":
         return .failure(UsageError(nil))
       default:
@@ -75,6 +80,8 @@ struct BenchSizes {
   var suiteTests: Int
   var dashboardTests: Int
   var repetitions: Int
+  /// Apps of the selection bench's generated project (about 50 modules each).
+  var selectionApps: Int
   var queries: Int
   /// Queries of the run past the hook's per-test cap; nil to skip it.
   var overCapQueries: Int?
@@ -86,6 +93,7 @@ struct BenchSizes {
       suiteTests = options.tests ?? 300
       dashboardTests = 2_000
       repetitions = 1
+      selectionApps = 6
       queries = 2_000
       overCapQueries = nil
     } else {
@@ -94,6 +102,7 @@ struct BenchSizes {
       suiteTests = options.tests ?? 3_000
       dashboardTests = 20_000
       repetitions = 3
+      selectionApps = 60
       queries = 20_000
       overCapQueries = 60_000
     }

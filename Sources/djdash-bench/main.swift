@@ -26,6 +26,14 @@ enum Bench {
       HistoryBench.run(tests: sizes.dashboardTests, runs: sizes.repetitions + 2)
       return 0
     }
+    if options.selectionOnly {
+      #if DEBUG
+        say("djdash-bench --selection-only: debug build (figures are not representative; use -c release)")
+      #endif
+      SelectionBench.run(apps: sizes.selectionApps, repetitions: sizes.repetitions)
+      say("")
+      return 0
+    }
     let environment = ProcessInfo.processInfo.environment
 
     let (choice, origin) = PythonCheck.choose(explicit: options.python, environment: environment)
@@ -116,6 +124,7 @@ enum Bench {
     } catch {
       say("  !! section 8 could not run: \(error)")
     }
+    SelectionBench.run(apps: sizes.selectionApps, repetitions: sizes.repetitions)
     say("")
     return 0
   }

@@ -26,6 +26,11 @@ public struct ProjectGraph: Sendable {
   private(set) var moduleFiles: [String: String] = [:]
   private(set) var templateFiles: [String: [String]] = [:]
   private(set) var fixtureFiles: [String: [String]] = [:]
+  /// Tag library name (the module's last component under a `templatetags` package) →
+  /// its files, for `{% load %}`.
+  private(set) var tagLibraryFiles: [String: [String]] = [:]
+  /// URL modules by name: `urls`, `….urls` and modules of a `urls` package.
+  private(set) var urlModuleFiles: [String] = []
 
   /// Edges from each node to what it depends on.
   private(set) var dependencies: [String: [Dependency]] = [:]
@@ -117,7 +122,8 @@ public struct ProjectGraph: Sendable {
       }
     }
     if isIndexChanged { indexFiles() }
-    connect()
+    // With the same files, only the changed files' own edges can differ.
+    connect(changed: isIndexChanged ? nil : paths)
   }
 
   /// Adds what a run recorded: test modules (dotted) and the templates they rendered.
@@ -137,6 +143,8 @@ public struct ProjectGraph: Sendable {
     moduleFiles = [:]
     templateFiles = [:]
     fixtureFiles = [:]
+    tagLibraryFiles = [:]
+    urlModuleFiles = []
     testModules = [:]
     for (path, kind) in kinds {
       switch kind {
@@ -144,6 +152,10 @@ public struct ProjectGraph: Sendable {
         moduleFiles[module] = path
         let name = String(path.split(separator: "/").last ?? "")
         if fnmatch(testPattern, name, 0) == 0 { testModules[path] = module }
+        if let range = module.range(of: ".templatetags.", options: .backwards) {
+          tagLibraryFiles[String(module[range.upperBound...]), default: []].append(path)
+        }
+        if module == "urls" || module.hasSuffix(".urls") || module.contains(".urls.") { urlModuleFiles.append(path) }
       case .template(let name):
         templateFiles[name, default: []].append(path)
       case .fixture(let name):
@@ -156,16 +168,27 @@ public struct ProjectGraph: Sendable {
     }
   }
 
-  /// Recomputes every edge from the kept summaries.
-  private mutating func connect() {
-    var edges: [String: [Dependency]] = [:]
-    for (path, summary) in pythonSummaries {
-      guard case .python(let module, let isPackage)? = kinds[path] else { continue }
-      edges[path] = pythonDependencies(of: summary, module: module, isPackage: isPackage)
+  /// Each file's own edges (imports, names, templates), before Django's wiring.
+  private var fileEdges: [String: [Dependency]] = [:]
+
+  /// Recomputes the edges from the kept summaries: every file's own, or only those of
+  /// `changed` (when no file came or went, the others' cannot differ), then Django's.
+  private mutating func connect(changed: [String]? = nil) {
+    if let changed {
+      for path in changed {
+        fileEdges[path] = ownEdges(of: path)
+        modelReferences[path] = modelReferences(in: path)
+      }
+    } else {
+      fileEdges = [:]
+      modelReferences = [:]
+      for path in pythonSummaries.keys {
+        fileEdges[path] = ownEdges(of: path)
+        modelReferences[path] = modelReferences(in: path)
+      }
+      for path in templateSummaries.keys { fileEdges[path] = ownEdges(of: path) }
     }
-    for (path, summary) in templateSummaries {
-      edges[path] = templateDependencies(of: summary, at: path)
-    }
+    var edges = fileEdges
     for (file, names) in recordedRenders {
       for name in names.sorted() {
         for template in templateFiles[name] ?? [] {
@@ -174,14 +197,40 @@ public struct ProjectGraph: Sendable {
       }
     }
     connectDjango(&edges)
-    dependencies = edges
-    var reversed: [String: [(node: String, reason: DependencyReason)]] = [:]
-    for (node, targets) in edges {
+    // The reverse edges: after an update, patched where a node's edges changed (a few
+    // nodes); else built anew.
+    let previous = changed == nil ? [:] : dependencies
+    if changed == nil { dependents = [:] }
+    for (node, targets) in previous where edges[node] != targets {
       for dependency in targets where dependency.target != node {
-        reversed[dependency.target, default: []].append((node, dependency.reason))
+        dependents[dependency.target]?.removeAll { $0.node == node }
       }
     }
-    dependents = reversed
+    for (node, targets) in edges where previous[node] != targets {
+      for dependency in targets where dependency.target != node {
+        dependents[dependency.target, default: []].append((node, dependency.reason))
+      }
+    }
+    dependencies = edges
+  }
+
+  /// Each Python file's strings that may be lazy model references ("app.Model").
+  private var modelReferences: [String: [String]] = [:]
+
+  private func modelReferences(in path: String) -> [String]? {
+    var candidates: [String] = []
+    for string in pythonSummaries[path]?.strings ?? [] where !string.isPrefix && Self.mayBeModelReference(string.text) {
+      candidates.append(string.text)
+    }
+    return candidates.isEmpty ? nil : candidates
+  }
+
+  private func ownEdges(of path: String) -> [Dependency]? {
+    if let summary = pythonSummaries[path] {
+      guard case .python(let module, let isPackage)? = kinds[path] else { return nil }
+      return pythonDependencies(of: summary, module: module, isPackage: isPackage)
+    }
+    return templateSummaries[path].map { templateDependencies(of: $0, at: path) }
   }
 
   private func pythonDependencies(of summary: PythonSourceSummary, module: String, isPackage: Bool) -> [Dependency] {
@@ -190,6 +239,13 @@ public struct ProjectGraph: Sendable {
     func add(_ file: String?, _ reason: DependencyReason) {
       guard let file, seen.insert(file).inserted else { return }
       result.append(Dependency(target: file, reason: reason))
+    }
+    // Loading a.b.c runs a/__init__.py and a/b/__init__.py first, also for a test
+    // module that the runner loads by name and nobody imports.
+    var package = ""
+    for part in module.split(separator: ".").dropLast() {
+      package = package.isEmpty ? String(part) : package + "." + part
+      add(moduleFiles[package], .imports)
     }
     for reference in summary.imports {
       guard let base = reference.absoluteModule(importer: module, isPackage: isPackage) else { continue }
@@ -241,7 +297,7 @@ public struct ProjectGraph: Sendable {
       }
     }
     for library in summary.libraries {
-      for (module, file) in moduleFiles where module.hasSuffix(".templatetags." + library) {
+      for file in tagLibraryFiles[library] ?? [] {
         result.append(Dependency(target: file, reason: .loadsTags(library)))
       }
     }
@@ -269,7 +325,8 @@ public struct ProjectGraph: Sendable {
           let owner = string.owner ?? ""
           guard let target = moduleFile(named: string.text) else { continue }
           switch owner {
-          case "INSTALLED_APPS": installed.append(string.text)
+          // INSTALLED_APPS, or the lists it is often summed from (LOCAL_APPS, …).
+          case _ where owner == "INSTALLED_APPS" || owner.hasSuffix("_APPS"): installed.append(string.text)
           case "ROOT_URLCONF", "MIDDLEWARE", "MIDDLEWARE_CLASSES", "TEMPLATES":
             clientServes.append(Dependency(target: target, reason: .servedByClient(setting: owner)))
           default:
@@ -301,20 +358,17 @@ public struct ProjectGraph: Sendable {
     }
     // "catalog.Product": a lazy model reference by app label, as ForeignKey takes.
     let labels = Dictionary(apps.map { ($0.label, $0.module) }, uniquingKeysWith: { first, _ in first })
-    for (path, summary) in pythonSummaries {
-      for string in summary.strings where !string.isPrefix {
-        let parts = string.text.split(separator: ".")
+    for (path, texts) in modelReferences {
+      for text in texts {
+        let parts = text.split(separator: ".")
         guard parts.count == 2, parts[1].first?.isUppercase == true, let app = labels[String(parts[0])],
           let models = moduleFiles[app + ".models"], models != path
         else { continue }
-        edges[path, default: []].append(Dependency(target: models, reason: .names(string.text)))
+        edges[path, default: []].append(Dependency(target: models, reason: .names(text)))
       }
     }
     // The URL resolver reads the URL modules themselves (not what they import).
-    var urlModules: [Dependency] = []
-    for (module, file) in moduleFiles where module == "urls" || module.hasSuffix(".urls") || module.contains(".urls.") {
-      urlModules.append(Dependency(target: file, reason: .urlPatterns))
-    }
+    var urlModules = urlModuleFiles.map { Dependency(target: $0, reason: .urlPatterns) }
     for dependency in clientServes where dependency.reason == .servedByClient(setting: "ROOT_URLCONF") {
       urlModules.append(Dependency(target: dependency.target, reason: .urlPatterns))
     }
@@ -339,11 +393,24 @@ public struct ProjectGraph: Sendable {
     }
     let startup = closure(of: seeds, over: edges) { $0 == .imports }
     for receiver in startup.sorted() where pythonSummaries[receiver]?.connectsSignals == true {
-      for dependency in edges[receiver] ?? [] where dependency.reason == .imports {
+      // A sender named lazily (`sender="orders.Order"`) is a dependency too.
+      for dependency in edges[receiver] ?? [] where dependency.reason == .imports || dependency.reason.isName {
         if dependency.target == receiver || VirtualNode.isVirtual(dependency.target) { continue }
         edges[dependency.target, default: []].append(Dependency(target: receiver, reason: .receivesSignals))
       }
     }
+  }
+
+  /// A cheap first test for "app.Model" (one dot, then an upper-case or non-ASCII
+  /// letter), so that most strings are never split.
+  private static func mayBeModelReference(_ text: String) -> Bool {
+    let bytes = text.utf8
+    guard let dot = bytes.firstIndex(of: UInt8(ascii: ".")) else { return false }
+    let next = bytes.index(after: dot)
+    guard next < bytes.endIndex else { return false }
+    let first = bytes[next]
+    return (first >= UInt8(ascii: "A") && first <= UInt8(ascii: "Z") || first >= 0x80)
+      && !bytes[next...].contains(UInt8(ascii: "."))
   }
 
   private func isPackage(_ module: String) -> Bool {
@@ -402,6 +469,13 @@ public struct ProjectGraph: Sendable {
       }
       return nil
     }
+  }
+}
+
+extension DependencyReason {
+  fileprivate var isName: Bool {
+    if case .names = self { return true }
+    return false
   }
 }
 

@@ -47,6 +47,16 @@ public enum PythonScanner {
   ]
   static let urlNames: Set<String> = ["reverse", "reverse_lazy", "resolve", "resolve_url", "redirect"]
   static let signalNames: Set<String> = ["receiver", "connect"]
+  /// The three sets as one, for a single lookup per name, and their length range:
+  /// most names are shorter or longer and are never hashed.
+  private static let markerNames: [String: (client: Bool, urls: Bool, signals: Bool)] = Dictionary(
+    uniqueKeysWithValues: clientNames.union(urlNames).union(signalNames).map {
+      ($0, (clientNames.contains($0), urlNames.contains($0), signalNames.contains($0)))
+    })
+  private static let markerLengths: ClosedRange<Int> = {
+    let lengths = markerNames.keys.map(\.utf8.count)
+    return (lengths.min() ?? 0)...(lengths.max() ?? 0)
+  }()
 
   private enum Token: Equatable {
     case name(String)
@@ -191,12 +201,13 @@ public enum PythonScanner {
         continue
       }
       if byte == UInt8(ascii: "\n") {
-        line += 1
         if !isTriple {
-          // An unterminated one-line string ends at the line's end.
+          // An unterminated one-line string ends at the line's end; the caller counts
+          // that newline.
           end = index
           break
         }
+        line += 1
       }
       if byte == quote {
         if !isTriple {
@@ -251,9 +262,11 @@ public enum PythonScanner {
     for (position, entry) in tokens.enumerated() {
       switch entry.token {
       case .name(let name):
-        if clientNames.contains(name) { summary.usesClient = true }
-        if urlNames.contains(name) { summary.usesURLs = true }
-        if signalNames.contains(name) { summary.connectsSignals = true }
+        if markerLengths.contains(name.utf8.count), let marker = markerNames[name] {
+          if marker.client { summary.usesClient = true }
+          if marker.urls { summary.usesURLs = true }
+          if marker.signals { summary.connectsSignals = true }
+        }
         // importlib.import_module("a.b"), __import__("a.b")
         if name == "import_module" || name == "__import__", position + 2 < tokens.count,
           tokens[position + 1].token == .op(UInt8(ascii: "(")),

@@ -104,13 +104,27 @@ public struct TestSelector: Sendable {
   private static func broadReason(for path: String, in graph: ProjectGraph) -> String? {
     let name = String(path.split(separator: "/").last ?? "")
     if broadFiles.contains(path) { return "it starts, installs or configures the project: every test" }
-    if name.hasPrefix("requirements") && (name.hasSuffix(".txt") || name.hasSuffix(".in")) {
+    let isInRequirements =
+      name.hasPrefix("requirements") || path.split(separator: "/").dropLast().contains("requirements")
+    if isInRequirements && (name.hasSuffix(".txt") || name.hasSuffix(".in")) {
       return "the installed packages may change: every test"
     }
     if graph.settingsFiles.contains(path) { return "settings: every test" }
     if let setting = graph.settingsNamedFiles[path] { return "named by \(setting) in settings: every test" }
     if graph.kind(of: path) == .migration { return "a migration shapes the test database: every test" }
+    if isSharedTestHelper(path, in: graph) { return "a shared test helper: every test" }
     return nil
+  }
+
+  /// A Python module in a `tests` folder that is not a test module: a base class,
+  /// factories, fixtures code — what pytest keeps in conftest.py. Tests can reach it in
+  /// ways no import shows (a base class named in a string, a factory registry), so a
+  /// change runs everything.
+  static func isSharedTestHelper(_ path: String, in graph: ProjectGraph) -> Bool {
+    guard case .python(_, let isPackage)? = graph.kind(of: path) ?? Optional(ProjectFileKind.of(path)), !isPackage,
+      graph.testModules[path] == nil
+    else { return false }
+    return path.split(separator: "/").dropLast().contains("tests")
   }
 
   /// Follows dependents from `origin`, adding the test modules reached. Returns whether
@@ -155,22 +169,24 @@ public struct TestSelector: Sendable {
     let selected: Set<String> = reach.broad.isEmpty ? Set(reach.tests.keys.compactMap { all[$0] }) : Set(all.values)
     guard !selected.isEmpty else { return selection }
     // A package label when every test module under it is selected, from the top down.
-    let modules = all.values.sorted()
-    func emit(_ prefix: [Substring]) -> [String] {
-      let inside = modules.filter { $0.split(separator: ".").starts(with: prefix) }
-      if !prefix.isEmpty && inside.allSatisfy(selected.contains) { return [prefix.joined(separator: ".")] }
+    // Each level gets the modules under it, split once.
+    typealias Module = (name: String, parts: [Substring])
+    let modules: [Module] = all.values.sorted().map { ($0, $0.split(separator: ".")) }
+    func emit(_ prefix: [Substring], _ inside: [Module]) -> [String] {
+      if !prefix.isEmpty && inside.allSatisfy({ selected.contains($0.name) }) { return [prefix.joined(separator: ".")] }
       var children: [Substring] = []
-      for module in inside {
-        let parts = module.split(separator: ".")
-        if parts.count > prefix.count, !children.contains(parts[prefix.count]) { children.append(parts[prefix.count]) }
+      var under: [Substring: [Module]] = [:]
+      for module in inside where module.parts.count > prefix.count {
+        let child = module.parts[prefix.count]
+        if under[child] == nil { children.append(child) }
+        under[child, default: []].append(module)
       }
       return children.flatMap { child -> [String] in
-        let next = prefix + [child]
-        let under = inside.filter { $0.split(separator: ".").starts(with: next) }
-        return under.contains(where: selected.contains) ? emit(next) : []
+        let group = under[child] ?? []
+        return group.contains { selected.contains($0.name) } ? emit(prefix + [child], group) : []
       }
     }
-    selection.labels = emit([])
+    selection.labels = emit([], modules)
     selection.isEverything = selected.count == all.count
     let byModule = Dictionary(
       reach.tests.compactMap { path, chain in all[path].map { ($0, chain) } },

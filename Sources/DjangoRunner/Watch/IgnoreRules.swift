@@ -12,9 +12,10 @@
 public struct IgnoreRules: Sendable {
   /// Folders ignored by name, at any depth. `media` and `staticfiles` (and
   /// `static_root`) are where Django writes uploads and `collectstatic` output; an
-  /// app's `static/` folder is source and is watched.
+  /// app's `static/` folder is source and is watched. `.venv` is a virtualenv even
+  /// before its `pyvenv.cfg` is written (and never a Python package).
   public static let ignoredDirectoryNames: Set<String> = [
-    ".git", ".hg", ".svn", "__pycache__", "node_modules", ".djdash", ".tox", ".nox",
+    ".git", ".hg", ".svn", "__pycache__", "node_modules", ".djdash", ".tox", ".nox", ".venv",
     ".mypy_cache", ".pytest_cache", ".ruff_cache", "htmlcov", ".idea", ".vscode", "build",
     "dist", "media", "staticfiles", "static_root",
   ]

@@ -1,0 +1,270 @@
+import XCTest
+
+@testable import DjangoRunner
+
+/// Which tests a change selects in a small synthetic project (see SyntheticProject):
+/// recall first, unrelated apps left out, minimal labels.
+final class TestSelectorTests: XCTestCase {
+  private var project: SyntheticProject!
+
+  override func setUpWithError() throws {
+    project = try SyntheticProject()
+  }
+
+  override func tearDown() {
+    project = nil
+  }
+
+  private func selection(_ paths: String..., in project: SyntheticProject? = nil) -> TestSelection {
+    TestSelector(graph: (project ?? self.project).graph()).selection(for: paths)
+  }
+
+  private func assertSelects(
+    _ selection: TestSelection, _ labels: [String], file: StaticString = #filePath, line: UInt = #line
+  ) {
+    XCTAssertEqual(selection.labels, labels, "\(selection.explanations)", file: file, line: line)
+    XCTAssertFalse(selection.isEverything, file: file, line: line)
+  }
+
+  /// Whether `module` runs under one of the selected labels.
+  private func covers(_ selection: TestSelection, _ module: String) -> Bool {
+    selection.isEverything || selection.labels.contains { module == $0 || module.hasPrefix($0 + ".") }
+  }
+
+  // MARK: Python imports
+
+  func testAPureHelperSelectsItsImporters() {
+    let selection = selection("shop/money.py")
+    for module in ["shop.tests.test_money", "shop.tests.test_text", "shop.tests.test_views"] {
+      XCTAssertTrue(covers(selection, module), "\(module) in \(selection.labels)")
+    }
+    XCTAssertFalse(covers(selection, "blog.tests.test_posts"), "\(selection.labels)")
+    XCTAssertFalse(covers(selection, "blog.tests.test_feed"), "\(selection.labels)")
+  }
+
+  func testAModuleReExportedByAPackageInitSelectsWhoImportsThePackage() {
+    assertSelects(selection("shop/utils/text.py"), ["shop.tests.test_text"])
+    XCTAssertEqual(
+      selection("shop/utils/text.py").explanations["shop.tests.test_text"],
+      ["shop/utils/text.py (changed)", "shop/utils/__init__.py imports it", "shop/tests/test_text.py imports it"])
+  }
+
+  func testATestModuleSelectsItself() {
+    assertSelects(selection("shop/tests/test_money.py"), ["shop.tests.test_money"])
+  }
+
+  func testModelsOfOneAppSelectTheWholeAppAsOneLabel() {
+    assertSelects(selection("blog/models.py"), ["blog"])
+  }
+
+  // MARK: the URLconf
+
+  func testAViewReachedOnlyThroughTheURLconfSelectsTheClientUsers() {
+    let selection = selection("shop/views.py")
+    assertSelects(selection, ["shop.tests.test_views"])
+    XCTAssertEqual(
+      selection.explanations["shop.tests.test_views"],
+      [
+        "shop/views.py (changed)", "shop/urls.py imports it", "site_config/urls.py names it (\"shop.urls\")",
+        "(the test client) serves it (ROOT_URLCONF)", "shop/tests/test_views.py uses the test client",
+      ])
+  }
+
+  func testAViewBodyChangeDoesNotSelectReverseUsers() {
+    XCTAssertFalse(covers(selection("shop/views.py"), "shop.tests.test_urls"))
+  }
+
+  func testAURLModuleChangeSelectsReverseUsersToo() {
+    assertSelects(selection("shop/urls.py"), ["shop.tests.test_urls", "shop.tests.test_views"])
+  }
+
+  func testMiddlewareIsServedByTheClientNotABroadChange() {
+    assertSelects(selection("shop/middleware.py"), ["shop.tests.test_views"])
+    assertSelects(selection("shop/context.py"), ["shop.tests.test_views"])
+  }
+
+  // MARK: signals
+
+  func testAReceiverConnectedInReadySelectsTheTestsUsingTheSender() {
+    let selection = selection("mail/receivers.py")
+    XCTAssertTrue(covers(selection, "mail.tests"), "\(selection.labels)")
+    XCTAssertTrue(covers(selection, "shop.tests.test_views"), "\(selection.labels)")
+    XCTAssertTrue(covers(selection, "shop.tests.test_money"), "importers of shop.* run the receivers")
+    XCTAssertFalse(covers(selection, "blog.tests.test_posts"), "\(selection.labels)")
+  }
+
+  func testAReceiverNamingItsSenderByALazyStringSelectsTheTestsUsingTheSender() throws {
+    let project = try SyntheticProject(replacing: [
+      "mail/receivers.py": """
+      from django.db.models.signals import post_save
+      from django.dispatch import receiver
+
+
+      @receiver(post_save, sender="shop.Product")
+      def product_saved(sender, instance, **kwargs):
+          pass
+      """,
+      "shop/tests/test_products.py": "from shop.models import Product\n",
+    ])
+    let selection = selection("mail/receivers.py", in: project)
+    XCTAssertTrue(covers(selection, "shop.tests.test_products"), "\(selection.labels)")
+    XCTAssertFalse(covers(selection, "blog.tests.test_posts"), "\(selection.labels)")
+  }
+
+  // MARK: templates and fixtures
+
+  func testATemplateSelectsThroughWhatExtendsItAndTheViewNamingIt() {
+    let selection = selection("shop/templates/shop/base.html")
+    assertSelects(selection, ["shop.tests.test_views"])
+    XCTAssertEqual(
+      selection.explanations["shop.tests.test_views"]?.prefix(3),
+      [
+        "shop/templates/shop/base.html (changed)", "shop/templates/shop/detail.html extends or includes it",
+        "shop/views.py names the template (\"shop/detail.html\")",
+      ])
+  }
+
+  func testATemplateNothingNamesSelectsItsAppAndTheClientUsers() {
+    assertSelects(selection("shop/templates/shop/orphan.html"), ["shop"])
+  }
+
+  func testATagLibrarySelectsTheTemplatesLoadingIt() {
+    assertSelects(selection("shop/templatetags/shop_tags.py"), ["shop.tests.test_views"])
+  }
+
+  func testAFixtureSelectsTheTestsNamingIt() {
+    assertSelects(selection("shop/fixtures/products.json"), ["shop.tests.test_fixtures"])
+  }
+
+  // MARK: broad changes
+
+  func testSettingsSelectEverything() {
+    for path in ["site_config/settings.py", "site_config/base.py"] {
+      let selection = selection(path)
+      XCTAssertTrue(selection.isEverything, path)
+      XCTAssertEqual(selection.labels, ["blog", "mail", "shop"], path)
+      XCTAssertEqual(selection.broadReasons, ["\(path): settings: every test"])
+    }
+  }
+
+  func testASharedTestHelperSelectsEverything() throws {
+    let project = try SyntheticProject(replacing: [
+      "shop/tests/factories.py": "from shop.models import Product\n",
+      "shop/tests/test_money.py": "from shop.money import cents\nfrom shop.tests.factories import Product\n",
+      "blog/tests/base.py": "BASE = 1\n",
+    ])
+    for path in ["shop/tests/factories.py", "blog/tests/base.py"] {
+      let selection = selection(path, in: project)
+      XCTAssertTrue(selection.isEverything, path)
+      XCTAssertEqual(selection.broadReasons, ["\(path): a shared test helper: every test"])
+    }
+    // A test module or a tests package's __init__ is no shared helper: the graph knows them.
+    XCTAssertFalse(selection("shop/tests/test_money.py", in: project).isEverything)
+    XCTAssertFalse(selection("shop/tests/__init__.py", in: project).isEverything)
+  }
+
+  func testAMigrationSelectsEverything() {
+    let selection = selection("shop/migrations/0001_initial.py")
+    XCTAssertTrue(selection.isEverything)
+    XCTAssertEqual(selection.labels(within: []), [])
+  }
+
+  func testAModuleSettingsNameSelectsEverything() {
+    let selection = selection("shop/auth.py")
+    XCTAssertTrue(selection.isEverything)
+    XCTAssertEqual(selection.broadReasons, ["shop/auth.py: named by AUTHENTICATION_BACKENDS in settings: every test"])
+  }
+
+  func testRequirementsAndManagePySelectEverything() {
+    XCTAssertTrue(selection("requirements.txt").isEverything)
+    XCTAssertTrue(selection("requirements/dev.in").isEverything)
+    XCTAssertTrue(selection("manage.py").isEverything)
+  }
+
+  // MARK: what the graph cannot see
+
+  func testAnUnknownFileInAnAppSelectsThatAppsTests() {
+    assertSelects(selection("shop/static/shop/site.css"), ["shop"])
+    assertSelects(selection("blog/notes.txt"), ["blog"])
+  }
+
+  func testAFileOutsideEveryAppSelectsNothingAndSaysWhy() {
+    let selection = selection("README.md")
+    XCTAssertTrue(selection.isEmpty)
+    XCTAssertEqual(selection.unaffected, ["README.md: outside every app and nothing depends on it"])
+  }
+
+  func testANewModuleNothingImportsSelectsItsAppsTests() throws {
+    var selector = TestSelector(graph: project.graph())
+    try project.write("blog/feeds.py", "def latest():\n    return []\n")
+    assertSelects(selector.selection(afterChanging: ["blog/feeds.py"]), ["blog"])
+  }
+
+  func testADeletedModuleSelectsItsImporters() throws {
+    var selector = TestSelector(graph: project.graph())
+    try project.delete("shop/money.py")
+    let selection = selector.selection(afterChanging: ["shop/money.py"])
+    for module in ["shop.tests.test_money", "shop.tests.test_text", "shop.tests.test_views"] {
+      XCTAssertTrue(covers(selection, module), "\(module) in \(selection.labels)")
+    }
+    XCTAssertFalse(covers(selection, "blog.tests.test_feed"))
+    XCTAssertNil(selector.graph.kind(of: "shop/money.py"))
+  }
+
+  func testADeletedModuleKnownOnlyFromItsImportersStillSelectsThem() throws {
+    try project.delete("shop/money.py")
+    let selection = selection("shop/money.py")
+    XCTAssertTrue(covers(selection, "shop.tests.test_money"), "\(selection.labels)")
+  }
+
+  func testADeletedTemplateSelectsWhatUsedIt() throws {
+    var selector = TestSelector(graph: project.graph())
+    try project.delete("shop/templates/shop/base.html")
+    assertSelects(selector.selection(afterChanging: ["shop/templates/shop/base.html"]), ["shop.tests.test_views"])
+  }
+
+  func testAfterAFileGainsAnImportItsNewDependencySelectsIt() throws {
+    var selector = TestSelector(graph: project.graph())
+    XCTAssertFalse(covers(selector.selection(for: ["shop/money.py"]), "blog.tests.test_feed"))
+    try project.write("blog/tests/test_feed.py", "from blog.models import Post\nfrom shop.money import cents\n")
+    assertSelects(selector.selection(afterChanging: ["blog/tests/test_feed.py"]), ["blog.tests.test_feed"])
+    XCTAssertTrue(covers(selector.selection(for: ["shop/money.py"]), "blog.tests.test_feed"))
+  }
+
+  func testATestPackageInitIsLoadedWithEveryTestModuleInIt() throws {
+    let project = try SyntheticProject(replacing: [
+      "shop/tests/__init__.py": "from .helpers import make_product  # noqa\n",
+      "shop/tests/helpers.py": "def make_product():\n    pass\n",
+      "shop/tests/test_views.py":
+        "from shop.tests.helpers import make_product\n\ndef test(self):\n    self.client.get('/')\n",
+    ])
+    let selection = selection("shop/tests/__init__.py", in: project)
+    XCTAssertEqual(selection.labels, ["shop"], "every module of shop.tests runs its __init__ on import")
+  }
+
+  // MARK: several files
+
+  func testSeveralFilesGiveTheUnionWithMinimalLabels() {
+    assertSelects(selection("blog/models.py", "shop/views.py"), ["blog", "shop.tests.test_views"])
+  }
+
+  // MARK: labels within a scope
+
+  func testLabelsWithinAScope() {
+    let selection = TestSelection(labels: ["blog", "shop.tests.test_views", "shop.tests.test_money"])
+    XCTAssertEqual(selection.labels(within: []), ["blog", "shop.tests.test_views", "shop.tests.test_money"])
+    XCTAssertEqual(selection.labels(within: ["shop"]), ["shop.tests.test_views", "shop.tests.test_money"])
+    XCTAssertEqual(selection.labels(within: ["blog.tests.test_feed.FeedTests"]), ["blog.tests.test_feed.FeedTests"])
+    XCTAssertEqual(selection.labels(within: ["mail"]), [])
+    XCTAssertEqual(selection.labels(within: ["shopping"]), [], "a prefix of a name is not a package")
+    XCTAssertEqual(
+      selection.labels(within: ["shop.tests.test_views", "shop.tests"]),
+      ["shop.tests.test_views", "shop.tests.test_money"])
+  }
+
+  func testEverythingWithinAScopeIsTheScope() {
+    let selection = TestSelection(labels: ["blog", "shop"], isEverything: true)
+    XCTAssertEqual(selection.labels(within: ["shop.tests", "blog"]), ["shop.tests", "blog"])
+    XCTAssertEqual(selection.labels(within: []), [])
+  }
+}
