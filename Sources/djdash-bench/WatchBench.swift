@@ -68,7 +68,8 @@ enum WatchBench {
     case warm, prepared, cold
   }
 
-  private static func saveAndRun(_ file: String, in project: String, context: RunContext, path runner: RunnerPath) throws
+  private static func saveAndRun(_ file: String, in project: String, context: RunContext, path runner: RunnerPath)
+    throws
     -> (labels: [String], first: Double, last: Double)
   {
     let reactor = Reactor()
@@ -102,14 +103,18 @@ enum WatchBench {
       let ended = reactor.clock.now() + 10
       while warm?.hasExited == false && reactor.clock.now() < ended { reactor.runOnce(timeout: 0.05) }
     }
-    let watcher = try ProjectWatcher(root: project, reactor: reactor, quiet: Double(ProcessInfo.processInfo.environment["DJDASH_BENCH_QUIET"] ?? "") ?? 0.1) { batch in
+    let watcher = try ProjectWatcher(
+      root: project, reactor: reactor,
+      quiet: Double(ProcessInfo.processInfo.environment["DJDASH_BENCH_QUIET"] ?? "") ?? ProjectWatcher.defaultQuiet
+    ) { batch in
       guard session == nil else { return }
       let selection = selector.selection(afterChanging: batch.paths)
       labels = selection.labels
       guard let plan = plan(selection.labels) else { return }
       let onEvent: (TimedEvent) -> Void = { timed in
         if ProcessInfo.processInfo.environment["DJDASH_BENCH_TRACE"] != nil {
-          FileHandle.standardError.write(Data("  \(timed.event.name) +\(Int((reactor.clock.now() - savedAt) * 1000)) ms\n".utf8))
+          FileHandle.standardError.write(
+            Data("  \(timed.event.name) +\(Int((reactor.clock.now() - savedAt) * 1000)) ms\n".utf8))
         }
         if case .testFinished = timed.event {
           let now = reactor.clock.now()

@@ -83,4 +83,35 @@ final class WatchEndToEndTests: XCTestCase {
     try tmux.press("q")
     try tmux.waitFor("EXIT:0")
   }
+
+  func testSavesRunWarmUnlessTheServerLoadedTheSavedFile() throws {
+    let python = try DjangoVersion.v52.python()
+    let project = try TestPaths.copy(TestPaths.demo)
+    let tmux = try dashboard(["--python", python], in: project)
+    defer { tmux.close() }
+    try tmux.waitFor("54/54", "failed")
+    // After the first run, the warm server sets Django and the test database up.
+    try tmux.press("w")
+    try tmux.waitFor("warm runner: ready")
+    try tmux.press("Escape")
+    try tmux.waitFor("the list") { !$0.contains("why these tests") }
+
+    // A view: not loaded by the server, so a fork of it runs the tests.
+    let views = project + "/catalog/views.py"
+    try save(try String(contentsOfFile: views, encoding: .utf8) + "\n# saved\n", to: views)
+    try tmux.waitFor("saved catalog/views.py →", "22/22", "warm")
+
+    // A helper the models import: loaded at start-up, so this run is cold and the server
+    // restarts with the new code.
+    let pricing = project + "/catalog/pricing.py"
+    try save(try String(contentsOfFile: pricing, encoding: .utf8) + "\n# saved\n", to: pricing)
+    try tmux.waitFor("the cold run") {
+      $0.contains("saved catalog/pricing.py → every test") && $0.contains("54/54") && !$0.contains(" warm")
+    }
+    try tmux.press("w")
+    try tmux.waitFor("warm runner:")
+    try tmux.press("Escape")
+    try tmux.press("q")
+    try tmux.waitFor("EXIT:0")
+  }
 }

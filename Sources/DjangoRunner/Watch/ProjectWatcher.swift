@@ -15,6 +15,11 @@
 /// `mode` and `notice` say so.
 public final class ProjectWatcher {
   /// The project root, resolved (an absolute path without symbolic links).
+  /// Seconds of calm that end a batch: an editor's save is a few events within a
+  /// millisecond, a formatter's burst keeps coming faster than this (watchexec's default),
+  /// and a warm run waits for it before it starts.
+  public static let defaultQuiet = 0.05
+
   public let root: String
   /// Seconds between two looks at the tree when polling.
   public let pollInterval: Double
@@ -60,7 +65,8 @@ public final class ProjectWatcher {
   ///   - onChange: Receives each batch.
   /// - Throws: `WatchError` when `root` is not a folder.
   public init(
-    root: String, reactor: Reactor, ignore: IgnoreRules? = nil, quiet: Double = 0.1, maxDelay: Double = 1.0,
+    root: String, reactor: Reactor, ignore: IgnoreRules? = nil, quiet: Double = ProjectWatcher.defaultQuiet,
+    maxDelay: Double = 1.0,
     pollInterval: Double = 1.0, maxWatches: Int? = nil, onChange: @escaping (WatchBatch) -> Void
   ) throws {
     // Resolved, so a root reached through a symbolic link is watched (links below it
