@@ -31,13 +31,7 @@ struct AffectedCommand: ParsableCommand {
 
   func run() throws {
     let directory = FileManager.default.currentDirectoryPath
-    let project: Project
-    do {
-      project = try Project.locate(from: directory, command: nil)
-    } catch let error as ProjectError {
-      Console.error(error.description)
-      throw ExitCode(2)
-    }
+    let project = try Console.exitingOnProjectError { try Project.locate(from: directory, command: nil) }
     var relative: [String] = []
     for path in paths {
       guard let inside = project.relativePath(of: path, from: directory) else {

@@ -1,3 +1,4 @@
+import ArgumentParser
 import DjangoRunner
 import Foundation
 
@@ -14,6 +15,17 @@ enum Console {
   /// A message from djdash itself, on stderr.
   static func error(_ message: String) {
     write("djdash: \(message)\n", to: 2)
+  }
+
+  /// Runs `body`; a configuration or usage problem it throws is said on stderr and
+  /// becomes djdash's exit code 2.
+  static func exitingOnProjectError<T>(_ body: () throws -> T) throws -> T {
+    do {
+      return try body()
+    } catch let error as ProjectError {
+      self.error(error.description)
+      throw ExitCode(2)
+    }
   }
 
   /// Raw text on descriptor 1 (stdout) or 2 (stderr).

@@ -25,13 +25,7 @@ struct DashboardCommand: ParsableCommand {
 
   func run() throws {
     let directory = FileManager.default.currentDirectoryPath
-    let project: Project
-    do {
-      project = try Project.locate(from: directory, command: tests.command)
-    } catch let error as ProjectError {
-      Console.error(error.description)
-      throw ExitCode(2)
-    }
+    let project = try Console.exitingOnProjectError { try Project.locate(from: directory, command: tests.command) }
     throw ExitCode(try display.open(project: project, request: tests.request, directory: directory, report: report))
   }
 }

@@ -21,15 +21,11 @@ struct DemoCommand: ParsableCommand {
   var directory: String?
 
   func run() throws {
-    let project: Project
     var request = tests.request
-    do {
+    let project = try Console.exitingOnProjectError {
       let destination = try DemoProject.install(into: directory)
       request.python = try DemoProject.python(for: destination, requested: request.python)
-      project = try Project.locate(from: destination, command: nil)
-    } catch let error as ProjectError {
-      Console.error(error.description)
-      throw ExitCode(2)
+      return try Project.locate(from: destination, command: nil)
     }
     throw ExitCode(try display.open(project: project, request: request, directory: project.root, report: report))
   }

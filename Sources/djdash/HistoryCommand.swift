@@ -27,13 +27,7 @@ struct HistoryCommand: ParsableCommand {
 
   func run() throws {
     let directory = FileManager.default.currentDirectoryPath
-    let project: Project
-    do {
-      project = try Project.locate(from: directory, command: nil)
-    } catch let error as ProjectError {
-      Console.error(error.description)
-      throw ExitCode(2)
-    }
+    let project = try Console.exitingOnProjectError { try Project.locate(from: directory, command: nil) }
     guard FileManager.default.fileExists(atPath: HistoryStore.path(projectRoot: project.root)) else {
       Console.out("no run history yet in \(project.root)/.djdash: run djdash first\n")
       return

@@ -38,14 +38,8 @@ struct HuntCommand: ParsableCommand {
 
   func run() throws {
     let directory = FileManager.default.currentDirectoryPath
-    let project: Project
-    let log: EventLogWriter?
-    do {
-      project = try Project.locate(from: directory, command: tests.command)
-      log = try events.map { try EventLogWriter(path: $0) }
-    } catch let error as ProjectError {
-      Console.error(error.description)
-      throw ExitCode(2)
+    let (project, log) = try Console.exitingOnProjectError {
+      (try Project.locate(from: directory, command: tests.command), try events.map { try EventLogWriter(path: $0) })
     }
     let first = seed ?? Int.random(in: 0..<1_000_000_000)
     let seeds = (0..<shuffles).map { first + $0 }
@@ -77,13 +71,7 @@ struct HuntCommand: ParsableCommand {
       hunt.interrupt()
     }
     defer { signals.close() }
-    let findings: [FlakeHunter.Finding]
-    do {
-      findings = try hunt.run()
-    } catch let error as ProjectError {
-      Console.error(error.description)
-      throw ExitCode(2)
-    }
+    let findings = try Console.exitingOnProjectError { try hunt.run() }
     if hunt.isInterrupted {
       Console.error("hunt interrupted after \(hunt.hunter.runsMade) runs")
       throw ExitCode(130)

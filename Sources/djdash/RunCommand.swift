@@ -15,24 +15,12 @@ struct RunCommand: ParsableCommand {
 
   func run() throws {
     let directory = FileManager.default.currentDirectoryPath
-    let project: Project
-    do {
-      project = try Project.locate(from: directory, command: tests.command)
-    } catch let error as ProjectError {
-      Console.error(error.description)
-      throw ExitCode(2)
-    }
+    let project = try Console.exitingOnProjectError { try Project.locate(from: directory, command: tests.command) }
     let store = history.noHistory ? nil : HistoryAccess.open(projectRoot: project.root)
     let phases = history.phases(of: tests.request, project: project, store: store)
     var code: Int32 = 0
     for (number, request) in phases.enumerated() {
-      let plan: RunPlan
-      do {
-        plan = try project.plan(for: request, directory: directory)
-      } catch let error as ProjectError {
-        Console.error(error.description)
-        throw ExitCode(2)
-      }
+      let plan = try Console.exitingOnProjectError { try project.plan(for: request, directory: directory) }
       // With --failed-first, the report files describe the second run: the whole selection.
       let isLast = number == phases.count - 1
       var phaseReport = report

@@ -944,6 +944,19 @@ def _in_given_order(tests, classes, reverse=False, shuffler=None):
             yield test
 
 
+def _emit_runner_started(runner, labels):
+    import django
+
+    kind = type(runner)
+    emit(
+        "runner_started",
+        pid=os.getpid(),
+        django=django.get_version(),
+        runner="%s.%s" % (kind.__module__, kind.__qualname__),
+        labels=[str(label) for label in labels],
+    )
+
+
 def _project_files_loaded():
     """Files of the project's modules this process has imported."""
     files = set()
@@ -1030,19 +1043,11 @@ def _run_warm_child(runner, request):
         _leader = True
         _enable_crash_report()
         _connect()
-        import django
         from django.urls import clear_url_caches
 
         clear_url_caches()
         labels = [str(label) for label in request.get("labels") or []]
-        kind = type(runner)
-        emit(
-            "runner_started",
-            pid=os.getpid(),
-            django=django.get_version(),
-            runner="%s.%s" % (kind.__module__, kind.__qualname__),
-            labels=labels,
-        )
+        _emit_runner_started(runner, labels)
         suite = runner.build_suite(labels)
         runner.run_checks(runner.get_databases(suite))
         result = runner.run_suite(suite)
@@ -1075,8 +1080,6 @@ def _patch_runner_module(module):
     original_run_tests = DiscoverRunner.run_tests
 
     def run_tests(self, test_labels, *args, **kwargs):
-        import django
-
         if _warm and _leader:
             return _serve_warm(self)
         if _awaits_labels and _leader:
@@ -1084,14 +1087,7 @@ def _patch_runner_module(module):
             test_labels = list(_given_labels or [])
             if _given_labels is None:  # stopped before it was given any
                 return 0
-        runner = type(self)
-        emit(
-            "runner_started",
-            pid=os.getpid(),
-            django=django.get_version(),
-            runner="%s.%s" % (runner.__module__, runner.__qualname__),
-            labels=[str(label) for label in (test_labels or [])],
-        )
+        _emit_runner_started(self, test_labels or [])
         failures = original_run_tests(self, test_labels, *args, **kwargs)
         emit("runner_finished", failures=failures)
         return failures
