@@ -23,9 +23,9 @@ final class PreparedRunnerTests: XCTestCase {
   }
 
   func testAPreparedRunnerRunsTheLabelsItIsGivenAsIfTheyWereOnItsCommandLine() throws {
-    let python = try DjangoVersion.v52.python()
     let project = try TestPaths.copy(TestPaths.fixtures + "/kitchen")
-    for parallel in [nil, 2] {
+    for (version, parallel) in [(DjangoVersion.v52, nil), (.v52, 2), (.v42, nil)] {
+      let python = try version.python()
       let reactor = Reactor()
       let preparer = PreparedRunner(reactor: reactor)
       let unlabelled = try plan(project, python: python, parallel: parallel)

@@ -38,8 +38,13 @@ final class WarmRunnerTests: XCTestCase {
     return result
   }
 
-  func testWarmRunsGiveTheVerdictsOfColdRuns() throws {
-    let python = try DjangoVersion.v52.python()
+  func testWarmRunsGiveTheVerdictsOfColdRunsOnEveryDjangoVersion() throws {
+    for version in DjangoVersion.allCases {
+      try assertWarmGivesTheVerdictsOfCold(python: try version.python())
+    }
+  }
+
+  private func assertWarmGivesTheVerdictsOfCold(python: String) throws {
     let project = try TestPaths.copy(TestPaths.demo)
     let reactor = Reactor()
     let warm = WarmRunner(plan: try plan(project, python: python), reactor: reactor)
@@ -59,6 +64,8 @@ final class WarmRunnerTests: XCTestCase {
     XCTAssertEqual(verdicts(events).count, 54)
     guard case .runFinished(let summary)? = events.last?.event else { return XCTFail() }
     XCTAssertEqual(summary.exitCode, cold.summary.exitCode)
+    warm.stop()
+    drive(reactor, timeout: 10) { warm.hasExited }
   }
 
   /// A warm server for `plan`, ready; fails the test if it does not get there.
@@ -126,6 +133,7 @@ final class WarmRunnerTests: XCTestCase {
       XCTAssertEqual(verdicts(warmEvents).count, cold.outcomes.count, "after editing \(file)")
     }
     warm.stop()
+    drive(reactor, timeout: 10) { warm.hasExited }
   }
 
   /// A TransactionTestCase that fails if a run before it left a table behind (DDL is not
