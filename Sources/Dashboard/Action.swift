@@ -34,6 +34,9 @@ public enum Action: Sendable {
   case watchModeChanged(String?)
   /// The warm runner's state, in words ("ready", "restarting: settings changed", …).
   case warmStateChanged(String)
+  /// `--warm-check`: run these labels cold to compare with the warm run that just ended
+  /// (skipped when another run is going or asked for).
+  case runColdCheck(labels: [String])
   /// The run history was read: at start (the last verdicts, shown stale) and after a run.
   case historyLoaded(HistorySnapshot)
   /// SIGINT from outside (not a key): the same as Ctrl-C.

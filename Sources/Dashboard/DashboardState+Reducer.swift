@@ -42,6 +42,8 @@ extension DashboardState {
     case .warmStateChanged(let text):
       watching?.warm = text
       return []
+    case .runColdCheck(let labels):
+      return run.isBusy ? [] : requestRun(labels)
     case .historyLoaded(let snapshot):
       restore(snapshot)
       return []

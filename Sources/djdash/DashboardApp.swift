@@ -31,6 +31,10 @@ final class DashboardApp {
   private lazy var preparer = PreparedRunner(reactor: reactor)
   /// The warm server of watch mode, started after the first run.
   private var warm: WarmRunner?
+  /// `--warm-check`: a warm run's results, until the cold run of its labels compares.
+  private var warmResults: [TestReport]?
+  /// Why warm runs are off for good (a check found a difference).
+  private var warmDisabled: String?
   private var isStartScheduled = false
   /// The project's run history: read at start, and every run recorded into it.
   private var history: HistoryStore?
@@ -145,37 +149,44 @@ final class DashboardApp {
       HistoryRecorder(store: $0, origin: .dashboard, projectRoot: project.root, reactor: reactor)
     }
     recorder?.onProblem = { [unowned self] in self.dispatch(.showNotice($0)) }
+    // The cold run that checks a warm run's verdicts (`--warm-check`).
+    let checked = warmResults
+    warmResults = nil
+    // The session this closure reports on; set before it starts.
+    var current: RunSession?
     let onEvent: (TimedEvent) -> Void = { [unowned self] timed in
       recorder?.record(timed)
       // Before the reducer, which may start the run a save queued (and its ticks).
       if case .runFinished = timed.event { self.stopTicking() }
       self.dispatch(.runEvent(timed, now: self.reactor.clock.now()))
-      if case .runFinished = timed.event {
+      if case .runFinished(let summary) = timed.event {
         self.loadHistory()
         if self.warm == nil { self.restartWarm(because: nil) }
+        if let current { self.check(current, summary: summary, against: checked) }
       }
     }
     startTicking()
-    // A child of the warm server if it can serve the run; else a runner prepared when the
-    // save began, if it fits; else a new one.
-    if let warm, warm.canRun(plan) {
-      preparer.discard()
-      let session = RunSession(plan: plan, reactor: reactor, onEvent: onEvent)
-      self.session = session
-      session.start(in: warm)
-      return
+    func begin(_ run: RunSession, in warm: WarmRunner? = nil) {
+      current = run
+      session = run
+      if let warm { run.start(in: warm) } else { run.start() }
     }
-    if let warm, case .ready = warm.state {
+    // The cold half of a warm check; else a child of the warm server if it can serve the
+    // run; else a runner prepared when the save began, if it fits; else a new one.
+    if checked == nil, let warm, warm.canRun(plan) {
+      preparer.discard()
+      return begin(RunSession(plan: plan, reactor: reactor, onEvent: onEvent), in: warm)
+    }
+    if checked == nil, let warm, case .ready = warm.state {
       // Ready but not for this run (other -k patterns, recycled): a new one for the next.
       restartWarm(because: nil)
     }
-    if let prepared = preparer.take(for: plan, onEvent: onEvent) {
+    if checked == nil, let prepared = preparer.take(for: plan, onEvent: onEvent) {
+      current = prepared
       session = prepared
       return
     }
-    let session = RunSession(plan: plan, reactor: reactor, onEvent: onEvent)
-    self.session = session
-    session.start()
+    begin(RunSession(plan: plan, reactor: reactor, onEvent: onEvent))
   }
 
   private func plan(labels: [String], patterns: [String]) throws -> RunPlan {
@@ -222,10 +233,33 @@ final class DashboardApp {
     if !isStartScheduled { preparer.discard() }
   }
 
+  /// `--warm-check`: after a warm run, the same labels cold; after that cold run, the
+  /// comparison. A difference turns warm runs off and says which tests differ.
+  private func check(_ session: RunSession, summary: RunSummary, against warmReports: [TestReport]?) {
+    guard request.filling(from: project.configuration).checksWarm == true, summary.interrupted == nil else { return }
+    if let warmReports {
+      let differences = WarmCheck.differences(warm: warmReports, cold: session.tally.reports)
+      if differences.isEmpty {
+        dispatch(.warmStateChanged("ready · checked: warm and cold agree on \(warmReports.count) tests"))
+      } else {
+        warmDisabled =
+          "\(differences.count) verdicts differed from cold: \(differences.prefix(3).joined(separator: "; "))"
+        warm?.stop()
+        warm = nil
+        dispatch(.warmStateChanged("off: \(warmDisabled ?? "")"))
+        dispatch(.showNotice("warm and cold runs differ (\(differences.count) tests): warm runs are off; w for more"))
+      }
+    } else if session.isWarm {
+      warmResults = session.tally.reports
+      dispatch(.runColdCheck(labels: session.plan.labels))
+      if !isStartScheduled { warmResults = nil }  // a queued save's run came first
+    }
+  }
+
   /// Starts (or replaces) the warm server, in watch mode unless `--cold`; the run going
   /// now, if any, stays cold.
   private func restartWarm(because reason: String?) {
-    guard state.watching != nil, request.filling(from: project.configuration).warm != false,
+    guard warmDisabled == nil, state.watching != nil, request.filling(from: project.configuration).warm != false,
       let unlabelled = try? plan(labels: [], patterns: state.testNamePatterns)
     else { return }
     warm?.stop()

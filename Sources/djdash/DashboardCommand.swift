@@ -44,6 +44,11 @@ struct DisplayArguments: ParsableArguments {
   @Flag(help: "Never run warm: every run starts Python and Django anew (watch mode is warm by default).")
   var cold = false
 
+  @Flag(
+    name: .customLong("warm-check"),
+    help: "Follow each warm run with a cold run of its labels and compare; a difference turns warm runs off.")
+  var warmCheck = false
+
   @Option(
     name: .customLong("on-change"),
     help: ArgumentHelp(
@@ -95,6 +100,7 @@ struct DisplayArguments: ParsableArguments {
     var request = request
     if noWatch { request.watch = false }
     if cold { request.warm = false }
+    if warmCheck { request.checksWarm = true }
     if let onChange { request.restartsOnChange = onChange == "restart" }
     return try DashboardApp(project: project, request: request, directory: directory, theme: chosen).run()
   }

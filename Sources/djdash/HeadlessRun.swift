@@ -18,12 +18,18 @@ struct HeadlessRun {
 
   /// Returns djdash's exit code for the run.
   func execute() throws -> Int32 {
+    try executeKeepingTally().code
+  }
+
+  /// Runs, and returns djdash's exit code with the run's results (none when it could
+  /// not start).
+  func executeKeepingTally() throws -> (code: Int32, tally: RunTally?) {
     let events: EventLogWriter?
     do {
       events = try report.events.map { try EventLogWriter(path: $0) }
     } catch let error as ProjectError {
       Console.error(error.description)
-      return 2
+      return (2, nil)
     }
     let reactor = Reactor()
     let console = ConsoleReporter(showRunnerOutput: report.showOutput)
@@ -53,7 +59,7 @@ struct HeadlessRun {
     session.start()
     if !session.isFinished { reactor.run() }
     signals.close()
-    guard let summary = session.summary else { return 1 }
+    guard let summary = session.summary else { return (1, session.tally) }
     console.finish(summary: summary, tally: session.tally)
     if let path = report.junitXML {
       let xml = JUnitReport.xml(for: session.tally.reports, duration: summary.duration)
@@ -61,10 +67,10 @@ struct HeadlessRun {
         try xml.write(toFile: path, atomically: true, encoding: .utf8)
       } catch {
         Console.error("cannot write the JUnit report \(path): \(error.localizedDescription)")
-        return max(summary.exitCode, 2)
+        return (max(summary.exitCode, 2), session.tally)
       }
     }
-    return summary.exitCode
+    return (summary.exitCode, session.tally)
   }
 }
 

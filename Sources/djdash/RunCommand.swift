@@ -13,9 +13,17 @@ struct RunCommand: ParsableCommand {
   @OptionGroup var report: ReportArguments
   @OptionGroup var history: HistoryArguments
 
+  @Flag(
+    name: .customLong("warm-check"),
+    help:
+      "Run the tests warm (forked from a warm runner, as watch mode does) and cold; any test whose verdict differs is named and the exit code is 1."
+  )
+  var warmCheck = false
+
   func run() throws {
     let directory = FileManager.default.currentDirectoryPath
     let project = try Console.exitingOnProjectError { try Project.locate(from: directory, command: tests.command) }
+    if warmCheck { throw ExitCode(try checkWarm(project: project, directory: directory)) }
     let store = history.noHistory ? nil : HistoryAccess.open(projectRoot: project.root)
     let phases = history.phases(of: tests.request, project: project, store: store)
     var code: Int32 = 0
@@ -34,5 +42,47 @@ struct RunCommand: ParsableCommand {
       if phaseCode == 2 || phaseCode == 130 || (phaseCode == 1 && stopsAtAFailure) { break }
     }
     throw ExitCode(code)
+  }
+}
+
+extension RunCommand {
+  /// `--warm-check`: the selection warm, then cold (as `djdash run` prints it), then the
+  /// differences. Exit code 1 when any verdict differs, else the cold run's.
+  func checkWarm(project: Project, directory: String) throws -> Int32 {
+    let request = tests.request
+    var unlabelled = request
+    unlabelled.labels = []
+    let (plan, serverPlan) = try Console.exitingOnProjectError {
+      (try project.plan(for: request, directory: directory), try project.plan(for: unlabelled, directory: directory))
+    }
+    let reactor = Reactor()
+    let warm = WarmRunner(plan: serverPlan, reactor: reactor)
+    defer {
+      warm.stop()
+      let deadline = reactor.clock.now() + 10
+      while !warm.hasExited && reactor.clock.now() < deadline { reactor.runOnce(timeout: 0.05) }
+    }
+    Console.out("warm-check: setting up the warm runner…\n")
+    let ready = reactor.clock.now() + 600
+    while warm.state == .starting && reactor.clock.now() < ready { reactor.runOnce(timeout: 0.1) }
+    guard warm.canRun(plan) else {
+      Console.error(
+        "cannot run warm: \(warm.state == .starting ? "the warm runner did not get ready" : "\(warm.state)")")
+      return 2
+    }
+    let session = RunSession(plan: plan, reactor: reactor) { _ in }
+    session.start(in: warm)
+    while !session.isFinished { reactor.runOnce(timeout: 0.1) }
+    Console.out("warm-check: the warm run is done (\(session.tally.reports.count) tests); now cold:\n")
+    let (code, tally) = try HeadlessRun(plan: plan, report: report).executeKeepingTally()
+    guard let tally else { return code }
+    let differences = WarmCheck.differences(warm: session.tally.reports, cold: tally.reports)
+    if differences.isEmpty {
+      Console.out("warm-check: warm and cold agree on all \(tally.reports.count) tests\n")
+      return code
+    }
+    Console.out("warm-check: \(differences.count) verdict\(differences.count == 1 ? "" : "s") differ:\n")
+    for line in differences { Console.out("  \(line)\n") }
+    return 1
   }
 }

@@ -163,4 +163,14 @@ final class WatchReducerTests: XCTestCase {
     Recording.apply(Recording.keys(.character("w")), to: &state)
     assertSnapshot(DashboardView.render(state), named: "watch-why")
   }
+
+  func testAColdCheckRunsWhenIdleAndGivesWayToAQueuedSave() throws {
+    var state = try Recording.demoState(watching: WatchState())
+    XCTAssertEqual(
+      state.apply(.runColdCheck(labels: ["catalog.tests.test_views"])),
+      [.startRun(labels: ["catalog.tests.test_views"], testNamePatterns: [])])
+    Recording.finishRun(&state)
+    var busy = try runningState()
+    XCTAssertEqual(busy.apply(.runColdCheck(labels: ["catalog.tests.test_views"])), [])
+  }
 }

@@ -114,4 +114,25 @@ final class WatchEndToEndTests: XCTestCase {
     try tmux.press("q")
     try tmux.waitFor("EXIT:0")
   }
+
+  func testWarmCheckFollowsAWarmRunWithAColdOneAndComparesThem() throws {
+    let python = try DjangoVersion.v52.python()
+    let project = try TestPaths.copy(TestPaths.demo)
+    let tmux = try dashboard(["--python", python, "--warm-check"], in: project)
+    defer { tmux.close() }
+    try tmux.waitFor("54/54", "failed")
+    try tmux.press("w")
+    try tmux.waitFor("warm runner: ready")
+    try tmux.press("Escape")
+    try tmux.waitFor("the list") { !$0.contains("why these tests") }
+    let views = project + "/catalog/views.py"
+    try save(try String(contentsOfFile: views, encoding: .utf8) + "\n# saved\n", to: views)
+    // The warm run, then the cold run of the same labels, then the verdict of the check.
+    try tmux.waitFor("saved catalog/views.py →", "22/22")
+    try tmux.press("w")
+    try tmux.waitFor("warm runner: ready · checked: warm and cold agree on 22 tests", timeout: 60)
+    try tmux.press("Escape")
+    try tmux.press("q")
+    try tmux.waitFor("EXIT:0")
+  }
 }

@@ -116,6 +116,7 @@ extension RunRequest {
       case "theme": theme = try string()
       case "watch": watch = try flag()
       case "warm": warm = try flag()
+      case "warm-check": checksWarm = try flag()
       case "on-change":
         switch value.string {
         case "queue"?: restartsOnChange = false

@@ -46,6 +46,9 @@ public struct RunRequest: Sendable, Equatable {
   public var restartsOnChange: Bool?
   /// Whether watch mode keeps a warm runner (default true; `--cold`, `warm = false`).
   public var warm: Bool?
+  /// Watch mode: follow each warm run with a cold run of its labels and compare the
+  /// verdicts; a difference turns warm runs off (`--warm-check`, `warm-check = true`).
+  public var checksWarm: Bool?
 
   public init() {}
 
@@ -97,6 +100,7 @@ public struct RunRequest: Sendable, Equatable {
     merged.watch = watch ?? defaults.watch
     merged.restartsOnChange = restartsOnChange ?? defaults.restartsOnChange
     merged.warm = warm ?? defaults.warm
+    merged.checksWarm = checksWarm ?? defaults.checksWarm
     merged.exactOrder = exactOrder
     return merged
   }

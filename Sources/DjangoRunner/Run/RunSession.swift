@@ -15,6 +15,8 @@ public final class RunSession {
   public private(set) var supervisor = RunSupervisor()
   public private(set) var summary: RunSummary?
   public var isFinished: Bool { summary != nil }
+  /// The run is a child of a warm server (`start(in:)`).
+  public private(set) var isWarm = false
 
   /// A test running now, and since when (seconds since the run started).
   public struct RunningTest: Equatable, Sendable {
@@ -99,6 +101,7 @@ public final class RunSession {
   /// a new runner: Django set up, test databases made. The same events follow.
   public func start(in warm: WarmRunner) {
     startedAt = reactor.clock.now()
+    isWarm = true
     publish(
       .runStarted(
         RunStart(
