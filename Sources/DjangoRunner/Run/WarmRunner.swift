@@ -22,9 +22,11 @@ public final class WarmRunner {
     case unavailable(String)
   }
 
-  /// After this many runs the server is replaced, in case a run left something behind
-  /// in it (a fork never should; this bounds the damage of a surprise).
+  /// After this many runs, or once its memory has grown by half, the server is replaced,
+  /// in case a run left something behind in it (a fork never should; this bounds the
+  /// damage of a surprise).
   public static let runsBeforeRecycling = 100
+  public static let memoryGrowthBeforeRecycling = 1.5
 
   /// The plan of a run without labels: what every run it serves must match.
   public let plan: RunPlan
@@ -44,6 +46,8 @@ public final class WarmRunner {
   private var child: WarmChild?
   private var outputTail: [UInt8] = []
   private var isStopping = false
+  /// The server's resident memory when it became ready, in pages.
+  private var readyMemory: Int?
 
   /// Starts the server for `plan` (its labels are ignored). Parallel and exact-order
   /// runs are never warm.
@@ -84,6 +88,11 @@ public final class WarmRunner {
   /// command, environment and options.
   public func canRun(_ other: RunPlan) -> Bool {
     guard case .ready = state, current == nil, runs < Self.runsBeforeRecycling else { return false }
+    if let readyMemory, let now = residentPages(),
+      Double(now) > Double(readyMemory) * Self.memoryGrowthBeforeRecycling
+    {
+      return false
+    }
     if other.exactOrder || other.awaitsLabels { return false }
     if case .number(let count)? = other.options["parallel"], count > 1 { return false }
     if other.options["parallel"] == .string("auto") { return false }
@@ -163,6 +172,7 @@ public final class WarmRunner {
     guard case .event(_, let event, _) = update else { return }
     switch event {
     case .warmReady(let loaded, _):
+      readyMemory = residentPages()
       change(to: .ready(loaded: Set(loaded)))
     case .warmChildStarted(let pid):
       let child = WarmChild(pid: pid)
@@ -178,6 +188,15 @@ public final class WarmRunner {
     default:
       break
     }
+  }
+
+  /// The server's resident set, in pages, from /proc.
+  private func residentPages() -> Int? {
+    guard let pid = process?.pid,
+      let text = try? String(contentsOfFile: "/proc/\(pid)/statm", encoding: .utf8)
+    else { return nil }
+    let fields = text.split(separator: " ")
+    return fields.count > 1 ? Int(fields[1]) : nil
   }
 
   private func drain(_ fd: Int32, _ stream: RunnerOutput.Stream) {
