@@ -204,6 +204,22 @@ final class ReducerTests: XCTestCase {
     XCTAssertEqual(suiteError.label(for: "setUpModule (shop.tests)", kind: .suiteError), "shop.tests")
   }
 
+  func testPlainTestIdsParseAsTheGeneralParseDoes() {
+    // A suite error without "(…)" takes the general parse; a test id takes the byte-level
+    // one when it can, so the two must agree on every dotted id.
+    let ids = [
+      "shop.tests.test_cart.CartTests.test_total", "shop.tests.CartTests.test_total", "tests.test_x.C.test_y",
+      "site.apps.shop.tests.C.t", "site.apps.shop.test.C.t", "site.apps.shop.test_views.C.t",
+      "site.apps.shop.testing.C.t", "site.apps.shop.tests_extra.C.t", "shop.C.test_y", "shop.test_y",
+      "test_module.test_y", "tests.C.t", "test", "a", "a.b", "a.b.c", "test_.x.y.z", "a.test.b.tests.c.d",
+      "a..b.c.d", ".a.b.c", "a.b.c.", "", ".", "shop.tests.Café.test_é", "shop.tests.C.test_\u{301}x",
+      "unittest.loader._FailedTest.shop.tests",
+    ]
+    for id in ids {
+      XCTAssertEqual(TestPath(id: id, kind: .test), TestPath(id: id, kind: .suiteError), id)
+    }
+  }
+
   func testEditorCommandsUseEachEditorsOwnForm() throws {
     XCTAssertEqual(try EditorCommand.arguments(editor: "vim", file: "/p/a.py", line: 7), ["vim", "+7", "/p/a.py"])
     XCTAssertEqual(
