@@ -179,9 +179,18 @@ struct GroupTable: Sendable {
   private var appIndex: [String: Int] = [:]
   private var moduleIndex: [String: Int] = [:]
   private var classIndex: [String: Int] = [:]
+  /// The group found last: tests arrive class by class, so most lookups are this one.
+  private var last: (module: String, className: String, group: Int)?
 
   /// The class group of `path`, added if new.
   mutating func group(for path: TestPath) -> Int {
+    if let last, last.className == path.className, last.module == path.module { return last.group }
+    let group = lookUp(path)
+    last = (path.module, path.className, group)
+    return group
+  }
+
+  private mutating func lookUp(_ path: TestPath) -> Int {
     let classKey = path.module + "\u{1}" + path.className
     if let known = classIndex[classKey] { return known }
     let module: Int
