@@ -184,8 +184,11 @@ public struct DashboardState: Sendable {
   mutating func plan(_ ids: [String]) {
     let planned = ids.count
     var inPlan = [Bool](repeating: false, count: tests.count + ids.count)
+    var planPositions: [Int] = []
+    planPositions.reserveCapacity(planned)
     for (rank, id) in ids.enumerated() {
       let entry = entryIndex(for: id)
+      planPositions.append(entry)
       inPlan[entry] = true
       tests[entry].order = rank
       tests[entry].isPending = true
@@ -196,8 +199,12 @@ public struct DashboardState: Sendable {
       if tests[position].outcome != nil { tests[position].isStale = true }
       tests[position].isPending = false
     }
-    // Keep order numbers small and dense.
-    let sorted = tests.indices.sorted { tests[$0].order < tests[$1].order }
+    // Keep order numbers small and dense. Sorted by order, without sorting: the plan's
+    // tests by rank (an id listed twice keeps its last rank), then the others as they
+    // were, since `byOrder` holds them by their old order.
+    let sorted =
+      planPositions.enumerated().filter { rank, position in tests[position].order == rank }.map(\.element)
+      + byOrder.filter { !inPlan[$0] }
     for (rank, position) in sorted.enumerated() { tests[position].order = rank }
     byOrder = sorted
     nextOrder = tests.count
