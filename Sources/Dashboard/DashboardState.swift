@@ -174,6 +174,15 @@ public struct DashboardState: Sendable {
     return tests.count - 1
   }
 
+  /// Room for at least `count` tests, so that a large plan or history grows the tests and
+  /// their index once instead of a dozen times, each copying every entry or rehashing
+  /// every id.
+  mutating func reserveRoom(forTests count: Int) {
+    tests.reserveCapacity(count)
+    index.reserveCapacity(count)
+    byOrder.reserveCapacity(count)
+  }
+
   mutating func update(_ position: Int, _ change: (inout TestEntry) -> Void) {
     let hadFailed = tests[position].hasFailed
     change(&tests[position])
@@ -183,6 +192,7 @@ public struct DashboardState: Sendable {
   /// A new plan: its tests take its order; the others keep theirs, after it.
   mutating func plan(_ ids: [String]) {
     let planned = ids.count
+    reserveRoom(forTests: planned)
     var inPlan = [Bool](repeating: false, count: tests.count + ids.count)
     var planPositions: [Int] = []
     planPositions.reserveCapacity(planned)
