@@ -164,14 +164,15 @@ public struct DashboardState: Sendable {
   /// The entry for `id`, added (at the end of the order) if new.
   mutating func entryIndex(for id: String, kind: TestKind = .test) -> Int {
     if let existing = index[id] { return existing }
-    var entry = TestEntry(id: id, kind: kind, order: nextOrder)
-    entry.group = groups.group(for: entry.path)
-    tests.append(entry)
+    // Built in place: a TestEntry is large, and copying one in costs a retain per field.
+    let position = tests.count
+    tests.append(TestEntry(id: id, kind: kind, order: nextOrder))
+    tests[position].group = groups.group(for: tests[position].path)
     nextOrder += 1
-    index[id] = tests.count - 1
-    byOrder.append(tests.count - 1)
+    index[id] = position
+    byOrder.append(position)
     rowsAreStale = true
-    return tests.count - 1
+    return position
   }
 
   /// Room for at least `count` tests, so that a large plan or history grows the tests and
@@ -184,9 +185,13 @@ public struct DashboardState: Sendable {
   }
 
   mutating func update(_ position: Int, _ change: (inout TestEntry) -> Void) {
-    let hadFailed = tests[position].hasFailed
-    change(&tests[position])
-    if order == .failuresFirst && tests[position].hasFailed != hadFailed { rowsAreStale = true }
+    // On the entry in place: reading `tests[position]` copies the whole (large) entry.
+    func changesFailing(_ entry: inout TestEntry) -> Bool {
+      let hadFailed = entry.hasFailed
+      change(&entry)
+      return entry.hasFailed != hadFailed
+    }
+    if changesFailing(&tests[position]) && order == .failuresFirst { rowsAreStale = true }
   }
 
   /// A new plan: its tests take its order; the others keep theirs, after it.
