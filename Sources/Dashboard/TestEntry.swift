@@ -178,7 +178,12 @@ struct GroupTable: Sendable {
   var classes: [TestClass] = []
   private var appIndex: [String: Int] = [:]
   private var moduleIndex: [String: Int] = [:]
-  private var classIndex: [String: Int] = [:]
+  /// A class by its module's number and its name: no key string to build and hash.
+  private struct ClassKey: Hashable {
+    var module: Int
+    var name: String
+  }
+  private var classIndex: [ClassKey: Int] = [:]
   /// The group found last: tests arrive class by class, so most lookups are this one.
   private var last: (module: String, className: String, group: Int)?
 
@@ -191,26 +196,27 @@ struct GroupTable: Sendable {
   }
 
   private mutating func lookUp(_ path: TestPath) -> Int {
-    let classKey = path.module + "\u{1}" + path.className
+    let module = moduleGroup(for: path)
+    let classKey = ClassKey(module: module, name: path.className)
     if let known = classIndex[classKey] { return known }
-    let module: Int
-    if let known = moduleIndex[path.module] {
-      module = known
-    } else {
-      let app: Int
-      if let known = appIndex[path.app] {
-        app = known
-      } else {
-        apps.append(path.app)
-        app = apps.count - 1
-        appIndex[path.app] = app
-      }
-      modules.append(Module(title: path.module, app: app))
-      module = modules.count - 1
-      moduleIndex[path.module] = module
-    }
     classes.append(TestClass(title: path.className, module: module))
     classIndex[classKey] = classes.count - 1
     return classes.count - 1
+  }
+
+  /// The module group of `path`, added (with its app) if new.
+  private mutating func moduleGroup(for path: TestPath) -> Int {
+    if let known = moduleIndex[path.module] { return known }
+    let app: Int
+    if let known = appIndex[path.app] {
+      app = known
+    } else {
+      apps.append(path.app)
+      app = apps.count - 1
+      appIndex[path.app] = app
+    }
+    modules.append(Module(title: path.module, app: app))
+    moduleIndex[path.module] = modules.count - 1
+    return modules.count - 1
   }
 }
