@@ -182,6 +182,20 @@ final class ReducerTests: XCTestCase {
     XCTAssertEqual(state.failedLabels.count, failing.count - 1)
   }
 
+  func testAPlanOrdersItsTestsFirstAndKeepsTheOthersAfterIt() {
+    var state = DashboardState(projectName: "p", projectRoot: "/p", scopeLabels: [])
+    func plan(_ ids: [String]) {
+      _ = state.apply(.runEvent(TimedEvent(t: 0, event: .suiteReady(SuitePlan(tests: ids))), now: 0))
+    }
+    func idsInOrder() -> [String] { state.tests.sorted { $0.order < $1.order }.map(\.id) }
+    plan(["a.tests.A.t1", "a.tests.A.t2", "a.tests.B.t3", "a.tests.B.t4"])
+    // A test listed twice takes its last place; the others follow in their old order.
+    plan(["a.tests.B.t3", "a.tests.C.t5", "a.tests.A.t1", "a.tests.B.t3"])
+    XCTAssertEqual(idsInOrder(), ["a.tests.C.t5", "a.tests.A.t1", "a.tests.B.t3", "a.tests.A.t2", "a.tests.B.t4"])
+    XCTAssertEqual(state.tests.map(\.order).sorted(), Array(0..<5))
+    XCTAssertEqual(state.tests.filter(\.isPending).map(\.id).sorted(), ["a.tests.A.t1", "a.tests.B.t3", "a.tests.C.t5"])
+  }
+
   func testResizeKeepsTheSelectionInView() throws {
     var state = try Recording.demoState(width: 100, height: 40)
     Recording.apply(Recording.keys(.end), to: &state)
