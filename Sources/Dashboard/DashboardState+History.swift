@@ -6,6 +6,7 @@ extension DashboardState {
   /// the slowest-tests view gets its figures.
   mutating func restore(_ snapshot: HistorySnapshot) {
     history = snapshot
+    reserveRoom(forTests: snapshot.records.count)
     for record in snapshot.records {
       let position = entryIndex(for: record.id, kind: record.kind)
       update(position) { entry in

@@ -166,28 +166,46 @@ public struct DashboardState: Sendable {
   /// The entry for `id`, added (at the end of the order) if new.
   mutating func entryIndex(for id: String, kind: TestKind = .test) -> Int {
     if let existing = index[id] { return existing }
-    var entry = TestEntry(id: id, kind: kind, order: nextOrder)
-    entry.group = groups.group(for: entry.path)
-    tests.append(entry)
+    // Built in place: a TestEntry is large, and copying one in costs a retain per field.
+    let position = tests.count
+    tests.append(TestEntry(id: id, kind: kind, order: nextOrder))
+    tests[position].group = groups.group(for: tests[position].path)
     nextOrder += 1
-    index[id] = tests.count - 1
-    byOrder.append(tests.count - 1)
+    index[id] = position
+    byOrder.append(position)
     rowsAreStale = true
-    return tests.count - 1
+    return position
+  }
+
+  /// Room for at least `count` tests, so that a large plan or history grows the tests and
+  /// their index once instead of a dozen times, each copying every entry or rehashing
+  /// every id.
+  mutating func reserveRoom(forTests count: Int) {
+    tests.reserveCapacity(count)
+    index.reserveCapacity(count)
+    byOrder.reserveCapacity(count)
   }
 
   mutating func update(_ position: Int, _ change: (inout TestEntry) -> Void) {
-    let hadFailed = tests[position].hasFailed
-    change(&tests[position])
-    if order == .failuresFirst && tests[position].hasFailed != hadFailed { rowsAreStale = true }
+    // On the entry in place: reading `tests[position]` copies the whole (large) entry.
+    func changesFailing(_ entry: inout TestEntry) -> Bool {
+      let hadFailed = entry.hasFailed
+      change(&entry)
+      return entry.hasFailed != hadFailed
+    }
+    if changesFailing(&tests[position]) && order == .failuresFirst { rowsAreStale = true }
   }
 
   /// A new plan: its tests take its order; the others keep theirs, after it.
   mutating func plan(_ ids: [String]) {
     let planned = ids.count
+    reserveRoom(forTests: planned)
     var inPlan = [Bool](repeating: false, count: tests.count + ids.count)
+    var planPositions: [Int] = []
+    planPositions.reserveCapacity(planned)
     for (rank, id) in ids.enumerated() {
       let entry = entryIndex(for: id)
+      planPositions.append(entry)
       inPlan[entry] = true
       tests[entry].order = rank
       tests[entry].isPending = true
@@ -198,8 +216,12 @@ public struct DashboardState: Sendable {
       if tests[position].outcome != nil { tests[position].isStale = true }
       tests[position].isPending = false
     }
-    // Keep order numbers small and dense.
-    let sorted = tests.indices.sorted { tests[$0].order < tests[$1].order }
+    // Keep order numbers small and dense. Sorted by order, without sorting: the plan's
+    // tests by rank (an id listed twice keeps its last rank), then the others as they
+    // were, since `byOrder` holds them by their old order.
+    let sorted =
+      planPositions.enumerated().filter { rank, position in tests[position].order == rank }.map(\.element)
+      + byOrder.filter { !inPlan[$0] }
     for (rank, position) in sorted.enumerated() { tests[position].order = rank }
     byOrder = sorted
     nextOrder = tests.count

@@ -7,17 +7,27 @@ extension HistoryStore {
   /// dashboard opens on and what `--failed` reruns.
   public func lastState() throws -> [TestRecord] {
     try queue.read { db in
-      var records: [TestRecord] = []
+      var records: [(record: TestRecord, at: Double)] = []
       let rows = try Row.fetchCursor(
-        db, sql: Self.latestColumns + " ORDER BY run_id, at")
+        db,
+        sql: """
+          SELECT test.name, test.kind, outcome, duration, summary, run_id, flips, at
+          FROM latest JOIN test ON test.id = latest.test
+          """)
       while let row = try rows.next() {
         guard let outcome = TestOutcome(rawValue: row[2]) else { continue }
         records.append(
-          TestRecord(
-            id: row[0], kind: TestKind(rawValue: row[1]) ?? .test, outcome: outcome, duration: row[3],
-            summary: row[4], runID: row[5], flips: row[6]))
+          (
+            TestRecord(
+              id: row[0], kind: TestKind(rawValue: row[1]) ?? .test, outcome: outcome, duration: row[3],
+              summary: row[4], runID: row[5], flips: row[6]),
+            row[7]
+          ))
       }
-      return records
+      // Ordered here, on two numbers: SQLite's ORDER BY run_id, at sorted the whole rows
+      // in a temporary b-tree, about half the time a start spends reading.
+      records.sort { ($0.record.runID, $0.at) < ($1.record.runID, $1.at) }
+      return records.map(\.record)
     }
   }
 

@@ -4,8 +4,8 @@ import Foundation
 import RunHistory
 
 /// Section 7: the run history with a 20,000-test project: what recording costs per
-/// result (as a run streams, batched), and how long a start takes to load the last
-/// state of every test (the query, and handing it to the dashboard).
+/// result (as a run streams, batched), and how long a start takes to show the last
+/// state of every test (the queries, handing it to the dashboard, the first frame).
 enum HistoryBench {
   static func run(tests count: Int, runs: Int) {
     header("7. run history: \(Format.count(count)) tests, \(runs) recorded runs")
@@ -63,24 +63,48 @@ enum HistoryBench {
       "  recording: \(Format.count(Measure.median(rates))) results/s median over \(runs) runs "
         + "(\(Format.seconds(1 / Measure.median(rates))) per result; goal ≥ 50,000/s)")
 
+    // What a start waits for, as `DashboardApp` does it: opening the file (a new process
+    // opens it afresh), the history read (the last state and the slowest tests), handing
+    // it to the dashboard, and the first frame.
+    var opens: [Double] = []
     var loads: [Double] = []
+    var slowests: [Double] = []
     var restores: [Double] = []
+    var frames: [Double] = []
+    var totals: [Double] = []
     for _ in 0..<5 {
-      let (records, load) = Measure.time { (try? store.lastState()) ?? [] }
-      loads.append(load)
-      let (_, restore) = Measure.time {
-        var state = DashboardState(projectName: "bench", projectRoot: folder, scopeLabels: [], width: 200, height: 60)
-        _ = state.apply(.historyLoaded(HistorySnapshot(records: records, slowest: [])))
+      let (opened, open) = Measure.time { try? HistoryStore(projectRoot: folder) }
+      guard let opened else {
+        say("  !! cannot open the history again")
+        return
       }
+      let (records, load) = Measure.time { (try? opened.lastState()) ?? [] }
+      let (slowest, slowestTime) = Measure.time { (try? opened.slowest()) ?? [] }
+      var state = DashboardState(projectName: "bench", projectRoot: folder, scopeLabels: [], width: 200, height: 60)
+      let (_, restore) = Measure.time {
+        _ = state.apply(.historyLoaded(HistorySnapshot(records: records, slowest: slowest)))
+      }
+      let (_, frame) = Measure.time {
+        state.layoutIfNeeded()
+        _ = DashboardView.render(state)
+      }
+      opens.append(open)
+      loads.append(load)
+      slowests.append(slowestTime)
       restores.append(restore)
+      frames.append(frame)
+      totals.append(open + load + slowestTime + restore + frame)
       if records.count != count { say("  !! loaded \(records.count) records, not \(count)") }
     }
     say(
-      "  start: load the last state of \(Format.count(count)) tests \(Format.seconds(Measure.median(loads))), "
-        + "into the dashboard \(Format.seconds(Measure.median(restores)))"
-        + "  (goal ≤ 50 ms together: \(Format.seconds(Measure.median(loads) + Measure.median(restores))))")
-    let (_, slowest) = Measure.time { _ = try? store.slowest() }
-    say("  the 20 slowest tests with 10 runs of durations: \(Format.seconds(slowest))")
+      "  start: open the file \(Format.seconds(Measure.median(opens)))"
+        + ", read the last state of \(Format.count(count)) tests \(Format.seconds(Measure.median(loads)))"
+        + " and the 20 slowest \(Format.seconds(Measure.median(slowests)))"
+        + ", into the dashboard \(Format.seconds(Measure.median(restores)))"
+        + ", first frame \(Format.seconds(Measure.median(frames)))")
+    say(
+      "    together: median \(Format.seconds(Measure.median(totals))), max \(Format.seconds(totals.max() ?? .nan))"
+        + "  (goal ≤ 50 ms)")
     let size = (try? FileManager.default.attributesOfItem(atPath: store.path)[.size] as? Int) ?? 0
     say("  file: \(Format.count(Double(size) / 1_048_576)) MiB after \(runs) runs")
   }

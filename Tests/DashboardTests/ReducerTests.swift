@@ -182,6 +182,20 @@ final class ReducerTests: XCTestCase {
     XCTAssertEqual(state.failedLabels.count, failing.count - 1)
   }
 
+  func testAPlanOrdersItsTestsFirstAndKeepsTheOthersAfterIt() {
+    var state = DashboardState(projectName: "p", projectRoot: "/p", scopeLabels: [])
+    func plan(_ ids: [String]) {
+      _ = state.apply(.runEvent(TimedEvent(t: 0, event: .suiteReady(SuitePlan(tests: ids))), now: 0))
+    }
+    func idsInOrder() -> [String] { state.tests.sorted { $0.order < $1.order }.map(\.id) }
+    plan(["a.tests.A.t1", "a.tests.A.t2", "a.tests.B.t3", "a.tests.B.t4"])
+    // A test listed twice takes its last place; the others follow in their old order.
+    plan(["a.tests.B.t3", "a.tests.C.t5", "a.tests.A.t1", "a.tests.B.t3"])
+    XCTAssertEqual(idsInOrder(), ["a.tests.C.t5", "a.tests.A.t1", "a.tests.B.t3", "a.tests.A.t2", "a.tests.B.t4"])
+    XCTAssertEqual(state.tests.map(\.order).sorted(), Array(0..<5))
+    XCTAssertEqual(state.tests.filter(\.isPending).map(\.id).sorted(), ["a.tests.A.t1", "a.tests.B.t3", "a.tests.C.t5"])
+  }
+
   func testResizeKeepsTheSelectionInView() throws {
     var state = try Recording.demoState(width: 100, height: 40)
     Recording.apply(Recording.keys(.end), to: &state)
@@ -202,6 +216,22 @@ final class ReducerTests: XCTestCase {
       TestPath(app: "site.apps.billing", module: "site.apps.billing.tests", className: "", name: "import failed"))
     let suiteError = TestPath(id: "setUpModule (shop.tests)", kind: .suiteError)
     XCTAssertEqual(suiteError.label(for: "setUpModule (shop.tests)", kind: .suiteError), "shop.tests")
+  }
+
+  func testPlainTestIdsParseAsTheGeneralParseDoes() {
+    // A suite error without "(…)" takes the general parse; a test id takes the byte-level
+    // one when it can, so the two must agree on every dotted id.
+    let ids = [
+      "shop.tests.test_cart.CartTests.test_total", "shop.tests.CartTests.test_total", "tests.test_x.C.test_y",
+      "site.apps.shop.tests.C.t", "site.apps.shop.test.C.t", "site.apps.shop.test_views.C.t",
+      "site.apps.shop.testing.C.t", "site.apps.shop.tests_extra.C.t", "shop.C.test_y", "shop.test_y",
+      "test_module.test_y", "tests.C.t", "test", "a", "a.b", "a.b.c", "test_.x.y.z", "a.test.b.tests.c.d",
+      "a..b.c.d", ".a.b.c", "a.b.c.", "", ".", "shop.tests.Café.test_é", "shop.tests.C.test_\u{301}x",
+      "unittest.loader._FailedTest.shop.tests",
+    ]
+    for id in ids {
+      XCTAssertEqual(TestPath(id: id, kind: .test), TestPath(id: id, kind: .suiteError), id)
+    }
   }
 
   func testEditorCommandsUseEachEditorsOwnForm() throws {
