@@ -128,6 +128,16 @@ final class TestSelectorTests: XCTestCase {
     assertSelects(selection("shop/templates/shop/orphan.html"), ["shop"])
   }
 
+  func testARecordedRenderSelectsExactlyTheTestsThatRenderedTheTemplate() {
+    var selector = TestSelector(graph: project.graph())
+    selector.recordRenders(["shop.tests.test_text.TextTests.test_title": ["shop/orphan.html"]])
+    let selection = selector.selection(for: ["shop/templates/shop/orphan.html"])
+    assertSelects(selection, ["shop.tests.test_text"])
+    XCTAssertEqual(
+      selection.explanations["shop.tests.test_text"],
+      ["shop/templates/shop/orphan.html (changed)", "shop/tests/test_text.py rendered it in the last run"])
+  }
+
   func testATagLibrarySelectsTheTemplatesLoadingIt() {
     assertSelects(selection("shop/templatetags/shop_tags.py"), ["shop.tests.test_views"])
   }

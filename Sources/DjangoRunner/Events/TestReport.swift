@@ -248,10 +248,12 @@ public struct TestReport: Codable, Sendable, Equatable {
   public var queriesDropped: Int
   public var mails: [Mail]
   public var subtests: [Subtest]
+  /// Names of the templates the test rendered (Django's `template_rendered`).
+  public var templates: [String]
 
   enum CodingKeys: String, CodingKey {
     case id, kind, pid, outcome, duration, message, exception, traceback, problems
-    case stdout, stderr, queries, mails, subtests
+    case stdout, stderr, queries, mails, subtests, templates
     case tracebackText = "traceback_text"
     case setupQueries = "setup_queries"
     case queriesDropped = "queries_dropped"
@@ -278,6 +280,7 @@ public struct TestReport: Codable, Sendable, Equatable {
     self.queriesDropped = 0
     self.mails = []
     self.subtests = []
+    self.templates = []
   }
 
   public init(from decoder: any Decoder) throws {
@@ -299,6 +302,7 @@ public struct TestReport: Codable, Sendable, Equatable {
     queriesDropped = try c.decodeIfPresent(Int.self, forKey: .queriesDropped) ?? 0
     mails = try c.decodeIfPresent([Mail].self, forKey: .mails) ?? []
     subtests = try c.decodeIfPresent([Subtest].self, forKey: .subtests) ?? []
+    templates = try c.decodeIfPresent([String].self, forKey: .templates) ?? []
   }
 
   /// `module.Class` and `method` as JUnit wants them, for every kind of id.

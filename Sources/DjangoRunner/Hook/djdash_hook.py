@@ -653,6 +653,19 @@ class _Record:
         self.outbox_start = len(box) if box is not None else 0
         self.capture = _start_capture()
         self.alarm = None
+        self.templates = set()
+        _rendering[0] = self.templates
+
+
+_rendering = [None]  # the running test's set of template names (template_rendered fills it)
+
+
+def _on_template_rendered(sender, template=None, **kwargs):
+    """Django's test environment signals every template it renders: which tests
+    rendered which templates tells the selection what a template change affects."""
+    name = getattr(template, "name", None)
+    if name and _rendering[0] is not None:
+        _rendering[0].add(str(name))
 
 
 _current = {}  # id(result) -> _Record of the test that result is running
@@ -696,6 +709,7 @@ def _finish(record, test_id, kind):
         and not (stdout or stderr or record.queries or record.setup_queries or record.subtests)
         and not _query_overflow[0]
         and not _has_new_mail(record)
+        and not record.templates
     ):
         # Most tests: a plain pass, formatted directly (json.dumps costs more than the test).
         _emit_plain_pass(test_id, duration)
@@ -732,6 +746,8 @@ def _finish(record, test_id, kind):
         fields["mails"] = mails
     if record.subtests:
         fields["subtests"] = record.subtests
+    if record.templates:
+        fields["templates"] = sorted(record.templates)
     # Results that need attention go at once; a pass may share the next test's send.
     emit("test_finished", _hold=fields["outcome"] in ("pass", "skip", "xfail"), **fields)
 
@@ -1076,6 +1092,12 @@ def _patch_runner_module(module):
         module.reorder_tests = _in_given_order
 
     DiscoverRunner.__init__ = _apply_options(DiscoverRunner.__init__)
+    try:
+        from django.test.signals import template_rendered
+
+        template_rendered.connect(_on_template_rendered, dispatch_uid="djdash-templates")
+    except Exception:
+        _hook_error("template_rendered")
 
     original_run_tests = DiscoverRunner.run_tests
 

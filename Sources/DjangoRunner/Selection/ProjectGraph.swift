@@ -126,13 +126,21 @@ public struct ProjectGraph: Sendable {
     connect(changed: isIndexChanged ? nil : paths)
   }
 
-  /// Adds what a run recorded: test modules (dotted) and the templates they rendered.
+  /// Adds what a run recorded: test ids and the templates each rendered. A template a
+  /// test module's tests rendered becomes a dependency of that module.
   public mutating func recordRenders(_ renders: [String: Set<String>]) {
-    for (module, names) in renders {
-      guard let file = moduleFiles[module] else { continue }
+    var isChanged = false
+    for (test, names) in renders {
+      // The module is the longest dotted start of the id that is a project module.
+      var parts = test.split(separator: ".")
+      while !parts.isEmpty, moduleFiles[parts.joined(separator: ".")] == nil { parts.removeLast() }
+      guard let file = moduleFiles[parts.joined(separator: ".")], !names.isSubset(of: recordedRenders[file] ?? [])
+      else { continue }
       recordedRenders[file, default: []].formUnion(names)
+      isChanged = true
     }
-    connect()
+    // No file's own edges changed; the rendered ones are added anew by every relink.
+    if isChanged { connect(changed: []) }
   }
 
   private var recordedRenders: [String: Set<String>] = [:]

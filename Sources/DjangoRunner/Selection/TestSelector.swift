@@ -16,6 +16,12 @@ public struct TestSelector: Sendable {
     self.graph = graph
   }
 
+  /// Remembers which templates each test rendered in a run (test id → names), so a
+  /// template change selects exactly the tests that render it.
+  public mutating func recordRenders(_ renders: [String: Set<String>]) {
+    graph.recordRenders(renders)
+  }
+
   /// Reads the changed files into the graph, then selects: what depended on them
   /// before (a deleted module's importers) and what depends on them now.
   public mutating func selection(afterChanging paths: [String]) -> TestSelection {
