@@ -128,14 +128,20 @@ final class TestSelectorTests: XCTestCase {
     assertSelects(selection("shop/templates/shop/orphan.html"), ["shop"])
   }
 
-  func testARecordedRenderSelectsExactlyTheTestsThatRenderedTheTemplate() {
+  func testARecordedRenderAddsTheTestsThatRenderedTheTemplate() throws {
+    let project = try SyntheticProject(replacing: ["mail/templates/mail/notice.html": "<p>{{ text }}</p>\n"])
     var selector = TestSelector(graph: project.graph())
-    selector.recordRenders(["shop.tests.test_text.TextTests.test_title": ["shop/orphan.html"]])
-    let selection = selector.selection(for: ["shop/templates/shop/orphan.html"])
-    assertSelects(selection, ["shop.tests.test_text"])
+    let before = selector.selection(for: ["mail/templates/mail/notice.html"])
+    XCTAssertFalse(covers(before, "blog.tests.test_posts"), "\(before.labels)")
+    selector.recordRenders(["blog.tests.test_posts.PostTests.test_title": ["mail/notice.html"]])
+    let selection = selector.selection(for: ["mail/templates/mail/notice.html"])
+    XCTAssertTrue(covers(selection, "blog.tests.test_posts"), "\(selection.labels)")
+    XCTAssertFalse(covers(selection, "blog.tests.test_feed"), "\(selection.labels)")
     XCTAssertEqual(
-      selection.explanations["shop.tests.test_text"],
-      ["shop/templates/shop/orphan.html (changed)", "shop/tests/test_text.py rendered it in the last run"])
+      selection.explanations["blog.tests.test_posts"],
+      ["mail/templates/mail/notice.html (changed)", "blog/tests/test_posts.py rendered it in the last run"])
+    // Nothing names it, so its app's tests and the client's stay selected too.
+    XCTAssertTrue(covers(selection, "mail.tests"), "\(selection.labels)")
   }
 
   func testATagLibrarySelectsTheTemplatesLoadingIt() {

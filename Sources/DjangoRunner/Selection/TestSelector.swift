@@ -76,8 +76,13 @@ public struct TestSelector: Sendable {
       // What the graph cannot see: its app's tests.
       let isTest = graph.testModules[path] != nil || before?.testModules[path] != nil
       var fallback: String?
+      // A recorded render proves a dependency but not the absence of others (a test not
+      // run since, or changed to render it): a template nothing names keeps its fallback.
+      let isNamed = [before, graph].contains { snapshot in
+        snapshot?.directDependents(of: path).contains { $0.reason != .rendered } == true
+      }
       switch kind {
-      case .template: if !hasDependents { fallback = "a template nothing names" }
+      case .template: if !isNamed { fallback = "a template nothing names" }
       case .fixture: if !hasDependents { fallback = "a fixture no test names" }
       case .python: if !hasDependents && !isTest { fallback = "nothing imports it" }
       case .other: fallback = "not in the import graph"
@@ -90,7 +95,7 @@ public struct TestSelector: Sendable {
             reach.add(test: test, chain: ["\(path) (changed)", line])
           }
         }
-        if case .template = kind, !hasDependents {
+        if case .template = kind, !isNamed {
           // Class-based views find templates by convention: what the client serves.
           _ = follow(
             VirtualNode.client, in: graph, into: &reach,
