@@ -42,6 +42,17 @@ extension HistoryStore {
   /// unless `updatesLastState` is false (a hunt's runs).
   func write(_ batch: [PendingResult], updatesLastState: Bool) throws {
     guard !batch.isEmpty else { return }
+    // A transaction that rolls back takes its new test rows with it: forget the cache,
+    // or later batches would point at ids that do not exist.
+    do {
+      try writeInTransaction(batch, updatesLastState: updatesLastState)
+    } catch {
+      testNumbers = nil
+      throw error
+    }
+  }
+
+  private func writeInTransaction(_ batch: [PendingResult], updatesLastState: Bool) throws {
     try queue.write { db in
       if testNumbers == nil {
         testNumbers = try Dictionary(

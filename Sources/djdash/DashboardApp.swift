@@ -31,8 +31,11 @@ final class DashboardApp {
   private lazy var preparer = PreparedRunner(reactor: reactor)
   /// The warm server of watch mode, started after the first run.
   private var warm: WarmRunner?
-  /// `--warm-check`: a warm run's results, until the cold run of its labels compares.
-  private var warmResults: [TestReport]?
+  /// Replaced warm servers, kept until they have ended (their databases torn down).
+  private var retiredWarm: [WarmRunner] = []
+  /// `--warm-check`: a warm run's labels and results, until the cold run of those labels
+  /// compares.
+  private var warmResults: (labels: [String], reports: [TestReport])?
   /// Why warm runs are off for good (a check found a difference).
   private var warmDisabled: String?
   private var isStartScheduled = false
@@ -93,11 +96,11 @@ final class DashboardApp {
     }
     defer { watcher?.close() }
     reactor.run()
-    // The warm server tears its test databases down, as a cold run does at its end.
-    if let warm {
-      warm.stop()
-      let deadline = reactor.clock.now() + 3
-      while !warm.hasExited && reactor.clock.now() < deadline { reactor.runOnce(timeout: 0.05) }
+    // Warm servers tear their test databases down, as a cold run does at its end.
+    retireWarm()
+    let deadline = reactor.clock.now() + 3
+    while retiredWarm.contains(where: { !$0.hasExited }) && reactor.clock.now() < deadline {
+      reactor.runOnce(timeout: 0.05)
     }
     return 0
   }
@@ -150,7 +153,7 @@ final class DashboardApp {
     }
     recorder?.onProblem = { [unowned self] in self.dispatch(.showNotice($0)) }
     // The cold run that checks a warm run's verdicts (`--warm-check`).
-    let checked = warmResults
+    let checked = warmResults.flatMap { $0.labels == labels ? $0.reports : nil }
     warmResults = nil
     // The session this closure reports on; set before it starts.
     var current: RunSession?
@@ -212,7 +215,8 @@ final class DashboardApp {
       // A save begins: start Python and Django while it settles, when no run is going.
       watcher.onActivity = { [unowned self] in
         guard !self.state.run.isBusy else { return }
-        if let warm = self.warm, case .ready = warm.state { return }  // it will most likely run warm
+        // A save the warm server can take most likely runs warm: no head start needed.
+        if let warm = self.warm, case .ready = warm.state { return }
         self.preparer.filesChanged(plan: try? self.plan(labels: [], patterns: self.state.testNamePatterns))
       }
       self.watcher = watcher
@@ -232,7 +236,11 @@ final class DashboardApp {
       selection = selector.selection(afterChanging: batch.paths)
     }
     self.selector = selector
-    if let reason = warm?.staleness(afterChanging: batch.paths) { restartWarm(because: reason) }
+    if batch.isOverflow {
+      restartWarm(because: "too many changes at once to follow")
+    } else if let reason = warm?.staleness(afterChanging: batch.paths) {
+      restartWarm(because: reason)
+    }
     dispatch(.filesChanged(WatchChange(paths: batch.paths, selection: selection)))
     // Nothing to run (or only queued): the prepared runner is not needed.
     if !isStartScheduled { preparer.discard() }
@@ -249,13 +257,12 @@ final class DashboardApp {
       } else {
         warmDisabled =
           "\(differences.count) verdicts differed from cold: \(differences.prefix(3).joined(separator: "; "))"
-        warm?.stop()
-        warm = nil
+        retireWarm()
         dispatch(.warmStateChanged("off: \(warmDisabled ?? "")"))
         dispatch(.showNotice("warm and cold runs differ (\(differences.count) tests): warm runs are off; w for more"))
       }
     } else if session.isWarm {
-      warmResults = session.tally.reports
+      warmResults = (session.plan.labels, session.tally.reports)
       dispatch(.runColdCheck(labels: session.plan.labels))
       if !isStartScheduled { warmResults = nil }  // a queued save's run came first
     }
@@ -267,17 +274,35 @@ final class DashboardApp {
     guard warmDisabled == nil, state.watching != nil, request.filling(from: project.configuration).warm != false,
       let unlabelled = try? plan(labels: [], patterns: state.testNamePatterns)
     else { return }
-    warm?.stop()
-    let server = WarmRunner(plan: unlabelled, reactor: reactor)
-    server.onStateChange = { [unowned self] in self.dispatch(.warmStateChanged(Self.describe($0))) }
+    retireWarm()
+    if let why = WarmRunner.whyCannotServe(unlabelled) {
+      dispatch(.warmStateChanged("off: \(why)"))
+      return
+    }
+    let server = WarmRunner(plan: unlabelled, reactor: reactor) { [unowned self] state in
+      self.dispatch(.warmStateChanged(Self.describe(state)))
+      if case .stale(let why) = state {
+        self.reactor.after(0) { [unowned self] in self.restartWarm(because: why) }
+      }
+    }
     warm = server
-    if let reason { dispatch(.warmStateChanged("restarting: \(reason)")) }
+    dispatch(.warmStateChanged(reason.map { "restarting: \($0)" } ?? Self.describe(server.state)))
+  }
+
+  /// Stops the warm server; it is kept until it has ended (after its current run).
+  private func retireWarm() {
+    retiredWarm.removeAll(where: \.hasExited)
+    guard let warm else { return }
+    warm.stop()
+    retiredWarm.append(warm)
+    self.warm = nil
   }
 
   private static func describe(_ state: WarmRunner.State) -> String {
     switch state {
     case .starting: return "starting"
     case .ready: return "ready"
+    case .stale(let why): return "restarting: \(why)"
     case .unavailable(let why): return "off: \(why)"
     }
   }

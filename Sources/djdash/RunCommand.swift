@@ -66,8 +66,13 @@ extension RunCommand {
     let ready = reactor.clock.now() + 600
     while warm.state == .starting && reactor.clock.now() < ready { reactor.runOnce(timeout: 0.1) }
     guard warm.canRun(plan) else {
-      Console.error(
-        "cannot run warm: \(warm.state == .starting ? "the warm runner did not get ready" : "\(warm.state)")")
+      let why: String
+      switch warm.state {
+      case .starting: why = "the warm runner did not get ready"
+      case .stale(let reason), .unavailable(let reason): why = reason
+      case .ready: why = WarmRunner.whyCannotServe(plan) ?? "the warm runner cannot serve this run"
+      }
+      Console.error("cannot run warm: \(why)")
       return 2
     }
     let session = RunSession(plan: plan, reactor: reactor) { _ in }

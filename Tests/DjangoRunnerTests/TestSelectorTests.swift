@@ -272,6 +272,9 @@ final class TestSelectorTests: XCTestCase {
     XCTAssertEqual(selection.labels(within: ["shop"]), ["shop.tests.test_views", "shop.tests.test_money"])
     XCTAssertEqual(selection.labels(within: ["blog.tests.test_feed.FeedTests"]), ["blog.tests.test_feed.FeedTests"])
     XCTAssertEqual(selection.labels(within: ["mail"]), [])
+    // Directory and file labels, as manage.py test takes them.
+    XCTAssertEqual(selection.labels(within: ["shop/"]), ["shop.tests.test_views", "shop.tests.test_money"])
+    XCTAssertEqual(selection.labels(within: ["./blog/tests/test_feed.py"]), ["blog.tests.test_feed"])
     XCTAssertEqual(selection.labels(within: ["shopping"]), [], "a prefix of a name is not a package")
     XCTAssertEqual(
       selection.labels(within: ["shop.tests.test_views", "shop.tests"]),

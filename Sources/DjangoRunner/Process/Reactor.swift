@@ -128,6 +128,18 @@ func readAvailable(_ fd: Int32, chunk: Int = 65_536) -> ReadResult {
   }
 }
 
+/// Reads everything a non-blocking pipe has now, handing each chunk to `onBytes`;
+/// returns true when the pipe has ended.
+func drainPipe(_ fd: Int32, onBytes: ([UInt8]) -> Void) -> Bool {
+  while true {
+    switch readAvailable(fd) {
+    case .bytes(let bytes): onBytes(bytes)
+    case .wouldBlock: return false
+    case .end: return true
+    }
+  }
+}
+
 /// Sends all of `bytes` on a socket, waiting briefly when it is full. Returns false if
 /// the other end is gone. MSG_NOSIGNAL: a process that just exited must not kill
 /// djdash with SIGPIPE.

@@ -67,56 +67,57 @@ public final class RunSession {
 
   /// Starts the runner. If it cannot start, the run finishes at once with a problem.
   public func start() {
-    startedAt = reactor.clock.now()
-    if plan.awaitsLabels { heldEvents = [] }
-    publish(
-      .runStarted(
-        RunStart(
-          labels: plan.labels, command: plan.arguments, directory: plan.directory,
-          python: plan.python, options: plan.options)))
-    do {
-      let folder = try makeTemporaryFolder(prefix: "djdash")
-      runDirectory = folder
-      channel = try EventChannel(path: folder + "/events.sock", reactor: reactor) { [unowned self] update in
-        self.handle(update)
-      }
+    begin { folder in
       let process = try RunnerProcess(
         arguments: plan.arguments, directory: plan.directory, environment: Self.environment(for: plan, folder: folder))
       self.process = process
       openPipes = 2
       reactor.watch(process.stdout) { [unowned self] in self.drain(process.stdout, .stdout) }
       reactor.watch(process.stderr) { [unowned self] in self.drain(process.stderr, .stderr) }
-      if plan.testTimeout != nil { watchForHungTests() }
       if process.exitDescriptor >= 0 {
         reactor.watch(process.exitDescriptor) { [unowned self] in self.checkExit() }
       } else {
         pollExit()
       }
-    } catch {
-      finish(problem: "\(error)")
     }
   }
 
   /// Starts the run in a child that `warm` (a ready warm server) forks for it, instead of
   /// a new runner: Django set up, test databases made. The same events follow.
   public func start(in warm: WarmRunner) {
-    startedAt = reactor.clock.now()
     isWarm = true
+    begin { folder in
+      try warm.fork(for: self, labels: plan.labels, socket: folder + "/events.sock", runDirectory: folder)
+    }
+  }
+
+  /// What both starts share: `run_started`, the run's folder and channel, the timeout
+  /// watch; then `launch` starts the process. A failure finishes the run with it.
+  private func begin(_ launch: (_ folder: String) throws -> Void) {
+    startedAt = reactor.clock.now()
+    if plan.awaitsLabels { heldEvents = [] }
     publish(
       .runStarted(
         RunStart(
           labels: plan.labels, command: plan.arguments, directory: plan.directory,
-          python: plan.python, options: plan.options, isWarm: true)))
+          python: plan.python, options: plan.options, isWarm: isWarm ? true : nil)))
     do {
       let folder = try makeTemporaryFolder(prefix: "djdash")
       runDirectory = folder
       channel = try EventChannel(path: folder + "/events.sock", reactor: reactor) { [unowned self] update in
         self.handle(update)
       }
-      try warm.fork(for: self, labels: plan.labels, socket: folder + "/events.sock", runDirectory: folder)
+      try launch(folder)
+      if plan.testTimeout != nil { watchForHungTests() }
     } catch {
       finish(problem: "\(error)")
     }
+  }
+
+  /// The warm server ended before it forked the run's child: nothing will run.
+  func warmServerLost(_ reason: String) {
+    guard process == nil else { return }
+    finish(problem: reason)
   }
 
   /// The warm server forked the run's child.
@@ -360,20 +361,11 @@ public final class RunSession {
   // MARK: process
 
   private func drain(_ fd: Int32, _ stream: RunnerOutput.Stream) {
-    while true {
-      switch readAvailable(fd) {
-      case .bytes(let bytes):
-        emitOutput(bytes, stream, atEnd: false)
-      case .wouldBlock:
-        return
-      case .end:
-        emitOutput([], stream, atEnd: true)
-        reactor.unwatch(fd)
-        openPipes -= 1
-        maybeFinish()
-        return
-      }
-    }
+    guard drainPipe(fd, onBytes: { emitOutput($0, stream, atEnd: false) }) else { return }
+    emitOutput([], stream, atEnd: true)
+    reactor.unwatch(fd)
+    openPipes -= 1
+    maybeFinish()
   }
 
   /// Publishes whole lines as they come (and long unterminated runs in 64 KiB pieces).

@@ -18,15 +18,16 @@ public final class WarmRunner {
     case starting
     /// Forking runs; `loaded` are the project files the server imported.
     case ready(loaded: Set<String>)
+    /// Set up, but a change while it started touched a file it loaded: replace it.
+    case stale(String)
     /// Not usable: why (it could not start, it exited, it was stopped).
     case unavailable(String)
   }
 
-  /// After this many runs, or once its memory has grown by half, the server is replaced,
-  /// in case a run left something behind in it (a fork never should; this bounds the
-  /// damage of a surprise).
+  /// After this many runs the server is replaced, in case a run left something behind
+  /// in it (a fork never should; this bounds the damage of a surprise). Its memory does
+  /// not grow with runs: they happen in its children.
   public static let runsBeforeRecycling = 100
-  public static let memoryGrowthBeforeRecycling = 1.5
 
   /// The plan of a run without labels: what every run it serves must match.
   public let plan: RunPlan
@@ -46,16 +47,17 @@ public final class WarmRunner {
   private var child: WarmChild?
   private var outputTail: [UInt8] = []
   private var isStopping = false
-  /// The server's resident memory when it became ready, in pages.
-  private var readyMemory: Int?
+  /// Changes seen while it was still starting: checked against what it loaded.
+  private var changedWhileStarting: [String] = []
 
-  /// Starts the server for `plan` (its labels are ignored). Parallel and exact-order
-  /// runs are never warm.
-  public init(plan: RunPlan, reactor: Reactor) {
-    var plan = plan
-    plan.labels = []
+  /// Starts the server for `plan`, the plan of a run without labels (see `canServe`).
+  ///
+  /// - Parameter onStateChange: called on the reactor's thread when `state` changes,
+  ///   already for a failure to start.
+  public init(plan: RunPlan, reactor: Reactor, onStateChange: ((State) -> Void)? = nil) {
     self.plan = plan
     self.reactor = reactor
+    self.onStateChange = onStateChange
     do {
       let folder = try makeTemporaryFolder(prefix: "djdash-warm")
       self.folder = folder
@@ -84,39 +86,42 @@ public final class WarmRunner {
     cleanUp()
   }
 
-  /// Whether it can serve a run of `other` now: ready, idle, and started for the same
-  /// command, environment and options.
+  /// Why runs of `plan` are never warm, or nil when a warm server can serve them:
+  /// parallel runs need their own workers, exact-order runs their own process.
+  public static func whyCannotServe(_ plan: RunPlan) -> String? {
+    if plan.exactOrder { return "exact-order runs are never warm" }
+    if case .number(let count)? = plan.options["parallel"], count > 1 { return "parallel runs are never warm" }
+    if plan.options["parallel"] == .string("auto") { return "parallel runs are never warm" }
+    return nil
+  }
+
+  /// Whether it can serve a run of `other` now: ready, idle, not due for recycling, and
+  /// started for the same command, environment and options.
   public func canRun(_ other: RunPlan) -> Bool {
-    guard case .ready = state, current == nil, runs < Self.runsBeforeRecycling else { return false }
-    if let readyMemory, let now = residentPages(),
-      Double(now) > Double(readyMemory) * Self.memoryGrowthBeforeRecycling
-    {
+    guard case .ready = state, current == nil, runs < Self.runsBeforeRecycling, !other.awaitsLabels else {
       return false
     }
-    if other.exactOrder || other.awaitsLabels { return false }
-    if case .number(let count)? = other.options["parallel"], count > 1 { return false }
-    if other.options["parallel"] == .string("auto") { return false }
-    return plan.canBePrepared(for: other)
+    return Self.whyCannotServe(other) == nil && plan.canBePrepared(for: other)
   }
 
   /// Why changing `paths` (relative to the project root) makes this server stale, or nil:
   /// a file it loaded, a migration, or what installs and configures the project.
   public func staleness(afterChanging paths: [String]) -> String? {
-    let loaded: Set<String>
     switch state {
-    case .ready(let files): loaded = files
-    case .starting: return paths.isEmpty ? nil : "the project changed while it started"
-    case .unavailable: return nil
+    case .ready(let loaded): return Self.staleness(of: paths, loaded: loaded)
+    case .starting:
+      // Known once it says what it loaded.
+      changedWhileStarting += paths
+      return nil
+    case .stale, .unavailable: return nil
     }
+  }
+
+  private static func staleness(of paths: [String], loaded: Set<String>) -> String? {
     for path in paths {
-      let name = String(path.split(separator: "/").last ?? "")
       if loaded.contains(path) { return "\(path) was loaded at start-up (settings, models, apps)" }
-      if path.split(separator: "/").dropLast().contains("migrations") && name.hasSuffix(".py") {
-        return "\(path) changes the test database"
-      }
-      if TestSelector.broadFiles.contains(path) || name.hasPrefix("requirements") {
-        return "\(path) configures the project"
-      }
+      if ProjectFileKind.of(path) == .migration { return "\(path) changes the test database" }
+      if TestSelector.isInstallOrConfigFile(path) { return "\(path) installs or configures the project" }
     }
     return nil
   }
@@ -135,13 +140,18 @@ public final class WarmRunner {
     runs += 1
   }
 
-  /// Ends the server: its databases are destroyed, as at the end of a cold run.
+  /// Ends the server once its current run (if any) has ended: its databases are
+  /// destroyed, as at the end of a cold run. Keep it until `hasExited`.
   public func stop() {
     guard !isStopping else { return }
     isStopping = true
     if case .unavailable = state {} else { change(to: .unavailable("stopped")) }
+    if current == nil { finishStopping() }
+  }
+
+  private func finishStopping() {
     channel?.broadcast(command: "stop")
-    guard let process else { return cleanUp() }
+    guard let process, !hasExited else { return cleanUp() }
     // Give it a moment to tear its databases down, then make sure.
     reactor.after(5) { [weak self, process] in
       process.signalGroup(SIGKILL)
@@ -172,8 +182,12 @@ public final class WarmRunner {
     guard case .event(_, let event, _) = update else { return }
     switch event {
     case .warmReady(let loaded, _):
-      readyMemory = residentPages()
-      change(to: .ready(loaded: Set(loaded)))
+      if let reason = Self.staleness(of: changedWhileStarting, loaded: Set(loaded)) {
+        change(to: .stale(reason))
+      } else {
+        change(to: .ready(loaded: Set(loaded)))
+      }
+      changedWhileStarting = []
     case .warmChildStarted(let pid):
       let child = WarmChild(pid: pid)
       self.child = child
@@ -181,40 +195,33 @@ public final class WarmRunner {
     case .warmChildExited(let pid, let termination):
       guard let child, child.pid == pid else { return }
       child.reported = termination
+      // What the child printed last may still wait in the pipes.
+      drainOutput()
       let session = current
       self.child = nil
       current = nil
       session?.childExited()
+      if isStopping { finishStopping() }
     default:
       break
     }
   }
 
-  /// The server's resident set, in pages, from /proc.
-  private func residentPages() -> Int? {
-    guard let pid = process?.pid,
-      let text = try? String(contentsOfFile: "/proc/\(pid)/statm", encoding: .utf8)
-    else { return nil }
-    let fields = text.split(separator: " ")
-    return fields.count > 1 ? Int(fields[1]) : nil
-  }
-
   private func drain(_ fd: Int32, _ stream: RunnerOutput.Stream) {
-    while true {
-      switch readAvailable(fd) {
-      case .bytes(let bytes):
-        if let current {
-          current.receive(bytes, on: stream)
-        } else {
-          outputTail = Array((outputTail + bytes).suffix(4096))
-        }
-      case .wouldBlock:
-        return
-      case .end:
-        reactor.unwatch(fd)
-        return
+    let hasEnded = drainPipe(fd) { bytes in
+      if let current {
+        current.receive(bytes, on: stream)
+      } else {
+        outputTail = Array((outputTail + bytes).suffix(4096))
       }
     }
+    if hasEnded { reactor.unwatch(fd) }
+  }
+
+  private func drainOutput() {
+    guard let process else { return }
+    drain(process.stdout, .stdout)
+    drain(process.stderr, .stderr)
   }
 
   private func serverExited() {
@@ -226,7 +233,10 @@ public final class WarmRunner {
       let said = String(decoding: outputTail, as: UTF8.self).split(separator: "\n").suffix(8).joined(separator: "\n")
       change(to: .unavailable("the warm runner exited (\(how))" + (said.isEmpty ? "" : ": \(said)")))
     }
-    // A child it left running has become djdash's: its session reaps it.
+    drainOutput()
+    // A child it left running has become djdash's: its session reaps it. A run it had
+    // not forked yet will not run.
+    if child == nil { current?.warmServerLost("the warm runner ended before the run started (\(how))") }
     current = nil
     child = nil
     cleanUp()

@@ -33,7 +33,7 @@ public struct TestSelection: Equatable, Sendable {
     if isEverything { return scope }
     var result: [String] = []
     for label in labels {
-      for outer in scope {
+      for outer in scope.map(Self.dottedLabel) {
         if label == outer || label.hasPrefix(outer + ".") {
           result.append(label)
         } else if outer.hasPrefix(label + ".") {
@@ -43,5 +43,15 @@ public struct TestSelection: Equatable, Sendable {
     }
     var seen = Set<String>()
     return result.filter { seen.insert($0).inserted }
+  }
+
+  /// A directory or file label (`shop/tests/`, `./shop/tests/test_cart.py`), relative to
+  /// the project root, as the dotted label it stands for; dotted labels as they are.
+  static func dottedLabel(_ label: String) -> String {
+    guard label.contains("/") || label.hasSuffix(".py") else { return label }
+    var path = label.hasPrefix("./") ? String(label.dropFirst(2)) : label
+    while path.hasSuffix("/") { path.removeLast() }
+    if path.hasSuffix(".py") { path.removeLast(3) }
+    return path.split(separator: "/").joined(separator: ".")
   }
 }

@@ -113,18 +113,27 @@ public struct TestSelector: Sendable {
 
   /// Why a change of `path` affects every test, or nil.
   private static func broadReason(for path: String, in graph: ProjectGraph) -> String? {
-    let name = String(path.split(separator: "/").last ?? "")
     if broadFiles.contains(path) { return "it starts, installs or configures the project: every test" }
-    let isInRequirements =
-      name.hasPrefix("requirements") || path.split(separator: "/").dropLast().contains("requirements")
-    if isInRequirements && (name.hasSuffix(".txt") || name.hasSuffix(".in")) {
-      return "the installed packages may change: every test"
-    }
+    if isRequirementsFile(path) { return "the installed packages may change: every test" }
     if graph.settingsFiles.contains(path) { return "settings: every test" }
     if let setting = graph.settingsNamedFiles[path] { return "named by \(setting) in settings: every test" }
     if graph.kind(of: path) == .migration { return "a migration shapes the test database: every test" }
     if isSharedTestHelper(path, in: graph) { return "a shared test helper: every test" }
     return nil
+  }
+
+  /// `requirements*.txt`/`.in`, or a file in a `requirements` folder: what is installed.
+  static func isRequirementsFile(_ path: String) -> Bool {
+    let name = String(path.split(separator: "/").last ?? "")
+    let isInRequirements =
+      name.hasPrefix("requirements") || path.split(separator: "/").dropLast().contains("requirements")
+    return isInRequirements && (name.hasSuffix(".txt") || name.hasSuffix(".in"))
+  }
+
+  /// What starts, installs or configures the project: a change can affect every test
+  /// and every process that has Django set up.
+  public static func isInstallOrConfigFile(_ path: String) -> Bool {
+    broadFiles.contains(path) || isRequirementsFile(path)
   }
 
   /// A Python module in a `tests` folder that is not a test module: a base class,
