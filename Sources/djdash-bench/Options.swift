@@ -11,6 +11,8 @@ struct BenchOptions {
   var historyOnly = false
   /// Only section 8 (watch mode on the demo project).
   var watchOnly = false
+  /// Only section 2 (the hook's overhead on the generated suite).
+  var suiteOnly = false
 
   static let usage = """
     usage: djdash-bench [--python PATH] [--tests N] [--quick]
@@ -23,6 +25,7 @@ struct BenchOptions {
       --dashboard-only  only section 6: the dashboard with 20,000 tests (no Python needed)
       --history-only    only section 7: the run history of 20,000 tests (no Python needed)
       --watch-only   only section 8: watch mode on the demo, save to first result vs bare Django
+      --suite-only   only section 2: the generated suite, bare Django vs djdash (with --tests N)
     """
 
   /// Parses `arguments` (without the program name); a message for the user on error.
@@ -52,6 +55,8 @@ struct BenchOptions {
         options.historyOnly = true
       case "--watch-only":
         options.watchOnly = true
+      case "--suite-only":
+        options.suiteOnly = true
       case "-h", "--help":
         return .failure(UsageError(nil))
       default:
