@@ -12,6 +12,7 @@ Only the standard library and Django are used. Every patch reports its own failu
 
 import io
 import json
+import mmap
 import os
 import signal
 import socket
@@ -31,6 +32,7 @@ TEXT_LIMIT = 256 << 10  # characters kept of a mail body or one SQL statement
 QUERY_LIMIT = 50_000  # queries kept per test; the rest are counted
 HOLD_LIMIT = 0.02  # seconds a passing test's result may wait to share a send with the next
 PARAM_LIMIT = 1024  # characters kept of one query parameter's repr
+PENDING_LIMIT = 1 << 20  # bytes of held lines; a line that does not fit is sent at once
 
 _options = {}
 _test_timeout = 0.0  # seconds per test (DJDASH_TEST_TIMEOUT); 0 means none
@@ -53,6 +55,66 @@ _labels_given = threading.Event()
 # --------------------------------------------------------------------------- channel
 
 
+class _Pending:
+    """Lines held for the next send, kept where djdash can read them if the process dies.
+
+    A passing test's result and every test_started wait here to share one send (the
+    flush thread sends them within HOLD_LIMIT), so a test costs no system call of its
+    own. With DJDASH_RUN_DIR the buffer is a shared mapping of `pending-<pid>` there:
+    a process that dies (a segfault, os._exit, SIGKILL) leaves its unsent lines in the
+    file, and djdash reads them when the connection ends, so the results before the
+    crash and the test it was running are still known. The file starts with a 32-byte
+    ASCII header, "<base:20> <length:10>\n": bytes sent on the connection before the held
+    lines, and their length. Without the file test_started is sent at once instead.
+    """
+
+    HEADER = 32
+
+    def __init__(self, folder, capacity):
+        self.capacity = capacity
+        self.base = 0  # bytes sent on the connection so far
+        self.length = 0  # bytes held
+        self.durable = False
+        self.map = None
+        if folder:
+            try:
+                fd = os.open(os.path.join(folder, "pending-%d" % os.getpid()), os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
+                try:
+                    os.ftruncate(fd, self.HEADER + capacity)
+                    self.map = mmap.mmap(fd, self.HEADER + capacity)
+                finally:
+                    os.close(fd)
+                self.durable = True
+            except (OSError, ValueError):
+                self.map = None
+        if self.map is None:
+            self.map = bytearray(self.HEADER + capacity)
+        self._write_header()
+
+    def _write_header(self):
+        self.map[0 : self.HEADER] = b"%020d %010d\n" % (self.base, self.length)
+
+    def hold(self, data):
+        """Keeps `data` for the next send; False if it does not fit."""
+        start = self.HEADER + self.length
+        end = self.length + len(data)
+        if end > self.capacity:
+            return False
+        self.map[start : start + len(data)] = data
+        self.length = end
+        self.map[21:31] = b"%010d" % end  # after the data: a reader never sees unwritten bytes
+        return True
+
+    def take(self):
+        return self.map[self.HEADER : self.HEADER + self.length]
+
+    def sent(self, count):
+        """`count` bytes went out: everything held, and what was sent with it."""
+        self.base += count
+        self.length = 0
+        self._write_header()
+
+
 class _Channel:
     """One process's connection to djdash: JSON lines out, commands in."""
 
@@ -60,7 +122,7 @@ class _Channel:
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.sock.connect(path)
         self.pid = os.getpid()
-        self.held = []  # lines waiting to share the next send (see send_line)
+        self.pending = _Pending(os.environ.get("DJDASH_RUN_DIR"), PENDING_LIMIT)
         for target, name in ((self._read_commands, "djdash-commands"), (self._flush_held, "djdash-flush")):
             thread = threading.Thread(target=target, name=name)
             thread.daemon = True
@@ -68,25 +130,28 @@ class _Channel:
 
     def send_line(self, line, hold=False):
         """Send now, with whatever is held; or, with `hold`, keep the line for the next
-        send (a passing test's result goes out with the next test_started: one system
-        call per test instead of two), for at most two HOLD_LIMIT ticks."""
+        send (see _Pending), for at most two HOLD_LIMIT ticks."""
         with _channel_lock:
-            self.held.append(line)
-            if not hold:
-                self._send_held()
+            pending = self.pending
+            if hold and pending.hold(line):
+                return
+            data = pending.take() + line if pending.length else line
+            self.sock.sendall(data)
+            pending.sent(len(data))
 
     def _send_held(self):
-        data = b"".join(self.held)
-        self.held = []
+        pending = self.pending
+        data = pending.take()
         self.sock.sendall(data)
+        pending.sent(len(data))
 
     def _flush_held(self):
         """Ticks on its own (never woken per test, which would cost more than it saves)."""
         while True:
             time.sleep(HOLD_LIMIT)
-            if self.held:
+            if self.pending.length:
                 with _channel_lock:
-                    if self.held:
+                    if self.pending.length:
                         try:
                             self._send_held()
                         except OSError:
@@ -143,6 +208,10 @@ def _connect():
     return _channel
 
 
+# json.dumps(text, ensure_ascii=False) for one string, without building an encoder each call.
+_json_string = json.encoder.encode_basestring
+
+
 def emit(event, _hold=False, **fields):
     """Send one event to djdash."""
     fields["event"] = event
@@ -161,8 +230,17 @@ def _send(line, hold=False):
 
 
 def _emit_test_started(test_id):
-    """test_started is sent for every test: formatted directly, it costs a fraction."""
-    _send('{"event":"test_started","id":%s,"pid":%d}' % (json.dumps(test_id, ensure_ascii=False), _pid))
+    """test_started is sent for every test: formatted directly, it costs a fraction. It
+    waits with the held lines when they are in the pending file (which djdash reads if
+    the process dies in the test), else goes at once so a crash is still attributed."""
+    channel = _connect()
+    if channel is None:
+        return
+    line = '{"event":"test_started","id":%s,"pid":%d}\n' % (_json_string(test_id), _pid)
+    try:
+        channel.send_line(line.encode("utf-8", "replace"), channel.pending.durable)
+    except OSError:
+        _abort("lost the connection to djdash")
 
 
 def _give_labels(labels):
@@ -191,7 +269,7 @@ def _abort(reason):
     except Exception:
         pass
     channel = _channel
-    if channel is not None and channel.pid == _pid and channel.held and _channel_lock.acquire(timeout=0.2):
+    if channel is not None and channel.pid == _pid and channel.pending.length and _channel_lock.acquire(timeout=0.2):
         try:  # results held for batching were finished: send them if djdash still listens
             channel.sock.settimeout(0.2)
             channel._send_held()
@@ -736,7 +814,7 @@ def _has_new_mail(record):
 
 def _emit_plain_pass(test_id, duration):
     line = '{"event":"test_finished","id":%s,"pid":%d,"outcome":"pass","duration":%.6f}' % (
-        json.dumps(test_id, ensure_ascii=False),
+        _json_string(test_id),
         _pid,
         duration,
     )
