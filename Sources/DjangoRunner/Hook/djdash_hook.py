@@ -463,8 +463,14 @@ def _origin():
     """The innermost project frame that issued the query, searched up to the test
     machinery (Django's own savepoints and fixtures have none)."""
     frame = sys._getframe(2)
+    cache = _origin_cache
     while frame is not None:
-        kind = _classify(frame)
+        kind = cache.get(frame.f_code)
+        if kind is None:
+            kind = _classify(frame)
+        if kind == _LIBRARY:  # most frames: one dictionary look-up each
+            frame = frame.f_back
+            continue
         if kind == _PROJECT:
             return (frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name)
         if kind == _BOUNDARY:
@@ -478,12 +484,15 @@ _MAIN_THREAD = threading.main_thread().ident
 _BOOKKEEPING = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT", "PRAGMA foreign_key_check", "BEGIN")
 
 
+_perf_counter = time.perf_counter
+
+
 def _execute_wrapper(execute, sql, params, many, context):
-    start = time.perf_counter()
+    start = _perf_counter()
     try:
         return execute(sql, params, many, context)
     finally:
-        elapsed = time.perf_counter() - start
+        elapsed = _perf_counter() - start
         target = _queries
         if len(target) < QUERY_LIMIT:
             origin = _origin()
@@ -677,6 +686,9 @@ class _Capture:
         if (sys.stdout, sys.stderr) == self.streams:
             sys.stdout, sys.stderr = self.saved
         self.saved = None
+        out, err = self.sinks
+        if not (out.total or err.total):
+            return "", ""
         texts = []
         for stream, sink in zip(self.streams, self.sinks):
             if sink.total:
@@ -705,10 +717,16 @@ def _start_capture():
 class _Record:
     """What one process knows about the test it is running."""
 
-    def __init__(self, test):
+    __slots__ = (
+        "test", "test_id", "started", "problems", "outcome", "reason", "subtests", "setup_queries", "queries",
+        "outbox_id", "outbox_start", "capture", "alarm",
+    )
+
+    def __init__(self, test, test_id=None):
         global _queries, _setup_queries
         self.test = test
-        self.started = time.perf_counter()
+        self.test_id = test_id
+        self.started = _perf_counter()
         self.problems = []
         self.outcome = None
         self.reason = ""
@@ -727,9 +745,11 @@ class _Record:
 _current = {}  # id(result) -> _Record of the test that result is running
 
 
+_RANK = {"pass": 0, "skip": 1, "xfail": 2, "xpass": 3, "fail": 4, "error": 5}
+
+
 def _merge(record, outcome):
-    order = ("pass", "skip", "xfail", "xpass", "fail", "error")
-    if record.outcome is None or order.index(outcome) > order.index(record.outcome):
+    if record.outcome is None or _RANK[outcome] > _RANK[record.outcome]:
         record.outcome = outcome
 
 
@@ -822,16 +842,18 @@ def _emit_plain_pass(test_id, duration):
 
 
 def _on_start(result, test):
-    record = _Record(test)
+    test_id = test.id()
+    record = _Record(test, test_id)
     _current[id(result)] = record
-    _emit_test_started(test.id())
-    record.alarm = _arm_timeout()
+    _emit_test_started(test_id)
+    if _test_timeout > 0:
+        record.alarm = _arm_timeout()
 
 
 def _on_stop(result, test):
     record = _current.pop(id(result), None)
     if record is not None:
-        _finish(record, test.id(), _kind_of(test))
+        _finish(record, record.test_id if record.test is test else test.id(), _kind_of(test))
 
 
 _OUTCOMES = {
@@ -931,34 +953,57 @@ def instrument(result):
     _results.add(result)
     picklable = _needs_picklable_errors(result)
 
-    def wrap(name, before=None, after=None):
+    # One small wrapper per method (this runs several times for every test).
+    original_start, original_stop = result.startTest, result.stopTest
+
+    def startTest(test):
+        value = original_start(test)
+        try:
+            _on_start(result, test)
+        except Exception:
+            _hook_error("startTest")
+        return value
+
+    def stopTest(test):
+        try:
+            _on_stop(result, test)
+        except Exception:
+            _hook_error("stopTest")
+        return original_stop(test)
+
+    result.startTest, result.stopTest = startTest, stopTest
+
+    def wrap_outcome(name, outcome):
         original = getattr(result, name, None)
         if original is None:
             return
 
-        def wrapper(*args):
-            if before is not None:
-                try:
-                    before(result, *args)
-                except Exception:
-                    _hook_error(name)
+        def wrapper(test, *rest):
+            try:
+                _on_outcome(result, outcome, test, rest)
+            except Exception:
+                _hook_error(name)
             if picklable:
-                args = tuple(_without_traceback(arg) for arg in args)
-            value = original(*args)
-            if after is not None:
-                try:
-                    after(result, *args)
-                except Exception:
-                    _hook_error(name)
-            return value
+                rest = tuple(_without_traceback(arg) for arg in rest)
+            return original(test, *rest)
 
         setattr(result, name, wrapper)
 
-    wrap("startTest", after=_on_start)
-    wrap("stopTest", before=_on_stop)
     for name, outcome in _OUTCOMES.items():
-        wrap(name, before=lambda result, test, *rest, _outcome=outcome: _on_outcome(result, _outcome, test, rest))
-    wrap("addSubTest", before=_on_subtest)
+        wrap_outcome(name, outcome)
+    original_subtest = getattr(result, "addSubTest", None)
+    if original_subtest is not None:
+
+        def addSubTest(test, subtest, err):
+            try:
+                _on_subtest(result, test, subtest, err)
+            except Exception:
+                _hook_error("addSubTest")
+            if picklable:
+                err = _without_traceback(err)
+            return original_subtest(test, subtest, err)
+
+        result.addSubTest = addSubTest
     if _stop_requested:
         result.stop()
 
