@@ -1,9 +1,10 @@
 import Foundation
 
-/// The command line: `djdash-bench [--python PATH] [--tests N] [--quick]`.
+/// The command line: `djdash-bench [--python PATH] [--tests N] [--rounds N] [--quick]`.
 struct BenchOptions {
   var python: String?
   var tests: Int?
+  var rounds: Int?
   var quick = false
   /// Only section 6 (the dashboard), which needs no Python; the full bench runs it this way.
   var dashboardOnly = false
@@ -15,12 +16,13 @@ struct BenchOptions {
   var suiteOnly = false
 
   static let usage = """
-    usage: djdash-bench [--python PATH] [--tests N] [--quick]
+    usage: djdash-bench [--python PATH] [--tests N] [--rounds N] [--quick]
 
       --python PATH  the Python with Django to run the generated suites
                      (default: $DJDASH_BENCH_PYTHON, else .build/djdash-venvs/django-5.2/bin/python
                      if it exists, else python3)
       --tests N      tests in the generated suite of section 2 (default 3000; 300 with --quick)
+      --rounds N     timed rounds of each measurement (default 3; 1 with --quick)
       --quick        small sizes and one repetition, for a smoke test
       --dashboard-only  only section 6: the dashboard with 20,000 tests (no Python needed)
       --history-only    only section 7: the run history of 20,000 tests (no Python needed)
@@ -47,6 +49,11 @@ struct BenchOptions {
           return .failure(UsageError("--tests needs a positive number"))
         }
         options.tests = count
+      case "--rounds":
+        guard let text = value(), let count = Int(text), count > 0 else {
+          return .failure(UsageError("--rounds needs a positive number"))
+        }
+        options.rounds = count
       case "--quick":
         options.quick = true
       case "--dashboard-only":
@@ -90,7 +97,7 @@ struct BenchSizes {
       mediumDecodeEvents = 5_000
       suiteTests = options.tests ?? 300
       dashboardTests = 2_000
-      repetitions = 1
+      repetitions = options.rounds ?? 1
       queries = 2_000
       overCapQueries = nil
     } else {
@@ -98,7 +105,7 @@ struct BenchSizes {
       mediumDecodeEvents = 20_000
       suiteTests = options.tests ?? 3_000
       dashboardTests = 20_000
-      repetitions = 3
+      repetitions = options.rounds ?? 3
       queries = 20_000
       overCapQueries = 60_000
     }
