@@ -220,7 +220,7 @@ def emit(event, _hold=False, **fields):
 
 def _send(line, hold=False):
     """Send one JSON line (without its newline); a broken channel means djdash is gone."""
-    channel = _connect()
+    channel = _channel if _channel is not None and _channel.pid == _pid else _connect()
     if channel is None:
         return
     try:
@@ -233,14 +233,16 @@ def _emit_test_started(test_id):
     """test_started is sent for every test: formatted directly, it costs a fraction. It
     waits with the held lines when they are in the pending file (which djdash reads if
     the process dies in the test), else goes at once so a crash is still attributed."""
-    channel = _connect()
+    channel = _channel if _channel is not None and _channel.pid == _pid else _connect()
+    encoded = _json_string(test_id)
     if channel is None:
-        return
-    line = '{"event":"test_started","id":%s,"pid":%d}\n' % (_json_string(test_id), _pid)
+        return encoded
+    line = '{"event":"test_started","id":%s,"pid":%d}\n' % (encoded, _pid)
     try:
         channel.send_line(line.encode("utf-8", "replace"), channel.pending.durable)
     except OSError:
         _abort("lost the connection to djdash")
+    return encoded
 
 
 def _give_labels(labels):
@@ -384,7 +386,17 @@ def _problem(outcome, test, err):
     }
 
 
+_kinds = {}  # type -> kind
+
+
 def _kind_of(test):
+    kind = _kinds.get(type(test))
+    if kind is None:
+        kind = _kinds[type(test)] = _kind_of_type(test)
+    return kind
+
+
+def _kind_of_type(test):
     if isinstance(test, unittest.suite._ErrorHolder):
         return "suite_error"
     if type(test).__name__ == "_FailedTest" and type(test).__module__ == "unittest.loader":
@@ -480,6 +492,11 @@ def _origin():
 
 
 _MAIN_THREAD = threading.main_thread().ident
+_get_ident = threading.get_ident
+# The thread inside TestCase._enter_atomics / _rollback_atomics (Django opening and rolling
+# back the transactions around a class and a test), else None: its statements between
+# tests are bookkeeping, dropped without walking the stack for an origin.
+_atomics_thread = None
 # Django's own transaction bookkeeping around each TestCase test.
 _BOOKKEEPING = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT", "PRAGMA foreign_key_check", "BEGIN")
 
@@ -494,7 +511,14 @@ def _execute_wrapper(execute, sql, params, many, context):
     finally:
         elapsed = _perf_counter() - start
         target = _queries
-        if len(target) < QUERY_LIMIT:
+        if (
+            _atomics_thread is not None
+            and target is _setup_queries
+            and _atomics_thread == _get_ident()
+            and str(sql).startswith(_BOOKKEEPING)
+        ):
+            pass
+        elif len(target) < QUERY_LIMIT:
             origin = _origin()
             # Between tests, Django's savepoints with no project frame behind them are the
             # test isolation machinery, not setup work: not recorded.
@@ -504,6 +528,27 @@ def _execute_wrapper(execute, sql, params, many, context):
                 target.append((sql, params, many, getattr(connection, "alias", None), elapsed, thread, origin))
         else:
             _query_overflow[0] += 1
+
+
+def _patch_test_atomics():
+    """Marks TestCase's own atomics (see _atomics_thread); skipped where Django has none."""
+    from django.test import TestCase
+
+    for name in ("_enter_atomics", "_rollback_atomics"):
+        original = TestCase.__dict__.get(name)
+        if not isinstance(original, classmethod):
+            continue
+
+        def marked(cls, *args, _original=original.__func__, **kwargs):
+            global _atomics_thread
+            outer = _atomics_thread
+            _atomics_thread = _get_ident()
+            try:
+                return _original(cls, *args, **kwargs)
+            finally:
+                _atomics_thread = outer
+
+        setattr(TestCase, name, classmethod(marked))
 
 
 def _forget_setup_queries():
@@ -719,13 +764,14 @@ class _Record:
 
     __slots__ = (
         "test", "test_id", "started", "problems", "outcome", "reason", "subtests", "setup_queries", "queries",
-        "outbox_id", "outbox_start", "capture", "alarm",
+        "outbox_id", "outbox_start", "capture", "alarm", "json_id",
     )
 
     def __init__(self, test, test_id=None):
         global _queries, _setup_queries
         self.test = test
         self.test_id = test_id
+        self.json_id = None
         self.started = _perf_counter()
         self.problems = []
         self.outcome = None
@@ -787,7 +833,7 @@ def _finish(record, test_id, kind):
         and not _has_new_mail(record)
     ):
         # Most tests: a plain pass, formatted directly (json.dumps costs more than the test).
-        _emit_plain_pass(test_id, duration)
+        _emit_plain_pass(record.json_id if test_id == record.test_id else None, test_id, duration)
         return
     fields = {
         "id": test_id,
@@ -832,9 +878,9 @@ def _has_new_mail(record):
     return id(box) != record.outbox_id or len(box) > record.outbox_start
 
 
-def _emit_plain_pass(test_id, duration):
+def _emit_plain_pass(json_id, test_id, duration):
     line = '{"event":"test_finished","id":%s,"pid":%d,"outcome":"pass","duration":%.6f}' % (
-        _json_string(test_id),
+        json_id or _json_string(test_id),
         _pid,
         duration,
     )
@@ -845,7 +891,7 @@ def _on_start(result, test):
     test_id = test.id()
     record = _Record(test, test_id)
     _current[id(result)] = record
-    _emit_test_started(test_id)
+    record.json_id = _emit_test_started(test_id)
     if _test_timeout > 0:
         record.alarm = _arm_timeout()
 
@@ -868,6 +914,10 @@ _OUTCOMES = {
 
 def _on_outcome(result, outcome, test, args):
     record = _current.get(id(result))
+    if outcome == "pass" and record is not None and record.test is test:
+        if record.outcome is None:
+            record.outcome = "pass"
+        return
     parent = getattr(test, "test_case", test)  # a subtest reports to its test
     if record is None or record.test is not parent:
         # An error outside any test: setUpClass, setUpModule, tearDownClass, …
@@ -1149,6 +1199,10 @@ def _patch_runner_module(module):
         ParallelTestSuite.run_subsuite = _run_subsuite
 
     _install_sql_capture()
+    try:
+        _patch_test_atomics()
+    except Exception:
+        _hook_error("marking TestCase atomics")
 
 
 def _init_worker(*args, **kwargs):
