@@ -505,20 +505,20 @@ _perf_counter = time.perf_counter
 
 
 def _execute_wrapper(execute, sql, params, many, context):
+    if (
+        _atomics_thread is not None
+        and _queries is _setup_queries
+        and _atomics_thread == _get_ident()
+        and str(sql).startswith(_BOOKKEEPING)
+    ):
+        return execute(sql, params, many, context)  # not recorded: not even timed
     start = _perf_counter()
     try:
         return execute(sql, params, many, context)
     finally:
         elapsed = _perf_counter() - start
         target = _queries
-        if (
-            _atomics_thread is not None
-            and target is _setup_queries
-            and _atomics_thread == _get_ident()
-            and str(sql).startswith(_BOOKKEEPING)
-        ):
-            pass
-        elif len(target) < QUERY_LIMIT:
+        if len(target) < QUERY_LIMIT:
             origin = _origin()
             # Between tests, Django's savepoints with no project frame behind them are the
             # test isolation machinery, not setup work: not recorded.
