@@ -1,9 +1,10 @@
 import Foundation
 
-/// The command line: `djdash-bench [--python PATH] [--tests N] [--quick]`.
+/// The command line: `djdash-bench [--python PATH] [--tests N] [--rounds N] [--quick]`.
 struct BenchOptions {
   var python: String?
   var tests: Int?
+  var rounds: Int?
   var quick = false
   /// Only section 6 (the dashboard), which needs no Python; the full bench runs it this way.
   var dashboardOnly = false
@@ -14,18 +15,23 @@ struct BenchOptions {
   /// Only section 9 (the test selection's dependency graph), which needs no Python.
   var selectionOnly = false
 
+  /// Only section 2 (the hook's overhead on the generated suite).
+  var suiteOnly = false
+
   static let usage = """
-    usage: djdash-bench [--python PATH] [--tests N] [--quick] [--dashboard-only | --selection-only]
+    usage: djdash-bench [--python PATH] [--tests N] [--rounds N] [--quick] [--dashboard-only | --history-only | --watch-only | --selection-only | --suite-only]
 
       --python PATH  the Python with Django to run the generated suites
                      (default: $DJDASH_BENCH_PYTHON, else .build/djdash-venvs/django-5.2/bin/python
                      if it exists, else python3)
       --tests N      tests in the generated suite of section 2 (default 3000; 300 with --quick)
+      --rounds N     timed rounds of each measurement (default 3; 1 with --quick)
       --quick        small sizes and one repetition, for a smoke test
       --dashboard-only  only section 6: the dashboard with 20,000 tests (no Python needed)
       --history-only    only section 7: the run history of 20,000 tests (no Python needed)
       --watch-only   only section 8: watch mode on the demo, save to first result vs bare Django
       --selection-only  only section 9: the selection's graph of a 3,000-module project (no Python needed)
+      --suite-only   only section 2: the generated suite, bare Django vs djdash (with --tests N)
     """
 
   /// Parses `arguments` (without the program name); a message for the user on error.
@@ -47,6 +53,11 @@ struct BenchOptions {
           return .failure(UsageError("--tests needs a positive number"))
         }
         options.tests = count
+      case "--rounds":
+        guard let text = value(), let count = Int(text), count > 0 else {
+          return .failure(UsageError("--rounds needs a positive number"))
+        }
+        options.rounds = count
       case "--quick":
         options.quick = true
       case "--dashboard-only":
@@ -57,6 +68,8 @@ struct BenchOptions {
         options.watchOnly = true
       case "--selection-only":
         options.selectionOnly = true
+      case "--suite-only":
+        options.suiteOnly = true
       case "-h", "--help":
         return .failure(UsageError(nil))
       default:
@@ -92,7 +105,7 @@ struct BenchSizes {
       mediumDecodeEvents = 5_000
       suiteTests = options.tests ?? 300
       dashboardTests = 2_000
-      repetitions = 1
+      repetitions = options.rounds ?? 1
       selectionApps = 6
       queries = 2_000
       overCapQueries = nil
@@ -101,7 +114,7 @@ struct BenchSizes {
       mediumDecodeEvents = 20_000
       suiteTests = options.tests ?? 3_000
       dashboardTests = 20_000
-      repetitions = 3
+      repetitions = options.rounds ?? 3
       selectionApps = 60
       queries = 20_000
       overCapQueries = 60_000

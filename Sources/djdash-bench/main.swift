@@ -75,7 +75,7 @@ enum Bench {
       }
       return 0
     }
-    DecodeBench.run(sizes: sizes)
+    if !options.suiteOnly { DecodeBench.run(sizes: sizes) }
 
     let project: GeneratedProject
     do {
@@ -90,6 +90,7 @@ enum Bench {
     } catch {
       say("  !! section 2 could not run: \(error)")
     }
+    if options.suiteOnly { return 0 }
     do {
       try SQLBench.run(context, project: project, sizes: sizes)
     } catch {

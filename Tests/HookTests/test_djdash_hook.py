@@ -106,6 +106,31 @@ class ParameterTests(unittest.TestCase):
         self.assertEqual(entry, {"sql": "BEGIN", "alias": "default", "duration": 0.1})
 
 
+class PendingFileTests(unittest.TestCase):
+    def test_held_lines_are_in_the_file_with_what_was_sent_before(self):
+        with tempfile.TemporaryDirectory() as folder:
+            pending = djdash_hook._Pending(folder, 64)
+            self.assertTrue(pending.durable)
+            pending.sent(10)  # e.g. the hello, sent at once
+            self.assertTrue(pending.hold(b'{"a":1}\n'))
+            self.assertTrue(pending.hold(b'{"b":2}\n'))
+            with open(os.path.join(folder, "pending-%d" % os.getpid()), "rb") as handle:
+                data = handle.read()
+            self.assertEqual(data[:32], b"%020d %010d\n" % (10, 16))
+            self.assertEqual(data[32:48], b'{"a":1}\n{"b":2}\n')
+            self.assertEqual(bytes(pending.take()), b'{"a":1}\n{"b":2}\n')
+            pending.sent(16)
+            with open(os.path.join(folder, "pending-%d" % os.getpid()), "rb") as handle:
+                self.assertEqual(handle.read(32), b"%020d %010d\n" % (26, 0))
+
+    def test_a_line_that_does_not_fit_is_refused_and_no_folder_means_memory_only(self):
+        pending = djdash_hook._Pending(None, 8)
+        self.assertFalse(pending.durable)
+        self.assertFalse(pending.hold(b"123456789"))
+        self.assertTrue(pending.hold(b"12345678"))
+        self.assertEqual(bytes(pending.take()), b"12345678")
+
+
 class BoundedSinkTests(unittest.TestCase):
     def test_small_output_is_kept_whole(self):
         sink = djdash_hook._BoundedSink(100)

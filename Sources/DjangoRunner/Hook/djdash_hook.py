@@ -12,6 +12,7 @@ Only the standard library and Django are used. Every patch reports its own failu
 
 import io
 import json
+import mmap
 import os
 import queue
 import signal
@@ -32,6 +33,7 @@ TEXT_LIMIT = 256 << 10  # characters kept of a mail body or one SQL statement
 QUERY_LIMIT = 50_000  # queries kept per test; the rest are counted
 HOLD_LIMIT = 0.02  # seconds a passing test's result may wait to share a send with the next
 PARAM_LIMIT = 1024  # characters kept of one query parameter's repr
+PENDING_LIMIT = 1 << 20  # bytes of held lines; a line that does not fit is sent at once
 
 _options = {}
 _test_timeout = 0.0  # seconds per test (DJDASH_TEST_TIMEOUT); 0 means none
@@ -58,6 +60,66 @@ _warm_requests = queue.Queue()
 # --------------------------------------------------------------------------- channel
 
 
+class _Pending:
+    """Lines held for the next send, kept where djdash can read them if the process dies.
+
+    A passing test's result and every test_started wait here to share one send (the
+    flush thread sends them within HOLD_LIMIT), so a test costs no system call of its
+    own. With DJDASH_RUN_DIR the buffer is a shared mapping of `pending-<pid>` there:
+    a process that dies (a segfault, os._exit, SIGKILL) leaves its unsent lines in the
+    file, and djdash reads them when the connection ends, so the results before the
+    crash and the test it was running are still known. The file starts with a 32-byte
+    ASCII header, "<base:20> <length:10>\n": bytes sent on the connection before the held
+    lines, and their length. Without the file test_started is sent at once instead.
+    """
+
+    HEADER = 32
+
+    def __init__(self, folder, capacity):
+        self.capacity = capacity
+        self.base = 0  # bytes sent on the connection so far
+        self.length = 0  # bytes held
+        self.durable = False
+        self.map = None
+        if folder:
+            try:
+                fd = os.open(os.path.join(folder, "pending-%d" % os.getpid()), os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
+                try:
+                    os.ftruncate(fd, self.HEADER + capacity)
+                    self.map = mmap.mmap(fd, self.HEADER + capacity)
+                finally:
+                    os.close(fd)
+                self.durable = True
+            except (OSError, ValueError):
+                self.map = None
+        if self.map is None:
+            self.map = bytearray(self.HEADER + capacity)
+        self._write_header()
+
+    def _write_header(self):
+        self.map[0 : self.HEADER] = b"%020d %010d\n" % (self.base, self.length)
+
+    def hold(self, data):
+        """Keeps `data` for the next send; False if it does not fit."""
+        start = self.HEADER + self.length
+        end = self.length + len(data)
+        if end > self.capacity:
+            return False
+        self.map[start : start + len(data)] = data
+        self.length = end
+        self.map[21:31] = b"%010d" % end  # after the data: a reader never sees unwritten bytes
+        return True
+
+    def take(self):
+        return self.map[self.HEADER : self.HEADER + self.length]
+
+    def sent(self, count):
+        """`count` bytes went out: everything held, and what was sent with it."""
+        self.base += count
+        self.length = 0
+        self._write_header()
+
+
 class _Channel:
     """One process's connection to djdash: JSON lines out, commands in."""
 
@@ -65,7 +127,7 @@ class _Channel:
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.sock.connect(path)
         self.pid = os.getpid()
-        self.held = []  # lines waiting to share the next send (see send_line)
+        self.pending = _Pending(os.environ.get("DJDASH_RUN_DIR"), PENDING_LIMIT)
         for target, name in ((self._read_commands, "djdash-commands"), (self._flush_held, "djdash-flush")):
             thread = threading.Thread(target=target, name=name)
             thread.daemon = True
@@ -73,25 +135,28 @@ class _Channel:
 
     def send_line(self, line, hold=False):
         """Send now, with whatever is held; or, with `hold`, keep the line for the next
-        send (a passing test's result goes out with the next test_started: one system
-        call per test instead of two), for at most two HOLD_LIMIT ticks."""
+        send (see _Pending), for at most two HOLD_LIMIT ticks."""
         with _channel_lock:
-            self.held.append(line)
-            if not hold:
-                self._send_held()
+            pending = self.pending
+            if hold and pending.hold(line):
+                return
+            data = pending.take() + line if pending.length else line
+            self.sock.sendall(data)
+            pending.sent(len(data))
 
     def _send_held(self):
-        data = b"".join(self.held)
-        self.held = []
+        pending = self.pending
+        data = pending.take()
         self.sock.sendall(data)
+        pending.sent(len(data))
 
     def _flush_held(self):
         """Ticks on its own (never woken per test, which would cost more than it saves)."""
         while True:
             time.sleep(HOLD_LIMIT)
-            if self.held:
+            if self.pending.length:
                 with _channel_lock:
-                    if self.held:
+                    if self.pending.length:
                         try:
                             self._send_held()
                         except OSError:
@@ -150,6 +215,10 @@ def _connect():
     return _channel
 
 
+# json.dumps(text, ensure_ascii=False) for one string, without building an encoder each call.
+_json_string = json.encoder.encode_basestring
+
+
 def emit(event, _hold=False, **fields):
     """Send one event to djdash."""
     fields["event"] = event
@@ -158,7 +227,7 @@ def emit(event, _hold=False, **fields):
 
 def _send(line, hold=False):
     """Send one JSON line (without its newline); a broken channel means djdash is gone."""
-    channel = _connect()
+    channel = _channel if _channel is not None and _channel.pid == _pid else _connect()
     if channel is None:
         return
     try:
@@ -168,8 +237,19 @@ def _send(line, hold=False):
 
 
 def _emit_test_started(test_id):
-    """test_started is sent for every test: formatted directly, it costs a fraction."""
-    _send('{"event":"test_started","id":%s,"pid":%d}' % (json.dumps(test_id, ensure_ascii=False), _pid))
+    """test_started is sent for every test: formatted directly, it costs a fraction. It
+    waits with the held lines when they are in the pending file (which djdash reads if
+    the process dies in the test), else goes at once so a crash is still attributed."""
+    channel = _channel if _channel is not None and _channel.pid == _pid else _connect()
+    encoded = _json_string(test_id)
+    if channel is None:
+        return encoded
+    line = '{"event":"test_started","id":%s,"pid":%d}\n' % (encoded, _pid)
+    try:
+        channel.send_line(line.encode("utf-8", "replace"), channel.pending.durable)
+    except OSError:
+        _abort("lost the connection to djdash")
+    return encoded
 
 
 def _give_labels(labels):
@@ -199,7 +279,7 @@ def _abort(reason):
     except Exception:
         pass
     channel = _channel
-    if channel is not None and channel.pid == _pid and channel.held and _channel_lock.acquire(timeout=0.2):
+    if channel is not None and channel.pid == _pid and channel.pending.length and _channel_lock.acquire(timeout=0.2):
         try:  # results held for batching were finished: send them if djdash still listens
             channel.sock.settimeout(0.2)
             channel._send_held()
@@ -315,7 +395,17 @@ def _problem(outcome, test, err):
     }
 
 
+_kinds = {}  # type -> kind
+
+
 def _kind_of(test):
+    kind = _kinds.get(type(test))
+    if kind is None:
+        kind = _kinds[type(test)] = _kind_of_type(test)
+    return kind
+
+
+def _kind_of_type(test):
     if isinstance(test, unittest.suite._ErrorHolder):
         return "suite_error"
     if type(test).__name__ == "_FailedTest" and type(test).__module__ == "unittest.loader":
@@ -394,8 +484,14 @@ def _origin():
     """The innermost project frame that issued the query, searched up to the test
     machinery (Django's own savepoints and fixtures have none)."""
     frame = sys._getframe(2)
+    cache = _origin_cache
     while frame is not None:
-        kind = _classify(frame)
+        kind = cache.get(frame.f_code)
+        if kind is None:
+            kind = _classify(frame)
+        if kind == _LIBRARY:  # most frames: one dictionary look-up each
+            frame = frame.f_back
+            continue
         if kind == _PROJECT:
             return (frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name)
         if kind == _BOUNDARY:
@@ -405,16 +501,31 @@ def _origin():
 
 
 _MAIN_THREAD = threading.main_thread().ident
+_get_ident = threading.get_ident
+# The thread inside TestCase._enter_atomics / _rollback_atomics (Django opening and rolling
+# back the transactions around a class and a test), else None: its statements between
+# tests are bookkeeping, dropped without walking the stack for an origin.
+_atomics_thread = None
 # Django's own transaction bookkeeping around each TestCase test.
 _BOOKKEEPING = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT", "PRAGMA foreign_key_check", "BEGIN")
 
 
+_perf_counter = time.perf_counter
+
+
 def _execute_wrapper(execute, sql, params, many, context):
-    start = time.perf_counter()
+    if (
+        _atomics_thread is not None
+        and _queries is _setup_queries
+        and _atomics_thread == _get_ident()
+        and str(sql).startswith(_BOOKKEEPING)
+    ):
+        return execute(sql, params, many, context)  # not recorded: not even timed
+    start = _perf_counter()
     try:
         return execute(sql, params, many, context)
     finally:
-        elapsed = time.perf_counter() - start
+        elapsed = _perf_counter() - start
         target = _queries
         if len(target) < QUERY_LIMIT:
             origin = _origin()
@@ -426,6 +537,27 @@ def _execute_wrapper(execute, sql, params, many, context):
                 target.append((sql, params, many, getattr(connection, "alias", None), elapsed, thread, origin))
         else:
             _query_overflow[0] += 1
+
+
+def _patch_test_atomics():
+    """Marks TestCase's own atomics (see _atomics_thread); skipped where Django has none."""
+    from django.test import TestCase
+
+    for name in ("_enter_atomics", "_rollback_atomics"):
+        original = TestCase.__dict__.get(name)
+        if not isinstance(original, classmethod):
+            continue
+
+        def marked(cls, *args, _original=original.__func__, **kwargs):
+            global _atomics_thread
+            outer = _atomics_thread
+            _atomics_thread = _get_ident()
+            try:
+                return _original(cls, *args, **kwargs)
+            finally:
+                _atomics_thread = outer
+
+        setattr(TestCase, name, classmethod(marked))
 
 
 def _forget_setup_queries():
@@ -608,6 +740,9 @@ class _Capture:
         if (sys.stdout, sys.stderr) == self.streams:
             sys.stdout, sys.stderr = self.saved
         self.saved = None
+        out, err = self.sinks
+        if not (out.total or err.total):
+            return "", ""
         texts = []
         for stream, sink in zip(self.streams, self.sinks):
             if sink.total:
@@ -636,10 +771,17 @@ def _start_capture():
 class _Record:
     """What one process knows about the test it is running."""
 
-    def __init__(self, test):
+    __slots__ = (
+        "test", "test_id", "started", "problems", "outcome", "reason", "subtests", "setup_queries", "queries",
+        "outbox_id", "outbox_start", "capture", "alarm", "json_id",
+    )
+
+    def __init__(self, test, test_id=None):
         global _queries, _setup_queries
         self.test = test
-        self.started = time.perf_counter()
+        self.test_id = test_id
+        self.json_id = None
+        self.started = _perf_counter()
         self.problems = []
         self.outcome = None
         self.reason = ""
@@ -671,9 +813,11 @@ def _on_template_rendered(sender, template=None, **kwargs):
 _current = {}  # id(result) -> _Record of the test that result is running
 
 
+_RANK = {"pass": 0, "skip": 1, "xfail": 2, "xpass": 3, "fail": 4, "error": 5}
+
+
 def _merge(record, outcome):
-    order = ("pass", "skip", "xfail", "xpass", "fail", "error")
-    if record.outcome is None or order.index(outcome) > order.index(record.outcome):
+    if record.outcome is None or _RANK[outcome] > _RANK[record.outcome]:
         record.outcome = outcome
 
 
@@ -712,7 +856,7 @@ def _finish(record, test_id, kind):
         and not record.templates
     ):
         # Most tests: a plain pass, formatted directly (json.dumps costs more than the test).
-        _emit_plain_pass(test_id, duration)
+        _emit_plain_pass(record.json_id if test_id == record.test_id else None, test_id, duration)
         return
     fields = {
         "id": test_id,
@@ -759,9 +903,9 @@ def _has_new_mail(record):
     return id(box) != record.outbox_id or len(box) > record.outbox_start
 
 
-def _emit_plain_pass(test_id, duration):
+def _emit_plain_pass(json_id, test_id, duration):
     line = '{"event":"test_finished","id":%s,"pid":%d,"outcome":"pass","duration":%.6f}' % (
-        json.dumps(test_id, ensure_ascii=False),
+        json_id or _json_string(test_id),
         _pid,
         duration,
     )
@@ -769,16 +913,18 @@ def _emit_plain_pass(test_id, duration):
 
 
 def _on_start(result, test):
-    record = _Record(test)
+    test_id = test.id()
+    record = _Record(test, test_id)
     _current[id(result)] = record
-    _emit_test_started(test.id())
-    record.alarm = _arm_timeout()
+    record.json_id = _emit_test_started(test_id)
+    if _test_timeout > 0:
+        record.alarm = _arm_timeout()
 
 
 def _on_stop(result, test):
     record = _current.pop(id(result), None)
     if record is not None:
-        _finish(record, test.id(), _kind_of(test))
+        _finish(record, record.test_id if record.test is test else test.id(), _kind_of(test))
 
 
 _OUTCOMES = {
@@ -793,6 +939,10 @@ _OUTCOMES = {
 
 def _on_outcome(result, outcome, test, args):
     record = _current.get(id(result))
+    if outcome == "pass" and record is not None and record.test is test:
+        if record.outcome is None:
+            record.outcome = "pass"
+        return
     parent = getattr(test, "test_case", test)  # a subtest reports to its test
     if record is None or record.test is not parent:
         # An error outside any test: setUpClass, setUpModule, tearDownClass, …
@@ -878,34 +1028,57 @@ def instrument(result):
     _results.add(result)
     picklable = _needs_picklable_errors(result)
 
-    def wrap(name, before=None, after=None):
+    # One small wrapper per method (this runs several times for every test).
+    original_start, original_stop = result.startTest, result.stopTest
+
+    def startTest(test):
+        value = original_start(test)
+        try:
+            _on_start(result, test)
+        except Exception:
+            _hook_error("startTest")
+        return value
+
+    def stopTest(test):
+        try:
+            _on_stop(result, test)
+        except Exception:
+            _hook_error("stopTest")
+        return original_stop(test)
+
+    result.startTest, result.stopTest = startTest, stopTest
+
+    def wrap_outcome(name, outcome):
         original = getattr(result, name, None)
         if original is None:
             return
 
-        def wrapper(*args):
-            if before is not None:
-                try:
-                    before(result, *args)
-                except Exception:
-                    _hook_error(name)
+        def wrapper(test, *rest):
+            try:
+                _on_outcome(result, outcome, test, rest)
+            except Exception:
+                _hook_error(name)
             if picklable:
-                args = tuple(_without_traceback(arg) for arg in args)
-            value = original(*args)
-            if after is not None:
-                try:
-                    after(result, *args)
-                except Exception:
-                    _hook_error(name)
-            return value
+                rest = tuple(_without_traceback(arg) for arg in rest)
+            return original(test, *rest)
 
         setattr(result, name, wrapper)
 
-    wrap("startTest", after=_on_start)
-    wrap("stopTest", before=_on_stop)
     for name, outcome in _OUTCOMES.items():
-        wrap(name, before=lambda result, test, *rest, _outcome=outcome: _on_outcome(result, _outcome, test, rest))
-    wrap("addSubTest", before=_on_subtest)
+        wrap_outcome(name, outcome)
+    original_subtest = getattr(result, "addSubTest", None)
+    if original_subtest is not None:
+
+        def addSubTest(test, subtest, err):
+            try:
+                _on_subtest(result, test, subtest, err)
+            except Exception:
+                _hook_error("addSubTest")
+            if picklable:
+                err = _without_traceback(err)
+            return original_subtest(test, subtest, err)
+
+        result.addSubTest = addSubTest
     if _stop_requested:
         result.stop()
 
@@ -1175,6 +1348,10 @@ def _patch_runner_module(module):
         ParallelTestSuite.run_subsuite = _run_subsuite
 
     _install_sql_capture()
+    try:
+        _patch_test_atomics()
+    except Exception:
+        _hook_error("marking TestCase atomics")
 
 
 def _init_worker(*args, **kwargs):

@@ -18,6 +18,8 @@ public final class EventChannel {
     /// Set from the process' `hello`.
     public internal(set) var pid: Int32?
     public internal(set) var isOpen = true
+    /// Bytes read from the process so far (the hook's pending file counts from the same start).
+    var received = 0
 
     init(id: Int, fd: Int32) {
       self.id = id
@@ -118,10 +120,21 @@ public final class EventChannel {
       switch readAvailable(connection.fd) {
       case .bytes(let bytes):
         let receivedAt = reactor.clock.now()
+        connection.received += bytes.count
         for piece in connection.framer.append(bytes) { deliver(piece, from: connection, receivedAt: receivedAt) }
       case .wouldBlock:
         return
       case .end:
+        // Lines the process held for its next send when it died: its last results and
+        // the test it was running.
+        if let pid = connection.pid {
+          let unsent = Self.unsentBytes(
+            inPendingFile: (path as NSString).deletingLastPathComponent + "/pending-\(pid)",
+            received: connection.received)
+          let receivedAt = reactor.clock.now()
+          connection.received += unsent.count
+          for piece in connection.framer.append(unsent) { deliver(piece, from: connection, receivedAt: receivedAt) }
+        }
         if let last = connection.framer.finish() {
           switch last {
           case .line(let bytes):
@@ -139,6 +152,26 @@ public final class EventChannel {
         finish(connection, notify: true)
       }
     }
+  }
+
+  /// The part of a hook's pending file (`pending-<pid>` next to the socket) that never
+  /// reached djdash. The file starts with a 32-byte ASCII header, `<base:20> <length:10>\n`:
+  /// the bytes the process had sent before the held lines, and their length; the lines follow.
+  ///
+  /// - Parameter received: bytes read from that process's connection.
+  /// - Returns: the held bytes past `received`; empty without a file or with nothing unsent.
+  static func unsentBytes(inPendingFile path: String, received: Int) -> [UInt8] {
+    guard let handle = FileHandle(forReadingAtPath: path) else { return [] }
+    defer { try? handle.close() }
+    guard let header = try? handle.read(upToCount: 32), header.count == 32,
+      let text = String(data: header, encoding: .ascii)
+    else { return [] }
+    let fields = text.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+    guard fields.count == 2, let base = Int(fields[0]), let length = Int(fields[1]), base >= 0, length >= 0,
+      received >= base, received - base < length
+    else { return [] }
+    guard let held = try? handle.read(upToCount: length), held.count == length else { return [] }
+    return Array(held.dropFirst(received - base))
   }
 
   private func deliver(_ piece: LineFramer.Piece, from connection: Connection, receivedAt: Double) {
