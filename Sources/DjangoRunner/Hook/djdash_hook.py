@@ -773,7 +773,7 @@ class _Record:
 
     __slots__ = (
         "test", "test_id", "started", "problems", "outcome", "reason", "subtests", "setup_queries", "queries",
-        "outbox_id", "outbox_start", "capture", "alarm", "json_id",
+        "outbox_id", "outbox_start", "capture", "alarm", "json_id", "templates",
     )
 
     def __init__(self, test, test_id=None):
