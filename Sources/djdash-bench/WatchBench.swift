@@ -134,8 +134,11 @@ enum WatchBench {
         run.start()
       }
     }
-    if runner == .prepared {
-      watcher.onActivity = { if session == nil { preparer.filesChanged(plan: plan([])) } }
+    if runner != .cold {
+      // As the dashboard: a head start unless the warm server can take the save.
+      watcher.onActivity = { paths in
+        if session == nil && warm?.canRefresh(paths) != true { preparer.filesChanged(plan: plan([])) }
+      }
     }
     defer { watcher.close() }
     // Let the watch settle, then save.

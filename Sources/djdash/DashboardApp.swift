@@ -213,10 +213,10 @@ final class DashboardApp {
         [unowned self] batch in self.filesChanged(batch)
       }
       // A save begins: start Python and Django while it settles, when no run is going.
-      watcher.onActivity = { [unowned self] in
+      watcher.onActivity = { [unowned self] paths in
         guard !self.state.run.isBusy else { return }
-        // A save the warm server can take most likely runs warm: no head start needed.
-        if let warm = self.warm, case .ready = warm.state { return }
+        // A save the warm server can take runs warm: no head start needed.
+        if self.warm?.canRefresh(paths) == true { return }
         self.preparer.filesChanged(plan: try? self.plan(labels: [], patterns: self.state.testNamePatterns))
       }
       self.watcher = watcher

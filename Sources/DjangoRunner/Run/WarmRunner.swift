@@ -117,6 +117,13 @@ public final class WarmRunner {
     }
   }
 
+  /// Whether a ready server can serve a run after `paths` change (nothing it loaded,
+  /// no migration, no install file among them); no side effects.
+  public func canRefresh(_ paths: [String]) -> Bool {
+    guard case .ready(let loaded) = state else { return false }
+    return Self.staleness(of: paths, loaded: loaded) == nil
+  }
+
   private static func staleness(of paths: [String], loaded: Set<String>) -> String? {
     for path in paths {
       if loaded.contains(path) { return "\(path) was loaded at start-up (settings, models, apps)" }

@@ -29,6 +29,8 @@ public struct ChangeDebouncer: Sendable {
 
   /// True when changes wait for their batch.
   public var hasPendingChanges: Bool { firstChange != nil }
+  /// The paths of the batch being collected.
+  public var pendingPaths: [String] { Array(paths) }
 
   /// When the pending batch is due, nil when nothing waits: the time the caller should
   /// call `takeBatch(at:)`.

@@ -26,9 +26,9 @@ public final class ProjectWatcher {
 
   private let reactor: Reactor
   private let onChange: (WatchBatch) -> Void
-  /// Called whenever changes were recorded and a batch is pending, before it is due:
-  /// the first call of a batch is the moment a save began.
-  public var onActivity: (() -> Void)?
+  /// Called whenever changes were recorded and a batch is pending, before it is due,
+  /// with the batch's paths so far: the first call of a batch is the moment a save began.
+  public var onActivity: (([String]) -> Void)?
   private let maxWatches: Int?
   private var ignore: IgnoreRules
   private var debouncer: ChangeDebouncer
@@ -353,7 +353,7 @@ public final class ProjectWatcher {
     batchTimer = nil
     guard !isClosed, let deadline = debouncer.deadline else { return }
     batchTimer = reactor.after(max(0, deadline - reactor.clock.now())) { [weak self] in self?.batchIsDue() }
-    onActivity?()
+    onActivity?(debouncer.pendingPaths)
   }
 
   private func batchIsDue() {
