@@ -63,21 +63,11 @@ public struct PollingScanner {
   /// that is not ignored.
   static func look(root: String, ignore: IgnoreRules) -> [String: Stamp] {
     var stamps: [String: Stamp] = [:]
-    var folders = [""]
-    while let folder = folders.popLast() {
-      let absolute = folder.isEmpty ? root : root + "/" + folder
-      for entry in ProjectTree.entries(of: absolute) {
-        let path = ProjectTree.join(folder, entry.name)
-        if ignore.isEntryIgnored(path, isDirectory: entry.isDirectory) { continue }
-        if entry.isDirectory {
-          folders.append(path)
-          continue
-        }
-        var info = stat()
-        guard lstat(absolute + "/" + entry.name, &info) == 0 else { continue }
-        let modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
-        stamps[path] = Stamp(modified: modified, size: Int64(info.st_size), inode: UInt64(info.st_ino))
-      }
+    for path in ProjectTree.files(root: root, isIgnored: { ignore.isEntryIgnored($0, isDirectory: $1) }) {
+      var info = stat()
+      guard lstat(root + "/" + path, &info) == 0 else { continue }
+      let modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+      stamps[path] = Stamp(modified: modified, size: Int64(info.st_size), inode: UInt64(info.st_ino))
     }
     return stamps
   }
