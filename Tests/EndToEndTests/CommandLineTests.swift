@@ -9,24 +9,12 @@ import XCTest
 
 /// The djdash binary as a user runs it: output, exit codes, report files, Ctrl-C.
 final class CommandLineTests: XCTestCase {
-  private var binary: String { TestPaths.binary }
-
-  private func djdash(
-    _ arguments: [String], in folder: String, environment extra: [String: String] = [:],
-    whileRunning: ((pid_t) -> Void)? = nil
-  ) throws -> Shell.Result {
-    var environment = ProcessInfo.processInfo.environment
-    environment.merge(extra) { $1 }
-    environment["NO_COLOR"] = "1"
-    return try Shell.run([binary] + arguments, in: folder, environment: environment, whileRunning: whileRunning)
-  }
-
   func testRunPrintsALinePerTestFailuresAndTheClosingLine() throws {
     let python = try DjangoVersion.v52.python()
     let project = try TestPaths.copy(TestPaths.fixtures + "/kitchen")
     let events = project + "/events.jsonl"
     let junit = project + "/report.xml"
-    let result = try djdash(
+    let result = try Shell.djdash(
       ["run", "verdicts", "--python", python, "--events", events, "--junit-xml", junit], in: project)
     XCTAssertEqual(result.status, 1, result.output)
     XCTAssertTrue(result.output.contains("PASS "), result.output)
@@ -69,7 +57,7 @@ final class CommandLineTests: XCTestCase {
   func testAllPassingExitsZero() throws {
     let python = try DjangoVersion.v42.python()
     let project = try TestPaths.copy(TestPaths.fixtures + "/kitchen")
-    let result = try djdash(["run", "verdicts.tests.PlainUnittestTests", "--python", python], in: project)
+    let result = try Shell.djdash(["run", "verdicts.tests.PlainUnittestTests", "--python", python], in: project)
     XCTAssertEqual(result.status, 0, result.output)
     XCTAssertTrue(result.stdout.hasPrefix("PASS "), result.stdout)
     XCTAssertTrue(result.stdout.hasSuffix("s\n"), "the closing line is the last line")
@@ -78,7 +66,7 @@ final class CommandLineTests: XCTestCase {
 
   func testNoManagePyExitsTwoWithAdvice() throws {
     let folder = try TestPaths.temporaryFolder()
-    let result = try djdash(["run"], in: folder)
+    let result = try Shell.djdash(["run"], in: folder)
     XCTAssertEqual(result.status, 2)
     XCTAssertTrue(result.output.contains("no manage.py"), result.output)
     XCTAssertTrue(result.output.contains("--command"), result.output)
@@ -89,7 +77,7 @@ final class CommandLineTests: XCTestCase {
     let venv = try TestPaths.temporaryFolder("djdash-empty-venv")
     let made = try Shell.run(["python3", "-m", "venv", "--without-pip", venv])
     XCTAssertEqual(made.status, 0, made.output)
-    let result = try djdash(["run", "--python", venv + "/bin/python"], in: project)
+    let result = try Shell.djdash(["run", "--python", venv + "/bin/python"], in: project)
     XCTAssertEqual(result.status, 2, result.output)
     XCTAssertTrue(result.output.contains("did not start"), result.output)
     XCTAssertTrue(
@@ -99,23 +87,23 @@ final class CommandLineTests: XCTestCase {
 
   func testACommandThatDoesNotExistExitsTwo() throws {
     let folder = try TestPaths.temporaryFolder()
-    let result = try djdash(["run", "--command", "no-such-test-program test"], in: folder)
+    let result = try Shell.djdash(["run", "--command", "no-such-test-program test"], in: folder)
     XCTAssertEqual(result.status, 2, result.output)
     XCTAssertTrue(result.output.contains("command not found: no-such-test-program"), result.output)
   }
 
   func testBadFlagsExitTwo() throws {
     let folder = try TestPaths.temporaryFolder()
-    XCTAssertEqual(try djdash(["run", "--parallel", "zero"], in: folder).status, 2)
-    XCTAssertEqual(try djdash(["run", "--no-such-flag"], in: folder).status, 2)
-    XCTAssertEqual(try djdash(["--help"], in: folder).status, 0)
+    XCTAssertEqual(try Shell.djdash(["run", "--parallel", "zero"], in: folder).status, 2)
+    XCTAssertEqual(try Shell.djdash(["run", "--no-such-flag"], in: folder).status, 2)
+    XCTAssertEqual(try Shell.djdash(["--help"], in: folder).status, 0)
   }
 
   func testArgumentsAfterDoubleDashReachTheCommandUntouched() throws {
     let python = try DjangoVersion.v52.python()
     let project = try TestPaths.copy(TestPaths.fixtures + "/kitchen")
     let events = project + "/events.jsonl"
-    let result = try djdash(
+    let result = try Shell.djdash(
       ["run", "verdicts.tests.PlainUnittestTests", "--python", python, "--events", events, "--", "--timing"],
       in: project)
     XCTAssertEqual(result.status, 0, result.output)
@@ -130,7 +118,7 @@ final class CommandLineTests: XCTestCase {
     let events = project + "/events.jsonl"
     var runner: Int32?
     var killedAt: Date?
-    _ = try djdash(
+    _ = try Shell.djdash(
       ["run", "crashy.test_slow_db", "--parallel", "2", "--python", python, "--events", events], in: project,
       environment: ["SLOW_SECONDS": "5"]
     ) { djdashPID in
@@ -162,7 +150,7 @@ final class CommandLineTests: XCTestCase {
     let project = try TestPaths.copy(TestPaths.fixtures + "/kitchen")
     let events = project + "/events.jsonl"
     var interrupted = false
-    let result = try djdash(
+    let result = try Shell.djdash(
       ["run", "crashy.test_slow", "--python", python, "--events", events], in: project,
       environment: ["SLOW_SECONDS": "1"]
     ) { pid in

@@ -14,20 +14,10 @@ import XCTest
 final class HistoryTests: XCTestCase {
   private var binary: String { TestPaths.binary }
 
-  private func djdash(
-    _ arguments: [String], in folder: String, environment extra: [String: String] = [:],
-    whileRunning: ((pid_t) -> Void)? = nil
-  ) throws -> Shell.Result {
-    var environment = ProcessInfo.processInfo.environment
-    environment.merge(extra) { $1 }
-    environment["NO_COLOR"] = "1"
-    return try Shell.run([binary] + arguments, in: folder, environment: environment, whileRunning: whileRunning)
-  }
-
   func testRunsAreRecordedAndFailedRerunsWhatFailed() throws {
     let python = try DjangoVersion.v52.python()
     let project = try TestPaths.copy(TestPaths.fixtures + "/kitchen")
-    let first = try djdash(["run", "verdicts", "--python", python], in: project)
+    let first = try Shell.djdash(["run", "verdicts", "--python", python], in: project)
     XCTAssertEqual(first.status, 1, first.output)
 
     let store = try HistoryStore(projectRoot: project)
@@ -48,34 +38,35 @@ final class HistoryTests: XCTestCase {
     XCTAssertEqual(mode, 0o600)
 
     // --failed: only those five, as labels.
-    let again = try djdash(["run", "--failed", "--python", python], in: project)
+    let again = try Shell.djdash(["run", "--failed", "--python", python], in: project)
     XCTAssertEqual(again.status, 1, again.output)
     XCTAssertTrue(again.stderr.contains("running the 5 tests that failed last time"), again.stderr)
     XCTAssertTrue(again.stdout.contains("\n0 passed, 4 failed, 1 unexpected success, 3 errors"), again.stdout)
     XCTAssertEqual(Set(try store.recentRuns().first?.labels ?? []), Set(failed))
 
     // --failed-first: the five, then the whole selection, in two runs.
-    let both = try djdash(["run", "verdicts", "--failed-first", "--python", python], in: project)
+    let both = try Shell.djdash(["run", "verdicts", "--failed-first", "--python", python], in: project)
     XCTAssertEqual(both.status, 1, both.output)
     XCTAssertEqual(both.stdout.components(separatedBy: " passed, ").count - 1, 2, both.stdout)
     let lastTwo = try store.recentRuns(limit: 2)
     XCTAssertEqual(lastTwo.map(\.total), [10, 5])
 
     // Nothing failed in this scope: --failed runs the whole selection and says so.
-    let none = try djdash(["run", "--failed", "verdicts.tests.PlainUnittestTests", "--python", python], in: project)
+    let none = try Shell.djdash(
+      ["run", "--failed", "verdicts.tests.PlainUnittestTests", "--python", python], in: project)
     XCTAssertEqual(none.status, 0, none.output)
     XCTAssertTrue(none.stderr.contains("no test failed last time in verdicts.tests.PlainUnittestTests"), none.stderr)
 
-    let listing = try djdash(["history"], in: project)
+    let listing = try Shell.djdash(["history"], in: project)
     XCTAssertEqual(listing.status, 0, listing.output)
     XCTAssertTrue(listing.stdout.hasPrefix("recent runs, newest first:\n  #5  "), listing.stdout)
     XCTAssertEqual(listing.stdout.components(separatedBy: "  run  ").count - 1, 5, listing.stdout)
-    let one = try djdash(["history", "verdicts.tests.VerdictTests.test_fail"], in: project)
+    let one = try Shell.djdash(["history", "verdicts.tests.VerdictTests.test_fail"], in: project)
     XCTAssertEqual(one.status, 0, one.output)
     XCTAssertTrue(one.stdout.contains("last verdict: fail"), one.stdout)
     XCTAssertEqual(
       one.stdout.components(separatedBy: "AssertionError: 1 != 2").count - 1, 1 + 4, "the last verdict, then four runs")
-    let unknown = try djdash(["history", "nope.Tests.test_x"], in: project)
+    let unknown = try Shell.djdash(["history", "nope.Tests.test_x"], in: project)
     XCTAssertEqual(unknown.status, 1, unknown.output)
   }
 
@@ -84,7 +75,7 @@ final class HistoryTests: XCTestCase {
     let project = try TestPaths.copy(TestPaths.fixtures + "/kitchen")
     let historyFile = HistoryStore.path(projectRoot: project)
     var recordedBeforeKill = 0
-    let killed = try djdash(
+    let killed = try Shell.djdash(
       ["run", "crashy.test_slow", "--python", python], in: project, environment: ["SLOW_SECONDS": "0.6"]
     ) { pid in
       guard recordedBeforeKill < 2, FileManager.default.fileExists(atPath: historyFile),
@@ -98,7 +89,7 @@ final class HistoryTests: XCTestCase {
     XCTAssertGreaterThanOrEqual(printed, 2, killed.stdout)
 
     // The next start: the run is recorded as interrupted, with what it streamed.
-    let next = try djdash(["history"], in: project)
+    let next = try Shell.djdash(["history"], in: project)
     XCTAssertTrue(next.stderr.contains("run 1 was cut short when djdash ended; recorded as interrupted"), next.stderr)
     XCTAssertTrue(next.stdout.contains("interrupted"), next.stdout)
     let store = try HistoryStore(projectRoot: project)
@@ -113,7 +104,7 @@ final class HistoryTests: XCTestCase {
     let python = try DjangoVersion.v52.python()
     let project = try TestPaths.copy(TestPaths.fixtures + "/polluters")
     let victim = "settingspoll.test_c_title.TitleTests.test_shop_name_is_original"
-    let hunt = try djdash(["hunt", "settingspoll", "--python", python], in: project)
+    let hunt = try Shell.djdash(["hunt", "settingspoll", "--python", python], in: project)
     XCTAssertEqual(hunt.status, 1, hunt.output)
     let store = try HistoryStore(projectRoot: project)
     let runs = try store.recentRuns(limit: 100)
@@ -122,7 +113,7 @@ final class HistoryTests: XCTestCase {
     XCTAssertEqual(try store.lastState(), [], "a hunt's orders do not make a last state")
     XCTAssertEqual(
       try store.findings(about: victim).map(\.polluter), ["settingspoll.test_b_rename.RenameTests.test_rename_shop"])
-    let record = try djdash(["history", victim], in: project)
+    let record = try Shell.djdash(["history", victim], in: project)
     XCTAssertEqual(record.status, 0, record.output)
     XCTAssertTrue(
       record.stdout.contains(": order-dependent: \(victim) fails after settingspoll.test_b_rename"), record.stdout)

@@ -84,17 +84,23 @@ final class WatchEndToEndTests: XCTestCase {
     try tmux.waitFor("EXIT:0")
   }
 
-  func testSavesRunWarmUnlessTheServerLoadedTheSavedFile() throws {
+  /// The dashboard on a copy of the demo, after its first run, once the warm server has
+  /// set Django and the test database up (`w` says so).
+  private func dashboardWithWarmRunnerReady(_ flags: [String] = []) throws -> (TmuxSession, String) {
     let python = try DjangoVersion.v52.python()
     let project = try TestPaths.copy(TestPaths.demo)
-    let tmux = try dashboard(["--python", python], in: project)
-    defer { tmux.close() }
+    let tmux = try dashboard(["--python", python] + flags, in: project)
     try tmux.waitFor("54/54", "failed")
-    // After the first run, the warm server sets Django and the test database up.
     try tmux.press("w")
     try tmux.waitFor("warm runner: ready")
     try tmux.press("Escape")
     try tmux.waitFor("the list") { !$0.contains("why these tests") }
+    return (tmux, project)
+  }
+
+  func testSavesRunWarmUnlessTheServerLoadedTheSavedFile() throws {
+    let (tmux, project) = try dashboardWithWarmRunnerReady()
+    defer { tmux.close() }
 
     // A view: not loaded by the server, so a fork of it runs the tests.
     let views = project + "/catalog/views.py"
@@ -116,15 +122,8 @@ final class WatchEndToEndTests: XCTestCase {
   }
 
   func testWarmCheckFollowsAWarmRunWithAColdOneAndComparesThem() throws {
-    let python = try DjangoVersion.v52.python()
-    let project = try TestPaths.copy(TestPaths.demo)
-    let tmux = try dashboard(["--python", python, "--warm-check"], in: project)
+    let (tmux, project) = try dashboardWithWarmRunnerReady(["--warm-check"])
     defer { tmux.close() }
-    try tmux.waitFor("54/54", "failed")
-    try tmux.press("w")
-    try tmux.waitFor("warm runner: ready")
-    try tmux.press("Escape")
-    try tmux.waitFor("the list") { !$0.contains("why these tests") }
     let views = project + "/catalog/views.py"
     try save(try String(contentsOfFile: views, encoding: .utf8) + "\n# saved\n", to: views)
     // The warm run, then the cold run of the same labels, then the verdict of the check.

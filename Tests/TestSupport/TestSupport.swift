@@ -138,6 +138,17 @@ public enum Shell {
       status: completion.status, stdout: String(decoding: completion.stdout, as: UTF8.self),
       stderr: String(decoding: completion.stderr, as: UTF8.self))
   }
+
+  /// Runs the djdash binary as a user would, without colour, to its end.
+  public static func djdash(
+    _ arguments: [String], in folder: String, environment extra: [String: String] = [:],
+    whileRunning: ((pid_t) -> Void)? = nil
+  ) throws -> Result {
+    var environment = ProcessInfo.processInfo.environment
+    environment.merge(extra) { $1 }
+    environment["NO_COLOR"] = "1"
+    return try run([TestPaths.binary] + arguments, in: folder, environment: environment, whileRunning: whileRunning)
+  }
 }
 
 /// A finished run, as a test sees it.
