@@ -72,6 +72,15 @@ public final class HistoryStore {
   }
 
   private static func openAndMigrate(_ path: String) throws -> DatabaseQueue {
+    // Two djdash processes opening a new file at once (the dashboard and `djdash history`)
+    // would both see it unmigrated: GRDB reads what is applied before it takes SQLite's
+    // write lock. The folder's flock makes creating and migrating one step. (A lock on the
+    // database file itself would not do: closing any descriptor of it drops SQLite's locks.)
+    let folder = open((path as NSString).deletingLastPathComponent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    if folder >= 0 {
+      while flock(folder, LOCK_EX) != 0 && errno == EINTR {}
+    }
+    defer { if folder >= 0 { close(folder) } }
     if !FileManager.default.fileExists(atPath: path) {
       // Created by us with the owner's bits only; SQLite gives -wal and -shm the same.
       guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])

@@ -1,6 +1,7 @@
 import DjangoRunner
 import Foundation
 import GRDB
+import Synchronization
 import TestSupport
 import XCTest
 
@@ -160,6 +161,25 @@ final class HistoryStoreTests: XCTestCase {
       XCTAssertEqual(mode, 0o600, path)
     }
     XCTAssertEqual(try String(contentsOfFile: folder + "/.djdash/.gitignore", encoding: .utf8).contains("*"), true)
+  }
+
+  /// The dashboard and `djdash history` can open a new file at the same moment: one of
+  /// them migrates it, the other finds it migrated (neither sees "duplicate column").
+  func testProcessesOpeningANewFileAtOnceDoNotMigrateItTwice() throws {
+    for round in 0..<12 {
+      let root = folder + "/p\(round)"
+      try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+      let problems = Mutex<[String]>([])
+      DispatchQueue.concurrentPerform(iterations: 6) { _ in
+        do {
+          let store = try HistoryStore(projectRoot: root)
+          if !store.notices.isEmpty { problems.withLock { $0 += store.notices } }
+        } catch {
+          problems.withLock { $0.append("\(error)") }
+        }
+      }
+      XCTAssertEqual(problems.withLock { $0 }, [], "round \(round)")
+    }
   }
 
   /// A version 1 file, made by hand as djdash 1 made it, opens with its runs and
