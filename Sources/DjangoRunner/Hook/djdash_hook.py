@@ -65,7 +65,8 @@ class _Pending:
 
     A passing test's result and every test_started wait here to share one send (the
     flush thread sends them within HOLD_LIMIT), so a test costs no system call of its
-    own. With DJDASH_RUN_DIR the buffer is a shared mapping of `pending-<pid>` there:
+    own; only a result that follows no other within HOLD_LIMIT (the run's first) goes
+    at once. With DJDASH_RUN_DIR the buffer is a shared mapping of `pending-<pid>` there:
     a process that dies (a segfault, os._exit, SIGKILL) leaves its unsent lines in the
     file, and djdash reads them when the connection ends, so the results before the
     crash and the test it was running are still known. The file starts with a 32-byte
@@ -127,6 +128,7 @@ class _Channel:
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.sock.connect(path)
         self.pid = os.getpid()
+        self.last_result_sent = float("-inf")  # time.monotonic() of the last result sent at once
         self.pending = _Pending(os.environ.get("DJDASH_RUN_DIR"), PENDING_LIMIT)
         for target, name in ((self._read_commands, "djdash-commands"), (self._flush_held, "djdash-flush")):
             thread = threading.Thread(target=target, name=name)
@@ -230,6 +232,13 @@ def _send(line, hold=False):
     channel = _channel if _channel is not None and _channel.pid == _pid else _connect()
     if channel is None:
         return
+    if hold:
+        # The first result of a run, or the first after a slow test, goes at once: it is
+        # what the user waits for. Within a burst of fast tests, passes share sends.
+        now = time.monotonic()
+        if now - channel.last_result_sent >= HOLD_LIMIT:
+            channel.last_result_sent = now
+            hold = False
     try:
         channel.send_line(line.encode("utf-8", "replace") + b"\n", hold)
     except OSError:
@@ -1184,7 +1193,9 @@ def _serve_warm(runner):
     runner.setup_test_environment()
     aliases = set(connections)
     old_config = runner.setup_databases(aliases=aliases, serialized_aliases=aliases)
-    emit("warm_ready", loaded=_project_files_loaded(), shared_databases=shared)
+    loaded = _project_files_loaded()
+    _prewarm(runner, aliases)
+    emit("warm_ready", loaded=loaded, shared_databases=shared)
     count = 0
     try:
         while True:
@@ -1218,6 +1229,71 @@ def _serve_warm(runner):
     return 0
 
 
+def _prewarm(runner, aliases):
+    """Imports, once in the server, the Django code every run needs after the setup: the
+    system checks (which every run does first: the URL, model, template and database
+    checks and the management commands they load) and the test client. Whatever of the
+    project that pulled in (the URLconf, views, forms, template tag libraries) is then
+    forgotten again, with every cache that held it, so a child imports the project's code
+    as it is on disk, exactly as a cold run does; only Django's own modules stay."""
+    import gc
+    from django.core.checks.registry import registry
+    from django.dispatch import Signal
+
+    before = set(sys.modules)
+    signals = [obj for obj in gc.get_objects() if isinstance(obj, Signal)]
+    receivers = [(signal, list(signal.receivers)) for signal in signals]
+    checks = (set(registry.registered_checks), set(registry.deployment_checks))
+    stdout, stderr = sys.stdout, sys.stderr
+    try:
+        with open(os.devnull, "w") as quiet:
+            sys.stdout = sys.stderr = quiet
+            try:
+                runner.run_checks(aliases)
+            except BaseException:  # a failing check is the child's to report
+                pass
+            finally:
+                sys.stdout, sys.stderr = stdout, stderr
+        import django.test.client  # noqa: F401
+    except Exception:
+        _hook_error("warming up")
+    try:
+        for name in set(sys.modules) - before:
+            path = getattr(sys.modules[name], "__file__", None)
+            if path and _project_root and os.path.abspath(path).startswith(_project_root):
+                del sys.modules[name]
+        for signal, kept in receivers:
+            signal.receivers[:] = kept
+            signal.sender_receivers_cache.clear()
+        registry.registered_checks, registry.deployment_checks = checks
+        _forget_project_caches()
+        gc.collect()
+    except Exception:
+        _hook_error("warming up")
+
+
+def _forget_project_caches():
+    """Django's caches that hold project code: the URL resolvers and the template
+    engines (with their loaders' compiled templates and tag libraries)."""
+    from django.urls import clear_url_caches, set_urlconf
+
+    clear_url_caches()
+    set_urlconf(None)
+    from django.template import engines
+    from django.template.engine import Engine
+
+    engines.__dict__.pop("templates", None)
+    engines._templates = None
+    engines._engines = {}
+    Engine.get_default.cache_clear()
+    try:
+        from django.forms.renderers import get_default_renderer
+
+        get_default_renderer.cache_clear()
+    except (ImportError, AttributeError):
+        pass
+
+
 def _run_warm_child(runner, request):
     """In the forked child: become the leader of a run of its own (its own process group,
     socket and run folder), run the labels as run_tests would without creating or
@@ -1232,9 +1308,6 @@ def _run_warm_child(runner, request):
         _leader = True
         _enable_crash_report()
         _connect()
-        from django.urls import clear_url_caches
-
-        clear_url_caches()
         labels = [str(label) for label in request.get("labels") or []]
         _emit_runner_started(runner, labels)
         suite = runner.build_suite(labels)
