@@ -114,3 +114,59 @@ final class ChangeDebouncerTemporaryFileTests: XCTestCase {
     XCTAssertEqual(debouncer.takeBatch(at: 8), WatchBatch(paths: ["b.py"]))
   }
 }
+
+final class ChangeDebouncerEagerTests: XCTestCase {
+  func testASaveAfterACalmSpellEndsAfterTheShortQuietAndTheNextChangesWaitTheWholeOne() {
+    var debouncer = ChangeDebouncer(quiet: 0.05, maxDelay: 1, eagerAfter: 0.5, eagerQuiet: 0.01)
+    debouncer.record(["polls/views.py"], at: 10)
+    XCTAssertEqual(debouncer.deadline ?? 0, 10.01, accuracy: 1e-9)
+    // A formatter's burst: each file moves the short deadline.
+    debouncer.record(["polls/forms.py"], at: 10.005)
+    XCTAssertEqual(debouncer.deadline ?? 0, 10.015, accuracy: 1e-9)
+    XCTAssertEqual(debouncer.takeBatch(at: 10.015), WatchBatch(paths: ["polls/forms.py", "polls/views.py"]))
+    // A second save 20 ms later follows the first: it waits for the whole quiet time.
+    debouncer.record(["polls/models.py"], at: 10.035)
+    XCTAssertEqual(debouncer.deadline ?? 0, 10.085, accuracy: 1e-9)
+    XCTAssertEqual(debouncer.takeBatch(at: 10.085), WatchBatch(paths: ["polls/models.py"]))
+    // Half a second of calm: eager again.
+    debouncer.record(["polls/urls.py"], at: 10.6)
+    XCTAssertEqual(debouncer.deadline ?? 0, 10.61, accuracy: 1e-9)
+  }
+
+  func testASaveByRenameEndsEarlyOnceTheFileIsInPlace() {
+    var debouncer = ChangeDebouncer(quiet: 0.05, maxDelay: 1, eagerAfter: 0.5, eagerQuiet: 0.01)
+    // The editor's temporary file may be all there is for a moment: the whole quiet time.
+    debouncer.recordCreation(of: "views.py.tmp")
+    debouncer.record(["views.py.tmp"], at: 1)
+    XCTAssertEqual(debouncer.deadline ?? 0, 1.05, accuracy: 1e-9)
+    debouncer.recordRemoval(of: "views.py.tmp", at: 1.001)
+    debouncer.record(["views.py"], at: 1.001)
+    XCTAssertEqual(debouncer.deadline ?? 0, 1.011, accuracy: 1e-9)
+    XCTAssertEqual(debouncer.takeBatch(at: 1.011), WatchBatch(paths: ["views.py"]))
+  }
+
+  func testAFileMovedAsideMidSaveWaitsForItsNewVersion() {
+    var debouncer = ChangeDebouncer(quiet: 0.05, maxDelay: 1, eagerAfter: 0.5, eagerQuiet: 0.01)
+    // vim: the original becomes the backup, then a new file is written.
+    debouncer.recordRemoval(of: "views.py", at: 1)
+    XCTAssertEqual(debouncer.deadline ?? 0, 1.05, accuracy: 1e-9)
+    debouncer.recordCreation(of: "views.py")
+    XCTAssertEqual(debouncer.deadline ?? 0, 1.05, accuracy: 1e-9)
+    debouncer.record(["views.py"], at: 1.002)
+    XCTAssertEqual(debouncer.deadline ?? 0, 1.012, accuracy: 1e-9)
+    // A file really deleted waits for the whole quiet time, as does a new one.
+    _ = debouncer.takeBatch(at: 1.012)
+    debouncer.recordRemoval(of: "old.py", at: 5)
+    XCTAssertEqual(debouncer.deadline ?? 0, 5.05, accuracy: 1e-9)
+    _ = debouncer.takeBatch(at: 5.05)
+    debouncer.recordCreation(of: "new.py")
+    debouncer.record(["new.py"], at: 9)
+    XCTAssertEqual(debouncer.deadline ?? 0, 9.05, accuracy: 1e-9)
+  }
+
+  func testWithoutEagerEveryBatchWaitsForTheQuietTime() {
+    var debouncer = ChangeDebouncer(quiet: 0.05, maxDelay: 1)
+    debouncer.record(["polls/views.py"], at: 10)
+    XCTAssertEqual(debouncer.deadline ?? 0, 10.05, accuracy: 1e-9)
+  }
+}

@@ -35,11 +35,14 @@ final class ProjectWatcherTests: XCTestCase {
   }
 
   @discardableResult
+  /// Batches wait the whole quiet time unless `eagerAfter` is given, so a test's changes
+  /// are one batch whatever the machine's pauses between them.
   private func startWatching(
-    quiet: Double = 0.1, maxWatches: Int? = nil, pollInterval: Double = 1
+    quiet: Double = 0.1, eagerAfter: Double? = nil, maxWatches: Int? = nil, pollInterval: Double = 1
   ) throws -> ProjectWatcher {
     let started = try ProjectWatcher(
-      root: project.path, reactor: reactor, quiet: quiet, pollInterval: pollInterval, maxWatches: maxWatches
+      root: project.path, reactor: reactor, quiet: quiet, eagerAfter: eagerAfter, pollInterval: pollInterval,
+      maxWatches: maxWatches
     ) { [unowned self] batch in
       self.batches.append(batch)
     }
@@ -83,6 +86,27 @@ final class ProjectWatcherTests: XCTestCase {
     // renamed away within the batch, it is not reported.
     try "y = 2\n".write(toFile: project.path + "/polls/tests.py", atomically: true, encoding: .utf8)
     XCTAssertEqual(nextBatch(), WatchBatch(paths: ["polls/tests.py"]))
+  }
+
+  /// After a calm spell a save is reported after 10 ms of quiet, not the whole quiet
+  /// time (a second here, so a late report is plain): by rename, or written in place.
+  func testASaveAfterACalmSpellIsReportedWithoutTheQuietTime() throws {
+    try startWatching(quiet: 1, eagerAfter: 0.2)
+    let clock = MonotonicClock()
+    try put("polls/models.py.tmp")
+    var saved = clock.now()
+    move("polls/models.py.tmp", "polls/models.py")
+    XCTAssertEqual(nextBatch(within: 0.9), WatchBatch(paths: ["polls/models.py"]))
+    XCTAssertLessThan(clock.now() - saved, 0.9)
+    Thread.sleep(forTimeInterval: 0.3)
+    saved = clock.now()
+    try put("polls/tests.py")
+    XCTAssertEqual(nextBatch(within: 0.9), WatchBatch(paths: ["polls/tests.py"]))
+    XCTAssertLessThan(clock.now() - saved, 0.9)
+    // A change right after it waits the whole quiet time.
+    try put("polls/models.py")
+    XCTAssertNil(nextBatch(within: 0.5))
+    XCTAssertEqual(nextBatch(within: 2), WatchBatch(paths: ["polls/models.py"]))
   }
 
   func testReportsFilesMadeInANewFolderBeforeItsWatch() throws {

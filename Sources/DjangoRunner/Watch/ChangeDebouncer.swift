@@ -3,6 +3,14 @@
 /// `maxDelay` seconds after its first change, whichever comes first — a steady stream
 /// of changes still yields a batch every `maxDelay`.
 ///
+/// A save after a calm spell need not wait the whole quiet time: with `eagerAfter`, a
+/// batch whose first change comes that many seconds after the last one ends after
+/// `eagerQuiet` of calm instead, once every path in it is a file that was there before,
+/// whole again (written and closed, or renamed into place) — an editor's save takes a
+/// millisecond or two, a formatter's burst of files not much more. A path removed
+/// mid-save waits for its new version; a new file may be an editor's temporary one, and
+/// waits to be renamed away or for the quiet time.
+///
 /// A value with no clock inside: the caller passes the time in, asks for `deadline`
 /// (when to look again) and takes the batch once it is due.
 public struct ChangeDebouncer: Sendable {
@@ -10,21 +18,37 @@ public struct ChangeDebouncer: Sendable {
   public let quiet: Double
   /// Seconds after a batch's first change after which it is due whatever comes.
   public let maxDelay: Double
+  /// Seconds of calm after which a batch of whole files ends after `eagerQuiet`; nil
+  /// waits `quiet` for every batch.
+  public let eagerAfter: Double?
+  /// The quiet time of a batch begun after a calm spell, once its files are whole.
+  public let eagerQuiet: Double
 
   private var paths: Set<String> = []
   /// Paths that did not exist when the last batch was taken; if they go again before
   /// the next, they were temporary files (an editor's, a tool's) and are not reported.
   private var created: Set<String> = []
+  /// Paths removed in this batch and not written again since.
+  private var removed: Set<String> = []
   private var isOverflow = false
+  /// Whether this batch began after a calm spell of `eagerAfter`.
+  private var isEager = false
+  /// The time of the last change seen, in any batch.
+  private var lastSeen: Double?
   private var firstChange: Double?
   private var lastChange: Double?
 
   /// - Parameters:
   ///   - quiet: Seconds of calm that end a batch.
   ///   - maxDelay: The longest a change waits for its batch.
-  public init(quiet: Double = 0.1, maxDelay: Double = 1.0) {
+  ///   - eagerAfter: Seconds of calm after which a batch of whole files ends after
+  ///     `eagerQuiet`; nil waits `quiet` for every batch.
+  ///   - eagerQuiet: That shorter quiet time.
+  public init(quiet: Double = 0.1, maxDelay: Double = 1.0, eagerAfter: Double? = nil, eagerQuiet: Double = 0.01) {
     self.quiet = max(0, quiet)
     self.maxDelay = max(0, maxDelay)
+    self.eagerAfter = eagerAfter.map { max(0, $0) }
+    self.eagerQuiet = min(max(0, eagerQuiet), self.quiet)
   }
 
   /// True when changes wait for their batch.
@@ -36,7 +60,8 @@ public struct ChangeDebouncer: Sendable {
   /// call `takeBatch(at:)`.
   public var deadline: Double? {
     guard let firstChange, let lastChange else { return nil }
-    return min(lastChange + quiet, firstChange + maxDelay)
+    let isWhole = isEager && !isOverflow && !paths.isEmpty && removed.isEmpty && paths.isDisjoint(with: created)
+    return min(lastChange + (isWhole ? eagerQuiet : quiet), firstChange + maxDelay)
   }
 
   /// Adds changed paths; an empty sequence changes nothing.
@@ -48,6 +73,7 @@ public struct ChangeDebouncer: Sendable {
     var isEmpty = true
     for path in paths {
       self.paths.insert(path)
+      removed.remove(path)
       isEmpty = false
     }
     if !isEmpty { noteChange(at: now) }
@@ -68,6 +94,7 @@ public struct ChangeDebouncer: Sendable {
       noteChange(at: now)
     } else {
       record(CollectionOfOne(path), at: now)
+      removed.insert(path)
     }
   }
 
@@ -88,6 +115,7 @@ public struct ChangeDebouncer: Sendable {
   public mutating func discard(where isDropped: (String) -> Bool) {
     paths = paths.filter { !isDropped($0) }
     created = created.filter { !isDropped($0) }
+    removed = removed.filter { !isDropped($0) }
   }
 
   /// The pending batch if it is due at `now`, which starts a new one; nil otherwise.
@@ -99,14 +127,20 @@ public struct ChangeDebouncer: Sendable {
     let batch = WatchBatch(paths: paths.sorted(), isOverflow: isOverflow)
     paths = []
     created = []
+    removed = []
     isOverflow = false
+    isEager = false
     firstChange = nil
     lastChange = nil
     return batch.paths.isEmpty && !batch.isOverflow ? nil : batch
   }
 
   private mutating func noteChange(at now: Double) {
-    if firstChange == nil { firstChange = now }
+    if firstChange == nil {
+      firstChange = now
+      isEager = eagerAfter.map { calm in lastSeen.map { now - $0 >= calm } ?? true } ?? false
+    }
     lastChange = max(lastChange ?? now, now)
+    lastSeen = max(lastSeen ?? now, now)
   }
 }

@@ -19,6 +19,9 @@ public final class ProjectWatcher {
   /// millisecond, a formatter's burst keeps coming faster than this (watchexec's default),
   /// and a warm run waits for it before it starts.
   public static let defaultQuiet = 0.05
+  /// Seconds of calm after which a save ends its batch after 10 ms of quiet, not
+  /// `defaultQuiet` (see `ChangeDebouncer`).
+  public static let defaultEagerAfter = 0.5
 
   public let root: String
   /// Seconds between two looks at the tree when polling.
@@ -58,6 +61,8 @@ public final class ProjectWatcher {
   ///     Rules made without a root do not recognise virtualenvs nor reload.
   ///   - quiet: Seconds without a change that end a batch.
   ///   - maxDelay: The longest a change waits for its batch.
+  ///   - eagerAfter: Seconds of calm after which a save is reported after 10 ms of
+  ///     quiet, not `quiet` (nil: never).
   ///   - pollInterval: Seconds between two looks when polling.
   ///   - maxWatches: A limit on inotify watches below the kernel's, beyond which the
   ///     watcher polls as if the kernel's limit were used up (0: poll from the start).
@@ -66,7 +71,7 @@ public final class ProjectWatcher {
   /// - Throws: `WatchError` when `root` is not a folder.
   public init(
     root: String, reactor: Reactor, ignore: IgnoreRules? = nil, quiet: Double = ProjectWatcher.defaultQuiet,
-    maxDelay: Double = 1.0,
+    maxDelay: Double = 1.0, eagerAfter: Double? = ProjectWatcher.defaultEagerAfter,
     pollInterval: Double = 1.0, maxWatches: Int? = nil, onChange: @escaping (WatchBatch) -> Void
   ) throws {
     // Resolved, so a root reached through a symbolic link is watched (links below it
@@ -83,7 +88,7 @@ public final class ProjectWatcher {
     self.root = base
     self.reactor = reactor
     self.ignore = ignore ?? IgnoreRules(root: base)
-    self.debouncer = ChangeDebouncer(quiet: quiet, maxDelay: maxDelay)
+    self.debouncer = ChangeDebouncer(quiet: quiet, maxDelay: maxDelay, eagerAfter: eagerAfter)
     self.pollInterval = max(0.05, pollInterval)
     self.maxWatches = maxWatches
     self.onChange = onChange
