@@ -52,6 +52,25 @@ int djdash_spawn(const char *directory, char *const argv[], char *const envp[],
   return rc;
 }
 
+int djdash_spawn_detached(const char *directory, char *const argv[], const char *log_path, pid_t *pid) {
+  posix_spawnattr_t attr;
+  posix_spawn_file_actions_t actions;
+  extern char **environ;
+  int rc;
+
+  if ((rc = spawn_defaults(&attr, &actions, POSIX_SPAWN_SETSID)) != 0) return rc;
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, log_path, O_WRONLY | O_CREAT | O_APPEND, 0600);
+  posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+  if (directory != NULL) posix_spawn_file_actions_addchdir_np(&actions, directory);
+
+  rc = posix_spawnp(pid, argv[0], &actions, &attr, argv, environ);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  return rc;
+}
+
 int djdash_pipe(int fds[2]) { return pipe2(fds, O_CLOEXEC | O_NONBLOCK); }
 
 int djdash_unix_listen(const char *path) {
@@ -77,6 +96,29 @@ int djdash_unix_listen(const char *path) {
 }
 
 int djdash_accept(int listener) { return accept4(listener, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK); }
+
+int djdash_unix_connect(const char *path) {
+  struct sockaddr_un address;
+  int fd;
+
+  if (strlen(path) >= sizeof(address.sun_path)) {
+    errno = ENAMETOOLONG;
+    return -1;
+  }
+  fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  memset(&address, 0, sizeof(address));
+  address.sun_family = AF_UNIX;
+  strcpy(address.sun_path, path);
+  if (connect(fd, (struct sockaddr *)&address, sizeof(address)) != 0 ||
+      fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) != 0) {
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return -1;
+  }
+  return fd;
+}
 
 int djdash_become_subreaper(void) { return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); }
 

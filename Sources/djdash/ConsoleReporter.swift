@@ -57,7 +57,8 @@ final class ConsoleReporter {
   func handle(_ event: RunEvent) {
     switch event {
     case .runStarted(let start):
-      Console.error("running \(start.command.joined(separator: " ")) in \(start.directory)")
+      let how = start.isWarm == true ? " warm (a child of the warm service)" : ""
+      Console.error("running\(how) \(start.command.joined(separator: " ")) in \(start.directory)")
     case .suiteReady(let plan):
       var line = "\(plan.tests.count) test\(plan.tests.count == 1 ? "" : "s")"
       if plan.processes > 1 { line += " in \(plan.processes) processes" }

@@ -15,6 +15,10 @@ struct HeadlessRun {
   let report: ReportArguments
   /// Where the run is recorded; nil keeps no history.
   var history: HistoryStore? = nil
+  /// The warm server that forks the run's child (`--warm`); nil starts a new runner.
+  var warm: (any WarmServer)? = nil
+  /// The loop the run is served on (the warm server's, when there is one).
+  var reactor = Reactor()
 
   /// Returns djdash's exit code for the run.
   func execute() throws -> Int32 {
@@ -31,7 +35,6 @@ struct HeadlessRun {
       Console.error(error.description)
       return (2, nil)
     }
-    let reactor = Reactor()
     let console = ConsoleReporter(showRunnerOutput: report.showOutput)
     let recorder = history.map {
       HistoryRecorder(store: $0, origin: .run, projectRoot: plan.projectRoot, reactor: reactor)
@@ -56,7 +59,7 @@ struct HeadlessRun {
         session.abort()
       }
     }
-    session.start()
+    if let warm { session.start(in: warm) } else { session.start() }
     if !session.isFinished { reactor.run() }
     signals.close()
     guard let summary = session.summary else { return (1, session.tally) }

@@ -20,6 +20,13 @@ struct RunCommand: ParsableCommand {
   )
   var warmCheck = false
 
+  @Flag(
+    name: .customLong("warm"),
+    help:
+      "Run in a child of the project's warm service, with Django set up and the test databases made; the first --warm run starts the service in the background (djdash warm stops it)."
+  )
+  var warm = false
+
   func run() throws {
     let directory = FileManager.default.currentDirectoryPath
     let project = try Console.exitingOnProjectError { try Project.locate(from: directory, command: tests.command) }
@@ -36,7 +43,9 @@ struct RunCommand: ParsableCommand {
         phaseReport.events = nil
         phaseReport.junitXML = nil
       }
-      let phaseCode = try HeadlessRun(plan: plan, report: phaseReport, history: store).execute()
+      var run = HeadlessRun(plan: plan, report: phaseReport, history: store)
+      if warm { run.warm = warmService(for: plan, request: request, project: project, reactor: run.reactor) }
+      let phaseCode = try run.execute()
       code = max(code, phaseCode)
       let stopsAtAFailure = request.filling(from: project.configuration).failfast
       if phaseCode == 2 || phaseCode == 130 || (phaseCode == 1 && stopsAtAFailure) { break }
@@ -89,5 +98,58 @@ extension RunCommand {
     Console.out("warm-check: \(differences.count) verdict\(differences.count == 1 ? "" : "s") differ:\n")
     for line in differences { Console.out("  \(line)\n") }
     return 1
+  }
+}
+
+extension RunCommand {
+  /// `--warm`: the project's warm service, ready for `plan`, started if there is none;
+  /// nil (the run goes cold, and says why) when it cannot serve it.
+  func warmService(for plan: RunPlan, request: RunRequest, project: Project, reactor: Reactor)
+    -> WarmServiceClient?
+  {
+    if let why = WarmRunner.whyCannotServe(plan) {
+      Console.error("running cold: \(why)")
+      return nil
+    }
+    var unlabelled = request
+    unlabelled.labels = []
+    guard let servicePlan = try? project.plan(for: unlabelled, directory: plan.directory) else { return nil }
+    func start() -> WarmServiceClient? {
+      do {
+        try WarmServiceClient.startService(plan: servicePlan, executable: BundledResources.executablePath)
+      } catch {
+        Console.error("running cold: \(error)")
+        return nil
+      }
+      Console.error("starting the warm service for \(project.root): Django and the test databases, once")
+      guard let client = WarmServiceClient.waitForService(projectRoot: project.root, reactor: reactor, timeout: 15)
+      else {
+        Console.error("running cold: the warm service did not start (see \(project.root)/.djdash/warm.log)")
+        return nil
+      }
+      return client
+    }
+    guard let client = WarmServiceClient.connect(projectRoot: project.root, reactor: reactor) ?? start() else {
+      return nil
+    }
+    switch client.reserve(plan, timeout: 600) {
+    case .ready:
+      return client
+    case .refused(let why):
+      Console.error("running cold: \(why)")
+      return nil
+    case .otherPlan(let why):
+      // Replaced for this run's options, the next run is warm again.
+      Console.error("replacing the warm service: \(why)")
+      _ = client.stopService(timeout: 5)
+      let end = reactor.clock.now() + 15
+      while WarmServiceClient.connect(projectRoot: project.root, reactor: reactor) != nil && reactor.clock.now() < end {
+        reactor.runOnce(timeout: 0.1)
+      }
+      guard let replaced = start() else { return nil }
+      if case .ready = replaced.reserve(plan, timeout: 600) { return replaced }
+      Console.error("running cold: the new warm service cannot serve this run")
+      return nil
+    }
   }
 }

@@ -17,7 +17,7 @@ struct Djdash: ParsableCommand {
       """,
     subcommands: [
       DashboardCommand.self, RunCommand.self, HuntCommand.self, AffectedCommand.self, HistoryCommand.self,
-      DemoCommand.self,
+      DemoCommand.self, WarmCommand.self,
     ],
     defaultSubcommand: DashboardCommand.self
   )

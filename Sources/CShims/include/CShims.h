@@ -14,6 +14,11 @@ int djdash_spawn(const char *directory, char *const argv[], char *const envp[],
 /// Returns 0 or an errno value.
 int djdash_spawn_foreground(char *const argv[], pid_t *pid);
 
+/// Spawns `argv[0]` (looked up in PATH) in a session of its own, detached from the
+/// terminal: stdin from /dev/null, stdout and stderr appended to `log_path`, every other
+/// descriptor closed, default signal dispositions. Returns 0 or an errno value.
+int djdash_spawn_detached(const char *directory, char *const argv[], const char *log_path, pid_t *pid);
+
 /// Creates a close-on-exec, non-blocking pipe. Returns 0 or -1 with errno set.
 int djdash_pipe(int fds[2]);
 
@@ -22,6 +27,10 @@ int djdash_unix_listen(const char *path);
 
 /// Accepts one connection as a non-blocking, close-on-exec descriptor; -1 on error.
 int djdash_accept(int listener);
+
+/// Connects to the Unix stream socket at `path`: a non-blocking, close-on-exec
+/// descriptor once connected; -1 on error (errno ENOENT or ECONNREFUSED when nobody listens).
+int djdash_unix_connect(const char *path);
 
 /// Makes this process a child subreaper, so orphaned runner workers become its children.
 int djdash_become_subreaper(void);

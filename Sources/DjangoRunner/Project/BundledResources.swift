@@ -42,7 +42,7 @@ public enum BundledResources {
     )
   }
 
-  static var executablePath: String {
+  public static var executablePath: String {
     (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
   }
 }

@@ -1,6 +1,6 @@
 /// A run ready to start: the exact command, where, with which environment, and the
 /// options the hook applies inside Django's runner.
-public struct RunPlan: Sendable, Equatable {
+public struct RunPlan: Sendable, Equatable, Codable {
   /// The full command line, e.g. `[python, manage.py, test, shop]`.
   public var arguments: [String]
   public var directory: String

@@ -9,7 +9,7 @@ import Foundation
 ///
 /// Everything happens on the reactor's thread. Call `start()`, then run the reactor;
 /// `onEvent` sees each event with its time, the last one always `run_finished`.
-public final class RunSession {
+public final class RunSession: WarmRun {
   public let plan: RunPlan
   public private(set) var tally = RunTally()
   public private(set) var supervisor = RunSupervisor()
@@ -84,7 +84,7 @@ public final class RunSession {
 
   /// Starts the run in a child that `warm` (a ready warm server) forks for it, instead of
   /// a new runner: Django set up, test databases made. The same events follow.
-  public func start(in warm: WarmRunner) {
+  public func start(in warm: any WarmServer) {
     isWarm = true
     begin { folder in
       try warm.fork(for: self, labels: plan.labels, socket: folder + "/events.sock", runDirectory: folder)
@@ -115,24 +115,24 @@ public final class RunSession {
   }
 
   /// The warm server ended before it forked the run's child: nothing will run.
-  func warmServerLost(_ reason: String) {
+  public func warmServerLost(_ reason: String) {
     guard process == nil else { return }
     finish(problem: reason)
   }
 
   /// The warm server forked the run's child.
-  func adopt(_ child: WarmChild) {
+  public func adopt(_ child: WarmChild) {
     process = child
     pollExit()
   }
 
   /// What the run's child printed (on the warm server's pipes).
-  func receive(_ bytes: [UInt8], on stream: RunnerOutput.Stream) {
+  public func receive(_ bytes: [UInt8], on stream: RunnerOutput.Stream) {
     emitOutput(bytes, stream, atEnd: false)
   }
 
   /// The warm server reported that the run's child ended.
-  func childExited() {
+  public func childExited() {
     emitOutput([], .stdout, atEnd: true)
     emitOutput([], .stderr, atEnd: true)
     checkExit()

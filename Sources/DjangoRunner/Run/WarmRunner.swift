@@ -12,7 +12,7 @@ import Foundation
 /// fork cannot refresh — a project file the server loaded (settings, models, apps and
 /// what they import), migrations, the installed packages — makes it stale: start
 /// another one.
-public final class WarmRunner {
+public final class WarmRunner: WarmServer {
   public enum State: Equatable, Sendable {
     /// Setting up Django and the databases.
     case starting
@@ -43,7 +43,7 @@ public final class WarmRunner {
   private var process: RunnerProcess?
   private var channel: EventChannel?
   private var folder: String?
-  private var current: RunSession?
+  private var current: (any WarmRun)?
   private var child: WarmChild?
   private var outputTail: [UInt8] = []
   private var isStopping = false
@@ -134,7 +134,7 @@ public final class WarmRunner {
   }
 
   /// Forks the child for `session`'s run; it connects to `socket` like a new runner.
-  func fork(for session: RunSession, labels: [String], socket: String, runDirectory: String) throws {
+  public func fork(for session: any WarmRun, labels: [String], socket: String, runDirectory: String) throws {
     guard case .ready = state, current == nil, let connection = channel?.openConnections.first else {
       throw ProjectError("the warm runner is not ready")
     }
@@ -248,4 +248,25 @@ public final class WarmRunner {
     child = nil
     cleanUp()
   }
+}
+
+/// What a warm server forks a child for (a run's session): told when the child is
+/// forked, what it prints, and when it has ended.
+public protocol WarmRun: AnyObject {
+  /// The server forked the run's child.
+  func adopt(_ child: WarmChild)
+  /// What the child printed (on the server's pipes).
+  func receive(_ bytes: [UInt8], on stream: RunnerOutput.Stream)
+  /// The child has ended (`child.reported` says how, when known).
+  func childExited()
+  /// The server ended before it forked the child: nothing will run.
+  func warmServerLost(_ reason: String)
+}
+
+/// Forks warm runs: a `WarmRunner` of this process, or the project's warm service
+/// (`djdash run --warm`) through a `WarmServiceClient`.
+public protocol WarmServer: AnyObject {
+  /// Forks the child for `run`; it connects to `socket` like a new runner, with
+  /// `runDirectory` as its run's folder, and runs `labels`.
+  func fork(for run: any WarmRun, labels: [String], socket: String, runDirectory: String) throws
 }

@@ -361,6 +361,17 @@ public final class ProjectWatcher {
     onActivity?(debouncer.pendingPaths)
   }
 
+  /// Reads what the kernel has reported so far and takes the pending batch now, due or
+  /// not (nil when nothing changed): for a caller that must know of a save made a moment
+  /// ago, before the quiet time is over. `onChange` does not get it.
+  public func takePendingBatch() -> WatchBatch? {
+    guard !isClosed else { return nil }
+    if inotify >= 0 { readEvents() }
+    let batch = debouncer.takeBatch(at: .infinity)
+    armBatchTimer()
+    return batch
+  }
+
   private func batchIsDue() {
     batchTimer = nil
     guard !isClosed else { return }
