@@ -30,10 +30,12 @@ enum WatchBench {
         var ours: [(Double, Double)] = []
         var bare: [(Double, Double)] = []
         var labels: [String] = []
+        var firstTests: [Double] = []
         for _ in 0..<repetitions {
           let measured = try saveAndRun(file, in: project, context: context, path: path)
           labels = measured.labels
           ours.append((measured.first, measured.last))
+          firstTests.append(measured.firstTest)
           bare.append(try bareRun(labels, in: project, context: context))
         }
         let ourFirst = Measure.median(ours.map(\.0))
@@ -44,6 +46,15 @@ enum WatchBench {
             + "\(Format.seconds(ourFirst).leftPadded(8)) / \(Format.seconds(Measure.median(ours.map(\.1))).leftPadded(8))  "
             + "\(Format.seconds(bareFirst).leftPadded(8)) / \(Format.seconds(Measure.median(bare.map(\.1))).leftPadded(8))  "
             + String(format: "%10.2f×", ourFirst / bareFirst))
+        if path == .warm && firstTests.allSatisfy({ $0 < 0 }) {
+          say("      (cold: the warm runner had loaded this file at start-up, so it is replaced)")
+        } else if path == .warm {
+          let own = Measure.median(firstTests)
+          say(
+            "      (warm: \(String(format: "%.1f", bareFirst / ourFirst))× sooner; the first test alone took "
+              + "\(Format.seconds(own)) as the runner timed it, while 20× sooner than bare would be "
+              + "\(Format.seconds(bareFirst / 20)) from the save)")
+        }
       }
     }
     say("   (djdash: from the rename that saves the file, through the watcher's debounce and the selection,")
@@ -70,7 +81,7 @@ enum WatchBench {
 
   private static func saveAndRun(_ file: String, in project: String, context: RunContext, path runner: RunnerPath)
     throws
-    -> (labels: [String], first: Double, last: Double)
+    -> (labels: [String], first: Double, last: Double, firstTest: Double)
   {
     let reactor = Reactor()
     var selector = TestSelector(graph: ProjectGraph(root: project))
@@ -79,6 +90,7 @@ enum WatchBench {
     var savedAt = 0.0
     var firstResult: Double?
     var lastResult: Double?
+    var firstTest = 0.0
     var labels: [String] = []
     var session: RunSession?
     var environment = context.baseEnvironment
@@ -116,9 +128,12 @@ enum WatchBench {
           FileHandle.standardError.write(
             Data("  \(timed.event.name) +\(Int((reactor.clock.now() - savedAt) * 1000)) ms\n".utf8))
         }
-        if case .testFinished = timed.event {
+        if case .testFinished(let report) = timed.event {
           let now = reactor.clock.now()
-          if firstResult == nil { firstResult = now - savedAt }
+          if firstResult == nil {
+            firstResult = now - savedAt
+            firstTest = session?.isWarm == true ? report.duration : -1
+          }
           lastResult = now - savedAt
         }
       }
@@ -153,7 +168,7 @@ enum WatchBench {
     while !(session?.isFinished ?? false) && reactor.clock.now() < deadline { reactor.runOnce(timeout: 0.5) }
     try text.write(toFile: path, atomically: false, encoding: .utf8)
     guard let firstResult, let lastResult else { throw BenchError("the run after saving \(file) reported no test") }
-    return (labels, firstResult, lastResult)
+    return (labels, firstResult, lastResult, firstTest)
   }
 
   /// `manage.py test -v 2 LABELS`: seconds from the spawn to the first and the last
