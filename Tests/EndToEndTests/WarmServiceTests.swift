@@ -84,6 +84,12 @@ final class WarmServiceTests: XCTestCase {
   func testRunsItCannotServeGoColdAndOtherOptionsReplaceIt() throws {
     let first = try run(["--warm", "catalog.tests.test_pricing"])
     XCTAssertTrue(first.stderr.contains("running warm"), first.stderr)
+    // Another shell: what differs between shells does not matter.
+    let otherShell = try Shell.djdash(
+      ["run", "--python", python, "--warm", "catalog.tests.test_pricing"], in: project,
+      environment: ["TERM": "vt100", "SHLVL": "7", "OLDPWD": "/"])
+    XCTAssertTrue(otherShell.stderr.contains("running warm"), otherShell.stderr)
+    XCTAssertEqual(verdicts(otherShell.stdout), verdicts(first.stdout))
     let parallel = try run(["--warm", "--parallel", "2", "catalog.tests.test_pricing"])
     XCTAssertTrue(parallel.stderr.contains("running cold: parallel runs are never warm"), parallel.stderr)
     XCTAssertEqual(verdicts(parallel.stdout), verdicts(first.stdout))

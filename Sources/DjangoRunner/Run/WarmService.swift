@@ -154,15 +154,20 @@ public final class WarmService {
       connection.send(["stopping": .bool(true)])
       stop(because: "asked to stop")
     case .string("reserve"):
-      guard let plan = Self.plan(in: request) else { return refuse(connection, "the request has no plan") }
+      guard let plan = Self.plan(in: request).map(adopted) else {
+        return refuse(connection, "the request has no plan")
+      }
       takePendingChanges()
+      if case .ready = warm.state, warm.runs >= WarmRunner.runsBeforeRecycling {
+        restartWarm(because: "recycled after \(warm.runs) runs")
+      }
       if case .starting = warm.state, Self.comparable(self.plan).canBePrepared(for: Self.comparable(plan)) {
         waiting.append((connection, plan))
       } else {
         answer(connection, plan)
       }
     case .string("run"):
-      guard let plan = Self.plan(in: request), case .string(let socket)? = request["socket"],
+      guard let plan = Self.plan(in: request).map(adopted), case .string(let socket)? = request["socket"],
         case .string(let runDirectory)? = request["run_dir"]
       else { return refuse(connection, "the request has no plan, socket or run folder") }
       takePendingChanges()
@@ -219,8 +224,18 @@ public final class WarmService {
     case .stale(let why): return "the warm runner is restarting: \(why)"
     case .unavailable(let why): return "the warm runner is unavailable: \(why)"
     case .ready:
-      return warm.canRun(plan) ? nil : "the warm runner is busy with another run, or due for recycling"
+      return warm.canRun(plan) ? nil : "the warm runner is busy with another run"
     }
+  }
+
+  /// A client's plan with the service's values of the volatile variables (its child
+  /// runs in the service's environment), so it compares equal when only those differ.
+  private func adopted(_ plan: RunPlan) -> RunPlan {
+    var plan = Self.comparable(plan)
+    for (name, value) in self.plan.environment where Self.volatileVariables.contains(name) {
+      plan.environment[name] = value
+    }
+    return plan
   }
 
   static func comparable(_ plan: RunPlan) -> RunPlan {
