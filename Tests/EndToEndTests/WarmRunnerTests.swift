@@ -6,13 +6,17 @@ import XCTest
 /// Warm runs on real Django projects: forked from a server with Django and the test
 /// databases ready, they must give exactly the verdicts of cold runs, edit after edit.
 final class WarmRunnerTests: XCTestCase {
-  private func plan(_ project: String, python: String, labels: [String] = [], settings: String? = nil) throws -> RunPlan
-  {
+  private func plan(
+    _ project: String, python: String, labels: [String] = [], settings: String? = nil, keepdb: Bool = false,
+    environment extra: [String: String] = [:]
+  ) throws -> RunPlan {
     var request = RunRequest()
     request.python = python
     request.labels = labels
     request.settings = settings
+    request.keepdb = keepdb
     var environment = ProcessInfo.processInfo.environment
+    environment.merge(extra) { $1 }
     environment["DJDASH_HOOK_DIR"] = TestPaths.hook
     return try Project.locate(from: project, command: nil).plan(
       for: request, directory: project, environment: environment)
@@ -76,11 +80,57 @@ final class WarmRunnerTests: XCTestCase {
     return warm
   }
 
-  func testAnEditOfEveryKindGivesWarmTheVerdictsOfCold() throws {
-    let python = try DjangoVersion.v52.python()
+  func testAnEditOfEveryKindGivesWarmTheVerdictsOfColdOnSQLiteInMemory() throws {
+    try assertEditsOfEveryKindGiveWarmTheVerdictsOfCold(project: try TestPaths.copy(TestPaths.demo))
+  }
+
+  func testAnEditOfEveryKindGivesWarmTheVerdictsOfColdOnASQLiteFileWithKeepdb() throws {
     let project = try TestPaths.copy(TestPaths.demo)
+    try """
+    from .settings import *  # noqa: F401,F403
+
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test_cornershop.sqlite3")}
+    """.write(toFile: project + "/shopsite/settings_file.py", atomically: true, encoding: .utf8)
+    try assertEditsOfEveryKindGiveWarmTheVerdictsOfCold(
+      project: project, settings: "shopsite.settings_file", keepdb: true)
+    XCTAssertTrue(FileManager.default.fileExists(atPath: project + "/test_cornershop.sqlite3"), "kept by cold runs")
+  }
+
+  func testAnEditOfEveryKindGivesWarmTheVerdictsOfColdOnPostgreSQL() throws {
+    let server = try PostgresServer.shared()
+    let project = try TestPaths.copy(TestPaths.demo)
+    try """
+    import os
+
+    from .settings import *  # noqa: F401,F403
+
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.postgresql",
+            "HOST": os.environ.get("DJDASH_PG_HOST", ""),
+            "PORT": os.environ.get("DJDASH_PG_PORT", "5432"),
+            "USER": os.environ.get("DJDASH_PG_USER", "postgres"),
+            "NAME": "cornershop_warm_edits",
+        }
+    }
+    """.write(toFile: project + "/shopsite/settings_pg.py", atomically: true, encoding: .utf8)
+    try assertEditsOfEveryKindGiveWarmTheVerdictsOfCold(
+      project: project, settings: "shopsite.settings_pg", environment: server.environment)
+    let left = try server.databases().filter { $0.contains("cornershop_warm_edits") }
+    XCTAssertEqual(left, [], "the warm servers, their clones and the cold runs drop their databases")
+  }
+
+  /// The demo, edited file after file; after each edit a warm run (from a new server when
+  /// the edit makes the old one stale) and a cold run of the same tests agree.
+  private func assertEditsOfEveryKindGiveWarmTheVerdictsOfCold(
+    project: String, settings: String? = nil, keepdb: Bool = false, environment: [String: String] = [:]
+  ) throws {
+    let python = try DjangoVersion.v52.python()
     let reactor = Reactor()
-    let base = try plan(project, python: python)
+    let base = try plan(project, python: python, settings: settings, keepdb: keepdb, environment: environment)
+    var coldRequest = RunRequest()
+    coldRequest.settings = settings
+    coldRequest.keepdb = keepdb
     var warm = try readyServer(base, reactor: reactor)
     func edit(_ file: String, _ old: String, _ new: String) throws {
       let path = project + "/" + file
@@ -128,9 +178,11 @@ final class WarmRunnerTests: XCTestCase {
         warm = try readyServer(base, reactor: reactor)
       }
       let warmEvents = warmRun(warm, base, reactor: reactor)
-      let cold = try TestRun.run(project: project, python: python)
+      let cold = try TestRun.run(
+        project: project, python: python, request: coldRequest, environment: environment)
       XCTAssertEqual(verdicts(warmEvents), cold.outcomes, "after editing \(file)")
       XCTAssertEqual(verdicts(warmEvents).count, cold.outcomes.count, "after editing \(file)")
+      XCTAssertGreaterThan(cold.outcomes.count, 40, "after editing \(file)")
     }
     warm.stop()
     drive(reactor, timeout: 10) { warm.hasExited }
