@@ -188,6 +188,36 @@ final class WarmRunnerTests: XCTestCase {
     drive(reactor, timeout: 10) { warm.hasExited }
   }
 
+  /// The server compiles the project's modules while it waits; a child takes the code of
+  /// an unchanged file from it, and reads a changed one again, even one of the same size.
+  func testACompiledModuleEditedToTheSameSizeIsReadAgain() throws {
+    let python = try DjangoVersion.v52.python()
+    let project = try TestPaths.copy(TestPaths.demo)
+    let reactor = Reactor()
+    let base = try plan(project, python: python, labels: ["catalog.tests.test_pricing"])
+    let warm = try readyServer(try plan(project, python: python), reactor: reactor)
+    defer {
+      warm.stop()
+      drive(reactor, timeout: 10) { warm.hasExited }
+    }
+    let before = verdicts(warmRun(warm, base, reactor: reactor))
+    // Long enough for the demo's few dozen modules to be compiled.
+    let settled = reactor.clock.now() + 2
+    drive(reactor, timeout: 3) { reactor.clock.now() > settled }
+    let path = project + "/catalog/tests/test_pricing.py"
+    let text = try String(contentsOfFile: path, encoding: .utf8)
+    let edited = text.replacingOccurrences(of: "\"12.50\"", with: "\"12.51\"")
+    XCTAssertNotEqual(edited, text)
+    XCTAssertEqual(edited.utf8.count, text.utf8.count)
+    try edited.write(toFile: path, atomically: false, encoding: .utf8)
+    let after = verdicts(warmRun(warm, base, reactor: reactor))
+    var request = RunRequest()
+    request.labels = ["catalog.tests.test_pricing"]
+    let cold = try TestRun.run(project: project, python: python, request: request)
+    XCTAssertEqual(after, cold.outcomes)
+    XCTAssertNotEqual(after, before, "the edit changes a verdict")
+  }
+
   /// A TransactionTestCase that fails if a run before it left a table behind (DDL is not
   /// flushed), and leaves one: twice warm, it passes only if each run starts afresh.
   private func assertEachWarmRunStartsFromTheDatabasesAsMade(

@@ -10,6 +10,7 @@ Only the standard library and Django are used. Every patch reports its own failu
 `hook_error` events instead of breaking the user's run.
 """
 
+import gc
 import io
 import json
 import mmap
@@ -1195,11 +1196,13 @@ def _serve_warm(runner):
     old_config = runner.setup_databases(aliases=aliases, serialized_aliases=aliases)
     loaded = _project_files_loaded()
     _prewarm(runner, aliases)
+    _install_code_cache()
     emit("warm_ready", loaded=loaded, shared_databases=shared)
+    compiling = _project_sources()
     count = 0
     try:
         while True:
-            request = _warm_requests.get()
+            request = _next_warm_request(compiling)
             if request is None or _stop_requested:
                 break
             count += 1
@@ -1207,6 +1210,9 @@ def _serve_warm(runner):
             for alias in shared:
                 connections[alias].close()  # never share a connection across the fork
                 connections[alias].creation.clone_test_db(suffix=suffix, verbosity=0, autoclobber=True)
+            # The server's objects never change in a child: out of the collector's sight
+            # there, so a child's first collections do not walk the whole server.
+            gc.freeze()
             pid = os.fork()
             if pid == 0:
                 for alias in shared:
@@ -1229,6 +1235,84 @@ def _serve_warm(runner):
     return 0
 
 
+_code_cache = {}  # path -> ((st_mtime_ns, st_size), code object) of project modules
+_SKIPPED_FOLDERS = {".git", ".hg", ".svn", "__pycache__", "node_modules", ".tox", ".nox", ".venv", "venv",
+                    ".djdash", ".mypy_cache", ".pytest_cache", "site-packages", "build", "dist"}
+
+
+def _project_sources():
+    """The project's .py files, for the warm server to compile while it waits (virtual
+    environments, caches and VCS folders left out)."""
+    root = _project_root.rstrip(os.sep)
+    if not root:
+        return iter(())
+
+    def walk():
+        for folder, subfolders, files in os.walk(root):
+            if "pyvenv.cfg" in files:
+                subfolders[:] = []
+                continue
+            subfolders[:] = [name for name in subfolders if name not in _SKIPPED_FOLDERS and not name.startswith(".")]
+            for name in files:
+                if name.endswith(".py"):
+                    yield os.path.join(folder, name)
+
+    return walk()
+
+
+def _compile_source(path):
+    """Compiles `path` as importlib would, and keeps the code with the file's stamp."""
+    try:
+        stamp = os.stat(path)
+        if stamp.st_size > 1 << 20:
+            return
+        with open(path, "rb") as source:
+            data = source.read()
+        code = compile(data, path, "exec", dont_inherit=True, optimize=-1)
+    except (OSError, SyntaxError, ValueError):
+        return  # the child's import reports it, as a cold run's would
+    _code_cache[path] = ((stamp.st_mtime_ns, stamp.st_size), code)
+
+
+def _next_warm_request(compiling):
+    """The next warm_run request; until one comes, the project's modules are compiled a
+    few at a time (a child then imports them as fast as from a .pyc, with nothing
+    written: PYTHONDONTWRITEBYTECODE is respected)."""
+    while True:
+        try:
+            return _warm_requests.get_nowait()
+        except queue.Empty:
+            pass
+        batch = [path for _, path in zip(range(16), compiling)]
+        if not batch:
+            return _warm_requests.get()
+        for path in batch:
+            _compile_source(path)
+
+
+def _install_code_cache():
+    """Makes source imports take the compiled code of an unchanged file from _code_cache
+    (same modification time to the nanosecond, and size); any other file is read and
+    compiled as usual."""
+    from importlib.machinery import SourceFileLoader
+
+    original = SourceFileLoader.get_code
+
+    def get_code(self, fullname):
+        path = self.get_filename(fullname)
+        entry = _code_cache.get(path)
+        if entry is not None:
+            try:
+                stamp = os.stat(path)
+            except OSError:
+                stamp = None
+            if stamp is not None and (stamp.st_mtime_ns, stamp.st_size) == entry[0]:
+                return entry[1]
+        return original(self, fullname)
+
+    SourceFileLoader.get_code = get_code
+
+
 def _prewarm(runner, aliases):
     """Imports, once in the server, the Django code every run needs after the setup: the
     system checks (which every run does first: the URL, model, template and database
@@ -1236,7 +1320,6 @@ def _prewarm(runner, aliases):
     project that pulled in (the URLconf, views, forms, template tag libraries) is then
     forgotten again, with every cache that held it, so a child imports the project's code
     as it is on disk, exactly as a cold run does; only Django's own modules stay."""
-    import gc
     from django.core.checks.registry import registry
     from django.dispatch import Signal
 
