@@ -95,6 +95,8 @@ struct BenchSizes {
   var repetitions: Int
   /// Apps of the selection bench's generated project (about 50 modules each).
   var selectionApps: Int
+  /// Apps of the generated project of the watch bench (section 8b).
+  var watchApps: Int
   var queries: Int
   /// Queries of the run past the hook's per-test cap; nil to skip it.
   var overCapQueries: Int?
@@ -107,6 +109,7 @@ struct BenchSizes {
       dashboardTests = 2_000
       repetitions = options.rounds ?? 1
       selectionApps = 6
+      watchApps = 6
       queries = 2_000
       overCapQueries = nil
     } else {
@@ -116,6 +119,7 @@ struct BenchSizes {
       dashboardTests = 20_000
       repetitions = options.rounds ?? 3
       selectionApps = 60
+      watchApps = 24
       queries = 20_000
       overCapQueries = 60_000
     }

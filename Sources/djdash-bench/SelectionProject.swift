@@ -1,12 +1,13 @@
 import DjangoRunner
 import Foundation
 
-/// A large Django project for the selection bench, written to a temporary folder and
-/// never run: `apps` apps, each with models, views, urls, apps (whose `ready()` connects
+/// A large Django project for the selection and watch benches, written to a temporary
+/// folder: `apps` apps, each with models, views, urls, apps (whose `ready()` connects
 /// signals), admin, forms, a services package, a utils package, template tags,
 /// templates, migrations and a tests package; modules import each other inside the app
 /// and from a few other apps, as a real project does. About 50 modules and 8,300 lines
-/// per app.
+/// per app. It runs: its migrations create the models, its 300 tests an app pass or fail
+/// (their assertions are arithmetic on made-up services).
 struct SelectionProject {
   let folder: String
   let root: String
@@ -69,7 +70,8 @@ struct SelectionProject {
     text += "    \"django.contrib.contenttypes\",\n    \"django.contrib.auth\",\n"
     for app in 0..<apps { text += "    \"app\(app).apps.App\(app)Config\",\n" }
     text +=
-      "]\n\nMIDDLEWARE = [\n    \"django.middleware.common.CommonMiddleware\",\n    \"app0.middleware.TimingMiddleware\",\n]\n"
+      "]\n\nSECRET_KEY = \"bench\"\nUSE_TZ = True\nDEFAULT_AUTO_FIELD = \"django.db.models.AutoField\"\n"
+      + "ALLOWED_HOSTS = [\"testserver\"]\n\nMIDDLEWARE = [\n    \"django.middleware.common.CommonMiddleware\",\n    \"app0.middleware.TimingMiddleware\",\n]\n"
     text += "ROOT_URLCONF = \"site_config.urls\"\n"
     text += """
       TEMPLATES = [
@@ -148,7 +150,7 @@ struct SelectionProject {
       @receiver(post_save, sender=Record\(app), dispatch_uid="\(name).record_saved")
       def record_saved(sender, instance, created, **kwargs):
           if created:
-              s1.service_1_0(instance)
+              s1.service_1_0(instance.amount)
 
       """ + filler(seed: app, functions: 6))
     try write(
@@ -162,7 +164,8 @@ struct SelectionProject {
     if app == 0 {
       try write(
         "app0/middleware.py",
-        "class TimingMiddleware:\n    def __init__(self, get_response):\n        self.get_response = get_response\n")
+        "class TimingMiddleware:\n    def __init__(self, get_response):\n        self.get_response = get_response\n\n"
+          + "    def __call__(self, request):\n        return self.get_response(request)\n")
       try write("app0/context.py", "def site(request):\n    return {\"site\": \"bench\"}\n")
     }
     // services: a chain inside the app, plus the neighbours' services.
@@ -201,10 +204,25 @@ struct SelectionProject {
     }
     try write("\(name)/migrations/__init__.py", "")
     for index in 0..<3 {
+      var dependencies = index == 0 ? others.prefix(1).map { "(\"app\($0)\", \"0001_step\")" } : ["(\"\(name)\", \"000\(index)_step\")"]
+      var operations = ""
+      if index == 0 {
+        operations = """
+          migrations.CreateModel(
+                      name="Record\(app)",
+                      fields=[
+                          ("id", models.AutoField(auto_created=True, primary_key=True, serialize=False)),
+                          ("name", models.CharField(max_length=100)),
+                          ("amount", models.DecimalField(max_digits=8, decimal_places=2)),
+          \(others.first.map { "                (\"parent\", models.ForeignKey(null=True, on_delete=models.SET_NULL, to=\"app\($0).record\($0)\")),\n" } ?? "")            ],
+                  ),
+          """
+      }
+      dependencies.sort()
       try write(
         "\(name)/migrations/000\(index + 1)_step.py",
         "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n"
-          + "    dependencies = [\(index == 0 ? "" : "(\"\(name)\", \"000\(index)_step\")")]\n    operations = []\n")
+          + "    dependencies = [\(dependencies.joined(separator: ", "))]\n    operations = [\(operations)]\n")
     }
     try write("\(name)/tests/__init__.py", "")
     for index in 0..<Self.testModules {

@@ -22,11 +22,36 @@ enum WatchBench {
     let project = try makeTemporaryFolder(prefix: "djdash-bench-watch")
     defer { try? FileManager.default.removeItem(atPath: project) }
     try copyDemo(to: project)
+    try measure(project: project, saves: saves, paths: RunnerPath.allCases, context: context, repetitions: repetitions)
+    say("   (djdash: from the rename that saves the file, through the watcher's debounce and the selection,")
+    say("    to the first and last test_finished; warm: as the dashboard does, a child of the warm server with")
+    say("    Django and the test database ready; prepared: as the dashboard does when the save is one a fork")
+    say("    cannot refresh, a new runner starts when the save begins and gets its labels after the debounce;")
+    say("    cold: a new runner starts after the debounce. bare:")
+    say("    from spawning manage.py test -v 2 with the same labels to its first and last per-test line.")
+    say("    Goals: first result ≤ 1.05× bare (prepared), ≥ 20× sooner than bare (warm).)")
+  }
+
+  /// The same on the generated project of `apps` apps (migrations, signals, templates):
+  /// warm and cold only.
+  static func runLarge(_ context: RunContext, apps: Int, repetitions: Int) throws {
+    say("")
+    say("8b. Watch mode on a generated project of \(apps) apps: save → first and last result (median of \(repetitions))")
+    let generated = try SelectionProject(apps: apps)
+    defer { generated.remove() }
+    let app = "app\(apps / 2)"
+    let files = ["\(app)/services/s11.py", "\(app)/tests/test_service_4.py", "\(app)/templates/\(app)/page_5.html"]
+    try measure(project: generated.root, saves: files, paths: [.warm, .cold], context: context, repetitions: repetitions)
+  }
+
+  private static func measure(
+    project: String, saves: [String], paths: [RunnerPath], context: RunContext, repetitions: Int
+  ) throws {
     say(
       "   saved file                                 labels  runner    djdash first / last    bare first / last  ratio first"
     )
     for file in saves {
-      for path in RunnerPath.allCases {
+      for path in paths {
         var ours: [(Double, Double)] = []
         var bare: [(Double, Double)] = []
         var labels: [String] = []
@@ -40,9 +65,10 @@ enum WatchBench {
         }
         let ourFirst = Measure.median(ours.map(\.0))
         let bareFirst = Measure.median(bare.map(\.0))
+        let isFirst = path == paths.first
         say(
-          "   \((path == .warm ? file : "").padding(toLength: 42, withPad: " ", startingAt: 0))  "
-            + "\((path == .warm ? String(labels.count) : "").leftPadded(6))  \(path.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))  "
+          "   \((isFirst ? String(file.suffix(42)) : "").padding(toLength: 42, withPad: " ", startingAt: 0))  "
+            + "\((isFirst ? String(labels.count) : "").leftPadded(6))  \(path.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))  "
             + "\(Format.seconds(ourFirst).leftPadded(8)) / \(Format.seconds(Measure.median(ours.map(\.1))).leftPadded(8))  "
             + "\(Format.seconds(bareFirst).leftPadded(8)) / \(Format.seconds(Measure.median(bare.map(\.1))).leftPadded(8))  "
             + String(format: "%10.2f×", ourFirst / bareFirst))
@@ -57,13 +83,6 @@ enum WatchBench {
         }
       }
     }
-    say("   (djdash: from the rename that saves the file, through the watcher's debounce and the selection,")
-    say("    to the first and last test_finished; warm: as the dashboard does, a child of the warm server with")
-    say("    Django and the test database ready; prepared: as the dashboard does when the save is one a fork")
-    say("    cannot refresh, a new runner starts when the save begins and gets its labels after the debounce;")
-    say("    cold: a new runner starts after the debounce. bare:")
-    say("    from spawning manage.py test -v 2 with the same labels to its first and last per-test line.")
-    say("    Goals: first result ≤ 1.05× bare (prepared), ≥ 20× sooner than bare (warm).)")
   }
 
   private static func copyDemo(to folder: String) throws {
@@ -108,6 +127,10 @@ enum WatchBench {
       let ready = reactor.clock.now() + 60
       while server.state == .starting && reactor.clock.now() < ready { reactor.runOnce(timeout: 0.05) }
       guard case .ready = server.state else { throw BenchError("the warm runner is not ready: \(server.state)") }
+      // As a user's save comes some time after the start: the server has compiled the
+      // project's modules by then.
+      let settled = reactor.clock.now() + 3
+      while reactor.clock.now() < settled { reactor.runOnce(timeout: 0.05) }
       warm = server
     }
     defer {

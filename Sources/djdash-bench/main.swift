@@ -70,8 +70,9 @@ enum Bench {
     if options.watchOnly {
       do {
         try WatchBench.run(context, repetitions: sizes.repetitions)
+        try WatchBench.runLarge(context, apps: sizes.watchApps, repetitions: sizes.repetitions)
       } catch {
-        say("  !! section 7 could not run: \(error)")
+        say("  !! section 8 could not run: \(error)")
       }
       return 0
     }
@@ -122,6 +123,7 @@ enum Bench {
     HistoryBench.run(tests: sizes.dashboardTests, runs: sizes.repetitions + 2)
     do {
       try WatchBench.run(context, repetitions: sizes.repetitions)
+      try WatchBench.runLarge(context, apps: sizes.watchApps, repetitions: sizes.repetitions)
     } catch {
       say("  !! section 8 could not run: \(error)")
     }
