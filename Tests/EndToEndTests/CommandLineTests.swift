@@ -149,19 +149,11 @@ final class CommandLineTests: XCTestCase {
     let python = try DjangoVersion.v52.python()
     let project = try TestPaths.copy(TestPaths.fixtures + "/kitchen")
     let events = project + "/events.jsonl"
-    var interrupted = false
+    let ctrlC = CtrlCOnceATestStarts(events: events)
     let result = try Shell.djdash(
       ["run", "crashy.test_slow", "--python", python, "--events", events], in: project,
-      environment: ["SLOW_SECONDS": "1"]
-    ) { pid in
-      // Interrupt once the first test has started.
-      guard !interrupted, let text = try? String(contentsOfFile: events, encoding: .utf8),
-        text.contains("\"test_started\"")
-      else { return }
-      interrupted = true
-      kill(pid, SIGINT)
-    }
-    XCTAssertTrue(interrupted)
+      environment: ["SLOW_SECONDS": "1"], whileRunning: ctrlC.press)
+    XCTAssertTrue(ctrlC.hasPressed)
     XCTAssertEqual(result.status, 130, result.output)
     let lines = try String(contentsOfFile: events, encoding: .utf8).split(separator: "\n")
     let finished = lines.filter { $0.contains("\"event\":\"test_finished\"") }

@@ -112,18 +112,11 @@ final class WarmServiceTests: XCTestCase {
       environment: environment)
     XCTAssertTrue(warmUp.stderr.contains("running warm"), warmUp.stderr)
     let events = kitchen + "/events.jsonl"
-    var interrupted = false
+    let ctrlC = CtrlCOnceATestStarts(events: events)
     let result = try Shell.djdash(
       ["run", "--python", python, "--warm", "crashy.test_slow", "--events", events], in: kitchen,
-      environment: environment
-    ) { pid in
-      guard !interrupted, let text = try? String(contentsOfFile: events, encoding: .utf8),
-        text.contains("\"test_started\"")
-      else { return }
-      interrupted = true
-      kill(pid, SIGINT)
-    }
-    XCTAssertTrue(interrupted)
+      environment: environment, whileRunning: ctrlC.press)
+    XCTAssertTrue(ctrlC.hasPressed)
     XCTAssertEqual(result.status, 130, result.output)
     XCTAssertTrue(result.stderr.contains("running warm"), result.stderr)
     let lines = try String(contentsOfFile: events, encoding: .utf8).split(separator: "\n")

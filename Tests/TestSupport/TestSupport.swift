@@ -151,6 +151,25 @@ public enum Shell {
   }
 }
 
+/// Presses Ctrl-C once on a djdash run, as soon as its `--events` file shows a test has
+/// started: pass `press` as `Shell.djdash`'s `whileRunning`.
+public final class CtrlCOnceATestStarts {
+  public let events: String
+  public private(set) var hasPressed = false
+
+  public init(events: String) {
+    self.events = events
+  }
+
+  public func press(_ pid: pid_t) {
+    guard !hasPressed, let text = try? String(contentsOfFile: events, encoding: .utf8),
+      text.contains("\"test_started\"")
+    else { return }
+    hasPressed = true
+    kill(pid, SIGINT)
+  }
+}
+
 /// A finished run, as a test sees it.
 public struct RecordedRun {
   public var events: [TimedEvent]
