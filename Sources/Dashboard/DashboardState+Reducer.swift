@@ -206,9 +206,12 @@ extension DashboardState {
       notice = "no failures" + (filter.isEmpty ? "" : " in the filtered list")
       return []
     }
+    // Until the user moves, the cursor follows the run: the first n is the first failure,
+    // even when the cursor happens to be on it.
+    let followed = hasUserMoved ? selectedID.flatMap { rowIndex(of: $0) } : nil
     hasUserMoved = true
     isHeaderSelected = false
-    let current = selectedID.flatMap { rowIndex(of: $0) } ?? (forward ? -1 : rows.count)
+    let current = followed ?? (forward ? -1 : rows.count)
     let target =
       forward
       ? (failing.first { $0 > current } ?? failing[0])

@@ -40,6 +40,21 @@ final class ReducerTests: XCTestCase {
     XCTAssertEqual(state.tests[first].order, 0)
   }
 
+  func testTheFirstNextFailureIsTheFirstFailureEvenUnderTheCursor() throws {
+    var state = try Recording.demoState()
+    state.layoutIfNeeded()
+    let firstFailure = state.rows.lazy.compactMap { row -> String? in
+      if case .test(let position) = row, state.tests[position].hasFailed { return state.tests[position].id }
+      return nil
+    }.first
+    guard let firstFailure else { return XCTFail("no failure") }
+    XCTAssertEqual(state.selectedID, firstFailure, "the cursor follows the run onto it")
+    Recording.apply(Recording.keys(.character("n")), to: &state)
+    XCTAssertEqual(state.selectedID, firstFailure)
+    Recording.apply(Recording.keys(.character("n")), to: &state)
+    XCTAssertNotEqual(state.selectedID, firstFailure)
+  }
+
   func testNextFailureVisitsEveryFailureAndWraps() throws {
     var state = try Recording.demoState()
     var seen: [String] = []
