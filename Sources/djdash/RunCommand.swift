@@ -111,6 +111,12 @@ extension RunCommand {
       Console.error("running cold: \(why)")
       return nil
     }
+    let socket = WarmService.socketPath(projectRoot: project.root)
+    guard WarmService.hasPrivateFolder(socket) else {
+      Console.error(
+        "running cold: \((socket as NSString).deletingLastPathComponent) for the warm service is not this user's only")
+      return nil
+    }
     var unlabelled = request
     unlabelled.labels = []
     guard let servicePlan = try? project.plan(for: unlabelled, directory: plan.directory) else { return nil }

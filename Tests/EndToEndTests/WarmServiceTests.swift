@@ -129,6 +129,21 @@ final class WarmServiceTests: XCTestCase {
     XCTAssertEqual(verdicts(next.stdout), verdicts(warmUp.stdout))
   }
 
+  /// The socket's folder must be the user's only: one others can write to is not used.
+  func testASocketFolderOthersCanEnterIsNotUsed() throws {
+    let temporary = try TestPaths.temporaryFolder("djdash-tmpdir")
+    defer { try? FileManager.default.removeItem(atPath: temporary) }
+    let folder = temporary + "/djdash-\(getuid())"
+    XCTAssertEqual(mkdir(folder, 0o777), 0)
+    chmod(folder, 0o777)
+    let result = try Shell.djdash(
+      ["run", "--python", python, "--warm", "catalog.tests.test_pricing"], in: project,
+      environment: ["TMPDIR": temporary])
+    XCTAssertTrue(result.stderr.contains("for the warm service is not this user's only"), result.stderr)
+    XCTAssertTrue(result.stderr.contains("running /"), "it ran cold: \(result.stderr)")
+    XCTAssertEqual(verdicts(result.stdout).count, 9, result.stdout)
+  }
+
   func testAServiceLeftIdleEnds() throws {
     let first = try Shell.djdash(
       ["run", "--python", python, "--warm", "catalog.tests.test_pricing"], in: project,

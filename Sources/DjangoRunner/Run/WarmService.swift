@@ -28,6 +28,17 @@ public final class WarmService {
     return "\(base)/djdash-\(getuid())/warm-\(String(hash, radix: 16)).sock"
   }
 
+  /// Whether the folder of `socketPath` is the user's own and closed to others, made so if
+  /// missing: a folder in /tmp someone else made could take the plans (and their
+  /// environment) sent to it.
+  public static func hasPrivateFolder(_ socketPath: String) -> Bool {
+    let folder = (socketPath as NSString).deletingLastPathComponent
+    mkdir(folder, 0o700)
+    var info = stat()
+    guard lstat(folder, &info) == 0 else { return false }
+    return (info.st_mode & S_IFMT) == S_IFDIR && info.st_uid == getuid() && info.st_mode & 0o077 == 0
+  }
+
   /// Environment variables that differ between two shells of the same user without
   /// changing what a test sees: left out when a run's plan is compared with the service's.
   static let volatileVariables: Set<String> = [
@@ -70,9 +81,12 @@ public final class WarmService {
     self.socketPath = socketPath
     self.idleTimeout = idleTimeout
     lastUse = reactor.clock.now()
+    guard Self.hasPrivateFolder(socketPath) else {
+      throw SpawnError(
+        description:
+          "\((socketPath as NSString).deletingLastPathComponent) is not a folder of this user's only: not listening there")
+    }
     warm = WarmRunner(plan: plan, reactor: reactor)
-    let folder = (socketPath as NSString).deletingLastPathComponent
-    mkdir(folder, 0o700)
     // A socket file nobody listens at is a service that died: take its place.
     if (try? LineConnection.connect(to: socketPath, reactor: reactor)) == nil { unlink(socketPath) }
     listener = try LineListener(path: socketPath, reactor: reactor) { [unowned self] connection in

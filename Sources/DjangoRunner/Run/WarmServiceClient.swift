@@ -37,7 +37,8 @@ public final class WarmServiceClient: WarmServer {
   /// The service of the project at `projectRoot`, if one is listening.
   public static func connect(projectRoot: String, reactor: Reactor) -> WarmServiceClient? {
     let path = WarmService.socketPath(projectRoot: projectRoot)
-    guard let connection = try? LineConnection.connect(to: path, reactor: reactor) else { return nil }
+    guard WarmService.hasPrivateFolder(path), let connection = try? LineConnection.connect(to: path, reactor: reactor)
+    else { return nil }
     return WarmServiceClient(connection: connection, reactor: reactor)
   }
 
