@@ -121,14 +121,17 @@ extension RunCommand {
     unlabelled.labels = []
     guard let servicePlan = try? project.plan(for: unlabelled, directory: plan.directory) else { return nil }
     func start() -> WarmServiceClient? {
+      let pid: pid_t
       do {
-        try WarmServiceClient.startService(plan: servicePlan, executable: BundledResources.executablePath)
+        pid = try WarmServiceClient.startService(plan: servicePlan, executable: BundledResources.executablePath)
       } catch {
         Console.error("running cold: \(error)")
         return nil
       }
       Console.error("starting the warm service for \(project.root): Django and the test databases, once")
-      guard let client = WarmServiceClient.waitForService(projectRoot: project.root, reactor: reactor, timeout: 15)
+      guard
+        let client = WarmServiceClient.waitForService(
+          pid: pid, projectRoot: project.root, reactor: reactor, timeout: 15)
       else {
         Console.error("running cold: the warm service did not start (see \(project.root)/.djdash/warm.log)")
         return nil

@@ -144,6 +144,22 @@ final class WarmServiceTests: XCTestCase {
     XCTAssertEqual(verdicts(result.stdout).count, 9, result.stdout)
   }
 
+  /// A runner that cannot start (a broken setting) leaves the runs cold, with Django's
+  /// error; the fix starts a new one, and the next run is warm.
+  func testAFixedProjectGetsANewRunner() throws {
+    let settings = project + "/shopsite/settings.py"
+    let text = try String(contentsOfFile: settings, encoding: .utf8)
+    try (text + "\nraise RuntimeError(\"half-saved settings\")\n").write(
+      toFile: settings, atomically: true, encoding: .utf8)
+    let broken = try run(["--warm", "catalog.tests.test_pricing"])
+    XCTAssertTrue(broken.stderr.contains("running cold: the warm runner is unavailable"), broken.stderr)
+    XCTAssertTrue(broken.output.contains("half-saved settings"), broken.output)
+    try text.write(toFile: settings, atomically: true, encoding: .utf8)
+    let fixed = try run(["--warm", "catalog.tests.test_pricing"])
+    XCTAssertTrue(fixed.stderr.contains("running warm"), fixed.stderr)
+    XCTAssertEqual(verdicts(fixed.stdout).count, 9, fixed.stdout)
+  }
+
   func testAServiceLeftIdleEnds() throws {
     let first = try Shell.djdash(
       ["run", "--python", python, "--warm", "catalog.tests.test_pricing"], in: project,

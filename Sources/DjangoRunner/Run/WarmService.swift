@@ -291,7 +291,10 @@ public final class WarmService {
   }
 
   private func filesChanged(_ paths: [String], overflow: Bool) {
-    if overflow {
+    if case .unavailable(let why) = warm.state {
+      // It could not start (a broken settings file, say): the change may be the fix.
+      restartWarm(because: "the project changed since it failed (\(why.prefix(200)))")
+    } else if overflow {
       restartWarm(because: "too many changes at once to follow")
     } else if let why = warm.staleness(afterChanging: paths) {
       restartWarm(because: why)

@@ -47,7 +47,9 @@ public final class WarmServiceClient: WarmServer {
   /// to `.djdash/warm.log`.
   ///
   /// - Parameter executable: the djdash binary to start.
-  public static func startService(plan: RunPlan, executable: String) throws {
+  /// - Returns: its pid.
+  @discardableResult
+  public static func startService(plan: RunPlan, executable: String) throws -> pid_t {
     guard let folder = DjdashFolder.ensure(projectRoot: plan.projectRoot) else {
       throw ProjectError("cannot create \(plan.projectRoot)/.djdash for the warm service")
     }
@@ -64,13 +66,19 @@ public final class WarmServiceClient: WarmServer {
       unlink(planFile)
       throw ProjectError("cannot start the warm service: \(String(cString: strerror(status)))")
     }
+    return pid
   }
 
-  /// Waits (serving the reactor) for the service to connect, after `startService`.
-  public static func waitForService(projectRoot: String, reactor: Reactor, timeout: Double) -> WarmServiceClient? {
+  /// Waits (serving the reactor) for the service `pid` started to listen; nil if it
+  /// ended first or did not listen within `timeout` seconds.
+  public static func waitForService(pid: pid_t, projectRoot: String, reactor: Reactor, timeout: Double)
+    -> WarmServiceClient?
+  {
     let end = reactor.clock.now() + timeout
+    var status: Int32 = 0
     while reactor.clock.now() < end {
       if let client = connect(projectRoot: projectRoot, reactor: reactor) { return client }
+      if waitpid(pid, &status, WNOHANG) == pid { return nil }
       reactor.runOnce(timeout: 0.05)
     }
     return nil
