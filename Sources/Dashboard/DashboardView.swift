@@ -352,8 +352,14 @@ public enum DashboardView {
     let textWidth = lines.map { TextWidth.of($0.1) }.max() ?? 0
     let width = min(buffer.width - 2, max(40, 2 + keyWidth + 2 + textWidth + 1))
     let box = drawOverlay(state, title: "djdash keys", width: width, rows: lines.count, into: &buffer)
-    for (offset, line) in lines.prefix(max(0, box.height - 4)).enumerated() {
+    let room = max(0, box.height - 4)
+    for (offset, line) in lines.prefix(room).enumerated() {
       let row = box.y + 2 + offset
+      if offset == room - 1 && lines.count > room {
+        let more = "… \(lines.count - offset) more keys: a taller terminal shows them all"
+        buffer.write(more, x: box.x + 2, y: row, role: .muted, limit: box.maxX - 1)
+        break
+      }
       buffer.write(line.0, x: box.x + 2, y: row, role: .key, bold: true, limit: box.maxX)
       buffer.write(line.1, x: box.x + 4 + keyWidth, y: row, role: .text, limit: box.maxX - 1)
     }

@@ -77,6 +77,14 @@ final class SnapshotTests: XCTestCase {
     assertSnapshot(screen, named: "help")
   }
 
+  func testAHelpTooTallForTheTerminalSaysHowManyKeysItLeavesOut() throws {
+    var state = try Recording.demoState(width: 40, height: 10)
+    Recording.apply(Recording.keys(.character("?")), to: &state)
+    let text = render(state).textLines.joined(separator: "\n")
+    XCTAssertTrue(text.contains("more keys: a taller"), text)
+    XCTAssertFalse(text.contains("again: at once"), text)
+  }
+
   func testFilterPrompt() throws {
     var state = try Recording.demoState(width: 90, height: 16)
     Recording.apply([.key(.character("/"))] + "checkout".map { .key(.character($0)) }, to: &state)
