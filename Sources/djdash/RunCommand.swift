@@ -148,13 +148,10 @@ extension RunCommand {
       Console.error("running cold: \(why)")
       return nil
     case .otherPlan(let why):
-      // Replaced for this run's options, the next run is warm again.
+      // Replaced by one for this run's options, which this run waits for.
       Console.error("replacing the warm service: \(why)")
       _ = client.stopService(timeout: 5)
-      let end = reactor.clock.now() + 15
-      while WarmServiceClient.connect(projectRoot: project.root, reactor: reactor) != nil && reactor.clock.now() < end {
-        reactor.runOnce(timeout: 0.1)
-      }
+      WarmServiceClient.waitUntilGone(projectRoot: project.root, reactor: reactor, timeout: 15)
       guard let replaced = start() else { return nil }
       if case .ready = replaced.reserve(plan, timeout: 600) { return replaced }
       Console.error("running cold: the new warm service cannot serve this run")

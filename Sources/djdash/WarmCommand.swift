@@ -64,11 +64,7 @@ struct WarmStop: ParsableCommand {
       Console.error("the warm service did not answer")
       throw ExitCode(1)
     }
-    // It ends once its runner has destroyed its databases, and closes the socket first.
-    let end = reactor.clock.now() + 15
-    while WarmServiceClient.connect(projectRoot: project.root, reactor: reactor) != nil && reactor.clock.now() < end {
-      reactor.runOnce(timeout: 0.1)
-    }
+    WarmServiceClient.waitUntilGone(projectRoot: project.root, reactor: reactor, timeout: 15)
     Console.out("stopped the warm service for \(project.root)\n")
   }
 }

@@ -84,6 +84,16 @@ public final class WarmServiceClient: WarmServer {
     return nil
   }
 
+  /// Waits (serving the reactor) until no service of the project listens, at most
+  /// `timeout` seconds. A stopped service closes its socket at once, so a new one can
+  /// start; it ends itself once its runner has destroyed its databases.
+  public static func waitUntilGone(projectRoot: String, reactor: Reactor, timeout: Double) {
+    let end = reactor.clock.now() + timeout
+    while connect(projectRoot: projectRoot, reactor: reactor) != nil && reactor.clock.now() < end {
+      reactor.runOnce(timeout: 0.1)
+    }
+  }
+
   /// Asks whether a run of `plan` can be warm now, waiting (serving the reactor) while
   /// the service's warm runner starts, at most `timeout` seconds.
   public func reserve(_ plan: RunPlan, timeout: Double) -> Answer {
