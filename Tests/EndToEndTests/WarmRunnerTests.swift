@@ -188,6 +188,31 @@ final class WarmRunnerTests: XCTestCase {
     drive(reactor, timeout: 10) { warm.hasExited }
   }
 
+  /// djdash busy elsewhere while a warm child runs to its end: the server's word that the
+  /// child ended and the child's last lines are read in the same turn, in no set order.
+  /// The last test is still a result, never a process lost in the middle of it.
+  func testAChildThatEndsWhileDjdashIsBusyKeepsItsLastResults() throws {
+    let python = try DjangoVersion.v52.python()
+    let project = try TestPaths.copy(TestPaths.demo)
+    let reactor = Reactor()
+    let labelled = try plan(project, python: python, labels: ["catalog.tests.test_pricing"])
+    let warm = try readyServer(try plan(project, python: python), reactor: reactor)
+    defer {
+      warm.stop()
+      drive(reactor, timeout: 10) { warm.hasExited }
+    }
+    for round in 1...6 {
+      var events: [TimedEvent] = []
+      let session = RunSession(plan: labelled, reactor: reactor) { events.append($0) }
+      session.start(in: warm)
+      Thread.sleep(forTimeInterval: 1.5)
+      drive(reactor) { session.isFinished }
+      let lost = events.filter { if case .processLost = $0.event { true } else { false } }
+      XCTAssertEqual(lost.count, 0, "round \(round): \(lost)")
+      XCTAssertEqual(verdicts(events).count, 9, "round \(round)")
+    }
+  }
+
   /// The server compiles the project's modules while it waits; a child takes the code of
   /// an unchanged file from it, and reads a changed one again, even one of the same size.
   func testACompiledModuleEditedToTheSameSizeIsReadAgain() throws {

@@ -89,6 +89,14 @@ public final class EventChannel {
 
   public var openConnections: [Connection] { connections.filter(\.isOpen) }
 
+  /// Accepts the connections waiting and reads whatever every open connection has now (to
+  /// the end of those whose process has gone), without waiting for the reactor's turn.
+  public func drainOpenConnections() {
+    guard !isClosed else { return }
+    acceptAll()
+    for connection in connections where connection.isOpen { serve(connection) }
+  }
+
   /// Closes the listener and every connection (processes then see the end of input).
   /// Closing twice does nothing: the descriptor may already belong to someone else.
   public func close() {

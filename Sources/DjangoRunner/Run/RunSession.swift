@@ -133,6 +133,9 @@ public final class RunSession: WarmRun {
 
   /// The warm server reported that the run's child ended.
   public func childExited() {
+    // Its last lines may still wait in its socket: the server's word can be read first.
+    // Read them before the end is handled, or its last test would look cut short.
+    channel?.drainOpenConnections()
     emitOutput([], .stdout, atEnd: true)
     emitOutput([], .stderr, atEnd: true)
     checkExit()
