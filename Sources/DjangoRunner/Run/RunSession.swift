@@ -133,9 +133,6 @@ public final class RunSession: WarmRun {
 
   /// The warm server reported that the run's child ended.
   public func childExited() {
-    // Its last lines may still wait in its socket: the server's word can be read first.
-    // Read them before the end is handled, or its last test would look cut short.
-    channel?.drainOpenConnections()
     emitOutput([], .stdout, atEnd: true)
     emitOutput([], .stderr, atEnd: true)
     checkExit()
@@ -394,6 +391,10 @@ public final class RunSession: WarmRun {
 
   private func checkExit() {
     guard supervisor.runnerTermination == nil, let process, let termination = process.reap() else { return }
+    // Its last lines may still wait in their socket (or the socket to be accepted): the
+    // exit can be seen first (a warm server's word, a pidfd). Read them before the exit is
+    // handled, or the last test would look cut short, or not be there at all.
+    channel?.drainOpenConnections()
     if process.exitDescriptor >= 0 { reactor.unwatch(process.exitDescriptor) }
     perform(supervisor.runnerExited(termination))
   }
