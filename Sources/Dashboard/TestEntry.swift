@@ -20,13 +20,12 @@ public struct TestPath: Equatable, Sendable {
     }
     var dotted = id
     var name: String?
-    if kind == .suiteError, let open = id.firstIndex(of: "("), id.hasSuffix(")") {
-      name = id[..<open].trimmingCharacters(in: .whitespaces)
-      dotted = String(id[id.index(after: open)..<id.index(before: id.endIndex)])
+    if kind == .suiteError, let suiteError = TestID.suiteError(id) {
+      (name, dotted) = (suiteError.name, suiteError.owner)
     }
-    let failedTest = "unittest.loader._FailedTest."
-    if kind == .loadError || id.hasPrefix(failedTest) {
-      let module = id.hasPrefix(failedTest) ? String(id.dropFirst(failedTest.count)) : id
+    let failedModule = TestID.failedModule(id)
+    if kind == .loadError || failedModule != nil {
+      let module = failedModule ?? id
       self.init(app: Self.app(of: module), module: module, className: "", name: "import failed")
       return
     }
@@ -67,7 +66,7 @@ public struct TestPath: Equatable, Sendable {
         if byte == dot { (dotBeforeLast, lastDot) = (lastDot, offset) }
         previous = byte
       }
-      guard previous != dot, !bytes.starts(with: failedTestPrefix.utf8) else { return nil }
+      guard previous != dot, !bytes.starts(with: TestID.failedTestPrefix.utf8) else { return nil }
       func text(_ range: Range<Int>) -> String {
         range.count == bytes.count ? id : String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
       }
@@ -102,8 +101,6 @@ public struct TestPath: Equatable, Sendable {
     return part.count == 4 || part[part.startIndex + 4] == UInt8(ascii: "_")
       || (part.count == 5 && part[part.startIndex + 4] == UInt8(ascii: "s"))
   }
-
-  private static let failedTestPrefix = "unittest.loader._FailedTest."
 
   /// `shop.tests.test_x` → `shop`; `site.apps.shop.tests` → `site.apps.shop`.
   static func app(of module: String) -> String {

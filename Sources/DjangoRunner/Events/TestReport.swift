@@ -35,6 +35,25 @@ public enum TestKind: String, Codable, Sendable {
   case suiteError = "suite_error"
 }
 
+/// The ids unittest gives to what is not a test method.
+public enum TestID {
+  /// What unittest puts before a module it could not import.
+  public static let failedTestPrefix = "unittest.loader._FailedTest."
+
+  /// `setUpClass (app.tests.Class)` → `("setUpClass", "app.tests.Class")`; nil for an id
+  /// of another shape.
+  public static func suiteError(_ id: String) -> (name: String, owner: String)? {
+    guard let open = id.firstIndex(of: "("), id.hasSuffix(")") else { return nil }
+    let owner = id[id.index(after: open)..<id.index(before: id.endIndex)]
+    return (id[..<open].trimmingCharacters(in: .whitespaces), String(owner))
+  }
+
+  /// `unittest.loader._FailedTest.app.tests` → `app.tests`; nil for another id.
+  public static func failedModule(_ id: String) -> String? {
+    id.hasPrefix(failedTestPrefix) ? String(id.dropFirst(failedTestPrefix.count)) : nil
+  }
+}
+
 /// One frame of a traceback.
 public struct SourceFrame: Codable, Sendable, Equatable {
   public var file: String
@@ -307,16 +326,13 @@ public struct TestReport: Codable, Sendable, Equatable {
 
   /// `module.Class` and `method` as JUnit wants them, for every kind of id.
   public var classAndName: (className: String, name: String) {
-    if kind == .suiteError, let open = id.firstIndex(of: "("), id.hasSuffix(")") {
+    if kind == .suiteError, let (name, owner) = TestID.suiteError(id) {
       // "setUpClass (shop.tests.CheckoutTests)"
-      let name = id[..<open].trimmingCharacters(in: .whitespaces)
-      let owner = id[id.index(after: open)..<id.index(before: id.endIndex)]
-      return (String(owner), name)
+      return (owner, name)
     }
-    let failedTest = "unittest.loader._FailedTest."
-    if kind == .loadError, id.hasPrefix(failedTest) {
+    if kind == .loadError, let module = TestID.failedModule(id) {
       // The "test" is a module that could not be imported: name it by the module.
-      return ("unittest.loader._FailedTest", String(id.dropFirst(failedTest.count)))
+      return ("unittest.loader._FailedTest", module)
     }
     guard let dot = id.lastIndex(of: ".") else { return (id, id) }
     return (String(id[..<dot]), String(id[id.index(after: dot)...]))

@@ -32,11 +32,9 @@ public struct FailedSelection: Sendable, Equatable {
     case .test:
       return id
     case .suiteError:
-      guard let open = id.firstIndex(of: "("), id.hasSuffix(")") else { return id }
-      return String(id[id.index(after: open)..<id.index(before: id.endIndex)])
+      return TestID.suiteError(id)?.owner ?? id
     case .loadError:
-      let failedTest = "unittest.loader._FailedTest."
-      return id.hasPrefix(failedTest) ? String(id.dropFirst(failedTest.count)) : id
+      return TestID.failedModule(id) ?? id
     }
   }
 }

@@ -9,10 +9,7 @@ public enum FileFingerprint {
   ///
   /// - Returns: the file's path, or nil when no prefix of the id is a module file there.
   public static func moduleFile(of testID: String, root: String) -> String? {
-    var dotted = testID
-    if let open = testID.firstIndex(of: "("), testID.hasSuffix(")") {
-      dotted = String(testID[testID.index(after: open)..<testID.index(before: testID.endIndex)])
-    }
+    let dotted = TestID.suiteError(testID)?.owner ?? testID
     var parts = dotted.split(separator: ".").map(String.init)
     while !parts.isEmpty {
       let base = root + "/" + parts.joined(separator: "/")
