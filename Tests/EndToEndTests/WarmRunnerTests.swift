@@ -27,11 +27,13 @@ final class WarmRunnerTests: XCTestCase {
     while !done() && reactor.clock.now() < deadline { reactor.runOnce(timeout: 0.05) }
   }
 
-  /// One warm run of `labels`; its events.
-  private func warmRun(_ warm: WarmRunner, _ plan: RunPlan, reactor: Reactor) -> [TimedEvent] {
+  /// One warm run of `labels`; its events. With `busyFor`, djdash serves nothing for that
+  /// many seconds after asking for the child, as if it were busy elsewhere.
+  private func warmRun(_ warm: WarmRunner, _ plan: RunPlan, reactor: Reactor, busyFor: Double = 0) -> [TimedEvent] {
     var events: [TimedEvent] = []
     let session = RunSession(plan: plan, reactor: reactor) { events.append($0) }
     session.start(in: warm)
+    if busyFor > 0 { Thread.sleep(forTimeInterval: busyFor) }
     drive(reactor) { session.isFinished }
     return events
   }
@@ -68,11 +70,16 @@ final class WarmRunnerTests: XCTestCase {
     XCTAssertEqual(verdicts(events).count, 54)
     guard case .runFinished(let summary)? = events.last?.event else { return XCTFail() }
     XCTAssertEqual(summary.exitCode, cold.summary.exitCode)
+    stop(warm, reactor)
+  }
+
+  /// A warm server for `plan`, ready; fails the test if it does not get there.
+  /// Stops `warm` and serves the reactor until it has ended (its databases gone).
+  private func stop(_ warm: WarmRunner, _ reactor: Reactor) {
     warm.stop()
     drive(reactor, timeout: 10) { warm.hasExited }
   }
 
-  /// A warm server for `plan`, ready; fails the test if it does not get there.
   private func readyServer(_ plan: RunPlan, reactor: Reactor) throws -> WarmRunner {
     let warm = WarmRunner(plan: plan, reactor: reactor)
     drive(reactor) { warm.state != .starting }
@@ -184,8 +191,7 @@ final class WarmRunnerTests: XCTestCase {
       XCTAssertEqual(verdicts(warmEvents).count, cold.outcomes.count, "after editing \(file)")
       XCTAssertGreaterThan(cold.outcomes.count, 40, "after editing \(file)")
     }
-    warm.stop()
-    drive(reactor, timeout: 10) { warm.hasExited }
+    stop(warm, reactor)
   }
 
   /// djdash busy elsewhere while a warm child runs to its end: the server's word that the
@@ -197,16 +203,9 @@ final class WarmRunnerTests: XCTestCase {
     let reactor = Reactor()
     let labelled = try plan(project, python: python, labels: ["catalog.tests.test_pricing"])
     let warm = try readyServer(try plan(project, python: python), reactor: reactor)
-    defer {
-      warm.stop()
-      drive(reactor, timeout: 10) { warm.hasExited }
-    }
+    defer { stop(warm, reactor) }
     for round in 1...6 {
-      var events: [TimedEvent] = []
-      let session = RunSession(plan: labelled, reactor: reactor) { events.append($0) }
-      session.start(in: warm)
-      Thread.sleep(forTimeInterval: 1.5)
-      drive(reactor) { session.isFinished }
+      let events = warmRun(warm, labelled, reactor: reactor, busyFor: 1.5)
       let lost = events.filter { if case .processLost = $0.event { true } else { false } }
       XCTAssertEqual(lost.count, 0, "round \(round): \(lost)")
       XCTAssertEqual(verdicts(events).count, 9, "round \(round)")
@@ -221,10 +220,7 @@ final class WarmRunnerTests: XCTestCase {
     let reactor = Reactor()
     let base = try plan(project, python: python, labels: ["catalog.tests.test_pricing"])
     let warm = try readyServer(try plan(project, python: python), reactor: reactor)
-    defer {
-      warm.stop()
-      drive(reactor, timeout: 10) { warm.hasExited }
-    }
+    defer { stop(warm, reactor) }
     let before = verdicts(warmRun(warm, base, reactor: reactor))
     // Long enough for the demo's few dozen modules to be compiled.
     let settled = reactor.clock.now() + 2
@@ -276,8 +272,7 @@ final class WarmRunnerTests: XCTestCase {
       XCTAssertEqual(outcomes.count, 2, "round \(round): \(events.map(\.event.name))")
       XCTAssertTrue(outcomes.values.allSatisfy { $0 == .pass }, "round \(round) (\(settings)): \(outcomes)")
     }
-    warm.stop()
-    drive(reactor, timeout: 10) { warm.hasExited }
+    stop(warm, reactor)
   }
 
   func testEachWarmRunStartsAfreshOnSQLiteInMemory() throws {
