@@ -107,28 +107,86 @@ class ParameterTests(unittest.TestCase):
 
 
 class PendingFileTests(unittest.TestCase):
-    def test_held_lines_are_in_the_file_with_what_was_sent_before(self):
+    def read(self, folder):
+        with open(os.path.join(folder, "pending-%d" % os.getpid()), "rb") as handle:
+            return handle.read()
+
+    def test_lines_are_in_the_file_until_the_room_is_cleared(self):
         with tempfile.TemporaryDirectory() as folder:
             pending = djdash_hook._Pending(folder, 64)
             self.assertTrue(pending.durable)
-            pending.sent(10)  # e.g. the hello, sent at once
-            self.assertTrue(pending.hold(b'{"a":1}\n'))
-            self.assertTrue(pending.hold(b'{"b":2}\n'))
-            with open(os.path.join(folder, "pending-%d" % os.getpid()), "rb") as handle:
-                data = handle.read()
-            self.assertEqual(data[:32], b"%020d %010d\n" % (10, 16))
-            self.assertEqual(data[32:48], b'{"a":1}\n{"b":2}\n')
-            self.assertEqual(bytes(pending.take()), b'{"a":1}\n{"b":2}\n')
-            pending.sent(16)
-            with open(os.path.join(folder, "pending-%d" % os.getpid()), "rb") as handle:
-                self.assertEqual(handle.read(32), b"%020d %010d\n" % (26, 0))
+            pending.sent_outside(10)  # e.g. a line sent before the room had any
+            pending.hold(b'{"a":1}\n')
+            pending.hold(b'{"b":2}\n')
+            data = self.read(folder)
+            self.assertEqual(data[:32], b"%020d %010d\n" % (10, 64))
+            self.assertEqual(data[32:49], b'{"a":1}\n{"b":2}\n\0')
+            self.assertEqual(bytes(pending.unsent()), b'{"a":1}\n{"b":2}\n')
+            pending.mark_sent(8)
+            self.assertEqual(bytes(pending.unsent()), b'{"b":2}\n')
+            self.assertEqual(self.read(folder)[32:48], b'{"a":1}\n{"b":2}\n', "sent lines stay until cleared")
+            pending.mark_sent(8)
+            pending.clear()
+            pending.hold(b'{"c":3}\n')
+            data = self.read(folder)
+            self.assertEqual(data[:32], b"%020d %010d\n" % (26, 64), "base moved past the cleared lines")
+            self.assertEqual(data[32:], b'{"c":3}\n' + bytes(56), "the room was cleared")
 
     def test_a_line_that_does_not_fit_is_refused_and_no_folder_means_memory_only(self):
         pending = djdash_hook._Pending(None, 8)
         self.assertFalse(pending.durable)
-        self.assertFalse(pending.hold(b"123456789"))
-        self.assertTrue(pending.hold(b"12345678"))
-        self.assertEqual(bytes(pending.take()), b"12345678")
+        with self.assertRaises(ValueError):
+            pending.hold(b"123456789")
+        pending.hold(b"12345678")
+        self.assertEqual(bytes(pending.unsent()), b"12345678")
+
+
+class ChannelTests(unittest.TestCase):
+    """A real connection with a small room: every line arrives once, in order."""
+
+    keep_open = []  # the server ends stay open: a closed one makes the hook leave the process
+
+    def test_lines_arrive_once_and_in_order_when_the_room_fills_up(self):
+        folder = tempfile.mkdtemp()
+        path = os.path.join(folder, "events.sock")
+        server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        server.bind(path)
+        server.listen(1)
+        saved = (djdash_hook.PENDING_LIMIT, os.environ.get("DJDASH_RUN_DIR"))
+        djdash_hook.PENDING_LIMIT = 64
+        os.environ["DJDASH_RUN_DIR"] = folder
+        try:
+            channel = djdash_hook._Channel(path)
+        finally:
+            djdash_hook.PENDING_LIMIT = saved[0]
+            if saved[1] is None:
+                del os.environ["DJDASH_RUN_DIR"]
+            else:
+                os.environ["DJDASH_RUN_DIR"] = saved[1]
+        peer, _ = server.accept()
+        self.keep_open.extend((server, peer))
+        lines = [b'{"n":%d}\n' % n for n in range(40)]  # 9 or 10 bytes each: the room takes 6
+        lines[17] = b'{"big":"%s"}\n' % (b"x" * 100)  # larger than the room: straight out
+        for line in lines[:30]:
+            channel.send_line(line, hold=True)
+        channel.send_line(lines[30])  # at once, after everything held
+        for line in lines[31:]:
+            channel.send_line(line, hold=True)
+        with djdash_hook._channel_lock:
+            channel._send_held()
+        expected = b"".join(lines)
+        received = b""
+        peer.settimeout(5)
+        while len(received) < len(expected):
+            received += peer.recv(65536)
+        self.assertEqual(received, expected)
+        with open(os.path.join(folder, "pending-%d" % os.getpid()), "rb") as handle:
+            header = handle.read(32)
+            room = handle.read()
+        base = int(header.split()[0])
+        held = room.split(b"\0", 1)[0]
+        self.assertEqual(base + len(held), len(expected), "the file says where its lines sit in the stream")
+        self.assertTrue(expected.endswith(held))
 
 
 class BoundedSinkTests(unittest.TestCase):

@@ -10,6 +10,7 @@ Only the standard library and Django are used. Every patch reports its own failu
 `hook_error` events instead of breaking the user's run.
 """
 
+import functools
 import gc
 import io
 import json
@@ -62,7 +63,8 @@ _warm_requests = queue.Queue()
 
 
 class _Pending:
-    """Lines held for the next send, kept where djdash can read them if the process dies.
+    """Every line a process sends, written here first, where djdash can read it if the
+    process dies.
 
     A passing test's result and every test_started wait here to share one send (the
     flush thread sends them within HOLD_LIMIT), so a test costs no system call of its
@@ -70,17 +72,28 @@ class _Pending:
     at once. With DJDASH_RUN_DIR the buffer is a shared mapping of `pending-<pid>` there:
     a process that dies (a segfault, os._exit, SIGKILL) leaves its unsent lines in the
     file, and djdash reads them when the connection ends, so the results before the
-    crash and the test it was running are still known. The file starts with a 32-byte
-    ASCII header, "<base:20> <length:10>\n": bytes sent on the connection before the held
-    lines, and their length. Without the file test_started is sent at once instead.
+    crash and the test it was running are still known.
+
+    The file starts with a 32-byte ASCII header, "<base:20> <capacity:10>\n": the bytes
+    sent on the connection before the first line in the file, and the room for lines.
+    The lines follow, sent or not, and end at the first zero byte; djdash skips as many
+    bytes as it received past `base`. Holding a line is one `mmap.write`: a single call,
+    atomic under the GIL, with no lock and no header to keep up to date. When the room
+    is full, what is unsent is sent, the room is cleared and `base` moves on, in that
+    order, so a reader never takes a line twice; a line cut short by the process dying
+    mid-copy has no newline yet and is not taken.
+
+    Lines are written by the thread that runs the tests. Sends (and the clearing) hold
+    the channel lock; holding a line does not, so a second thread holding lines while
+    the room is cleared could lose one from the file (never from the connection).
     """
 
     HEADER = 32
 
     def __init__(self, folder, capacity):
         self.capacity = capacity
-        self.base = 0  # bytes sent on the connection so far
-        self.length = 0  # bytes held
+        self.base = 0  # bytes sent on the connection before the first line in the room
+        self.sent = self.HEADER  # offset in the map up to which lines were sent
         self.durable = False
         self.map = None
         if folder:
@@ -95,30 +108,36 @@ class _Pending:
             except (OSError, ValueError):
                 self.map = None
         if self.map is None:
-            self.map = bytearray(self.HEADER + capacity)
+            self.map = mmap.mmap(-1, self.HEADER + capacity)
         self._write_header()
+        self.map.seek(self.HEADER)
+        # Holds a line: raises ValueError when it does not fit (see _Channel.send_line).
+        self.hold = self.map.write
 
     def _write_header(self):
-        self.map[0 : self.HEADER] = b"%020d %010d\n" % (self.base, self.length)
+        self.map[0 : self.HEADER] = b"%020d %010d\n" % (self.base, self.capacity)
 
-    def hold(self, data):
-        """Keeps `data` for the next send; False if it does not fit."""
-        start = self.HEADER + self.length
-        end = self.length + len(data)
-        if end > self.capacity:
-            return False
-        self.map[start : start + len(data)] = data
-        self.length = end
-        self.map[21:31] = b"%010d" % end  # after the data: a reader never sees unwritten bytes
-        return True
+    def unsent(self):
+        """The lines held and not sent yet."""
+        return self.map[self.sent : self.map.tell()]
 
-    def take(self):
-        return self.map[self.HEADER : self.HEADER + self.length]
+    def mark_sent(self, count):
+        self.sent += count
 
-    def sent(self, count):
-        """`count` bytes went out: everything held, and what was sent with it."""
+    def clear(self):
+        """Empties the room once everything in it was sent."""
+        used = self.map.tell() - self.HEADER
+        if used:
+            self.map[self.HEADER : self.HEADER + used] = bytes(used)
+        self.map.seek(self.HEADER)
+        self.sent = self.HEADER
+        self.base += used
+        self._write_header()
+
+    def sent_outside(self, count):
+        """`count` bytes went out without passing through the room (a line too large
+        for it): `base` moves past them. The room must be empty."""
         self.base += count
-        self.length = 0
         self._write_header()
 
 
@@ -129,41 +148,62 @@ class _Channel:
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.sock.connect(path)
         self.pid = os.getpid()
-        self.last_result_sent = float("-inf")  # time.monotonic() of the last result sent at once
+        self.last_result_sent = float("-inf")  # time.perf_counter() of the last result sent at once
         self.pending = _Pending(os.environ.get("DJDASH_RUN_DIR"), PENDING_LIMIT)
+        self.hold = self.pending.hold
+        self.durable = self.pending.durable
+        # The lines of every test, with this process's pid already in (see _start_test).
+        self.started_line = b'{"event":"test_started","id":%%s,"pid":%d}\n' % self.pid
+        self.passed_line = b'{"event":"test_finished","id":%%s,"pid":%d,"outcome":"pass","duration":%%.6f}\n' % self.pid
         for target, name in ((self._read_commands, "djdash-commands"), (self._flush_held, "djdash-flush")):
             thread = threading.Thread(target=target, name=name)
             thread.daemon = True
             thread.start()
 
     def send_line(self, line, hold=False):
-        """Send now, with whatever is held; or, with `hold`, keep the line for the next
-        send (see _Pending), for at most two HOLD_LIMIT ticks."""
+        """Send now, after whatever is held; or, with `hold`, keep the line for the next
+        send (see _Pending), for at most two HOLD_LIMIT ticks. The hot paths call
+        `self.hold` themselves and come here only when the line does not fit."""
+        if hold:
+            try:
+                self.hold(line)
+                return
+            except ValueError:
+                pass
         with _channel_lock:
             pending = self.pending
-            if hold and pending.hold(line):
-                return
-            data = pending.take() + line if pending.length else line
-            self.sock.sendall(data)
-            pending.sent(len(data))
+            try:
+                pending.hold(line)
+            except ValueError:  # the room is full: send what it has and start it over
+                self._send_held()
+                pending.clear()
+                try:
+                    pending.hold(line)
+                except ValueError:  # larger than the room: straight out
+                    self.sock.sendall(line)
+                    pending.sent_outside(len(line))
+                    return
+            if not hold:
+                self._send_held()
 
     def _send_held(self):
-        pending = self.pending
-        data = pending.take()
-        self.sock.sendall(data)
-        pending.sent(len(data))
+        """Sends what is held. Called with the channel lock held."""
+        data = self.pending.unsent()
+        if data:
+            self.sock.sendall(data)
+            self.pending.mark_sent(len(data))
 
     def _flush_held(self):
         """Ticks on its own (never woken per test, which would cost more than it saves)."""
+        pending = self.pending
         while True:
             time.sleep(HOLD_LIMIT)
-            if self.pending.length:
+            if pending.map.tell() > pending.sent:
                 with _channel_lock:
-                    if self.pending.length:
-                        try:
-                            self._send_held()
-                        except OSError:
-                            pass  # the main thread's next send reports it
+                    try:
+                        self._send_held()
+                    except OSError:
+                        pass  # the main thread's next send reports it
 
     def _read_commands(self):
         pending = b""
@@ -222,44 +262,61 @@ def _connect():
 _json_string = json.encoder.encode_basestring
 
 
+# json.dumps(value, ensure_ascii=False, default=repr, separators=(",", ":")), with the C
+# encoder made once: json.dumps builds a new one on every call, which costs more than
+# encoding most events. No circular check: events are built here from plain values.
+_c_make_encoder = getattr(json.encoder, "c_make_encoder", None)
+_encode_chunks = (
+    _c_make_encoder(None, repr, json.encoder.encode_basestring, None, ":", ",", False, False, True)
+    if _c_make_encoder is not None
+    else None
+)
+
+
+def _to_json(value):
+    if _encode_chunks is None:
+        return json.dumps(value, ensure_ascii=False, default=repr, separators=(",", ":"))
+    return "".join(_encode_chunks(value, 0))
+
+
 def emit(event, _hold=False, **fields):
     """Send one event to djdash."""
     fields["event"] = event
-    _send(json.dumps(fields, ensure_ascii=False, default=repr, separators=(",", ":")), _hold)
+    _send(_to_json(fields), _hold)
 
 
 def _send(line, hold=False):
     """Send one JSON line (without its newline); a broken channel means djdash is gone."""
+    _send_encoded(line.encode("utf-8", "replace") + b"\n", hold)
+
+
+def _send_encoded(data, hold=False):
+    """Send one encoded line, or with `hold` a result that may wait to share a send."""
     channel = _channel if _channel is not None and _channel.pid == _pid else _connect()
     if channel is None:
         return
     if hold:
         # The first result of a run, or the first after a slow test, goes at once: it is
         # what the user waits for. Within a burst of fast tests, passes share sends.
-        now = time.monotonic()
+        now = _perf_counter()
         if now - channel.last_result_sent >= HOLD_LIMIT:
             channel.last_result_sent = now
             hold = False
+        else:
+            try:
+                channel.hold(data)
+                return
+            except ValueError:
+                pass  # the room is full: send_line makes room
     try:
-        channel.send_line(line.encode("utf-8", "replace") + b"\n", hold)
+        channel.send_line(data, hold)
     except OSError:
         _abort("lost the connection to djdash")
 
 
-def _emit_test_started(test_id):
-    """test_started is sent for every test: formatted directly, it costs a fraction. It
-    waits with the held lines when they are in the pending file (which djdash reads if
-    the process dies in the test), else goes at once so a crash is still attributed."""
-    channel = _channel if _channel is not None and _channel.pid == _pid else _connect()
-    encoded = _json_string(test_id)
-    if channel is None:
-        return encoded
-    line = '{"event":"test_started","id":%s,"pid":%d}\n' % (encoded, _pid)
-    try:
-        channel.send_line(line.encode("utf-8", "replace"), channel.pending.durable)
-    except OSError:
-        _abort("lost the connection to djdash")
-    return encoded
+def _json_id(test_id):
+    """A test id as an encoded JSON string, formatted straight into the lines of every test."""
+    return _json_string(test_id).encode("utf-8", "replace")
 
 
 def _give_labels(labels):
@@ -289,7 +346,7 @@ def _abort(reason):
     except Exception:
         pass
     channel = _channel
-    if channel is not None and channel.pid == _pid and channel.pending.length and _channel_lock.acquire(timeout=0.2):
+    if channel is not None and channel.pid == _pid and channel.pending.unsent() and _channel_lock.acquire(timeout=0.2):
         try:  # results held for batching were finished: send them if djdash still listens
             channel.sock.settimeout(0.2)
             channel._send_held()
@@ -512,25 +569,23 @@ def _origin():
 
 _MAIN_THREAD = threading.main_thread().ident
 _get_ident = threading.get_ident
-# The thread inside TestCase._enter_atomics / _rollback_atomics (Django opening and rolling
-# back the transactions around a class and a test), else None: its statements between
-# tests are bookkeeping, dropped without walking the stack for an origin.
+# The thread inside TestCase._enter_atomics, _rollback_atomics or _fixture_teardown (Django
+# opening and rolling back the transactions around a class and a test, and checking
+# deferred constraints), else None: every statement there is Django's test isolation,
+# run without being timed or recorded.
 _atomics_thread = None
-# Django's own transaction bookkeeping around each TestCase test.
+# Django's own transaction statements: between tests, with no project frame behind them,
+# they are the test isolation machinery (TransactionTestCase's, a nested atomics' …).
 _BOOKKEEPING = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT", "PRAGMA foreign_key_check", "BEGIN")
 
 
 _perf_counter = time.perf_counter
+_modules = sys.modules
 
 
 def _execute_wrapper(execute, sql, params, many, context):
-    if (
-        _atomics_thread is not None
-        and _queries is _setup_queries
-        and _atomics_thread == _get_ident()
-        and str(sql).startswith(_BOOKKEEPING)
-    ):
-        return execute(sql, params, many, context)  # not recorded: not even timed
+    if _atomics_thread is not None and _atomics_thread == _get_ident():
+        return execute(sql, params, many, context)  # Django's bookkeeping: not even timed
     start = _perf_counter()
     try:
         return execute(sql, params, many, context)
@@ -539,44 +594,57 @@ def _execute_wrapper(execute, sql, params, many, context):
         target = _queries
         if len(target) < QUERY_LIMIT:
             origin = _origin()
-            # Between tests, Django's savepoints with no project frame behind them are the
-            # test isolation machinery, not setup work: not recorded.
             if origin is not None or target is not _setup_queries or not str(sql).startswith(_BOOKKEEPING):
                 connection = context.get("connection") if context else None
-                thread = None if threading.get_ident() == _MAIN_THREAD else threading.current_thread().name
+                ident = _get_ident()
+                thread = None if ident == _MAIN_THREAD else threading.current_thread().name
                 target.append((sql, params, many, getattr(connection, "alias", None), elapsed, thread, origin))
         else:
             _query_overflow[0] += 1
 
 
 def _patch_test_atomics():
-    """Marks TestCase's own atomics (see _atomics_thread); skipped where Django has none."""
+    """Marks TestCase's own transaction work (see _atomics_thread); skipped where Django
+    has none of it."""
     from django.test import TestCase
 
-    for name in ("_enter_atomics", "_rollback_atomics"):
-        original = TestCase.__dict__.get(name)
-        if not isinstance(original, classmethod):
-            continue
-
-        def marked(cls, *args, _original=original.__func__, **kwargs):
+    def marking(original):
+        def marked(*args, **kwargs):
             global _atomics_thread
             outer = _atomics_thread
             _atomics_thread = _get_ident()
             try:
-                return _original(cls, *args, **kwargs)
+                return original(*args, **kwargs)
             finally:
                 _atomics_thread = outer
 
-        setattr(TestCase, name, classmethod(marked))
+        marked.__wrapped__ = original
+        return marked
+
+    for name in ("_enter_atomics", "_rollback_atomics", "_fixture_teardown"):
+        original = TestCase.__dict__.get(name)
+        if isinstance(original, classmethod):
+            setattr(TestCase, name, classmethod(marking(original.__func__)))
+        elif isinstance(original, types.FunctionType):
+            setattr(TestCase, name, marking(original))
 
 
 def _forget_setup_queries():
     del _setup_queries[:]
 
 
+# Parameter types JSON takes as they are (a str only up to PARAM_LIMIT: see _plain).
+_AS_THEY_ARE = frozenset((int, bool, type(None)))
+
+
 def _query_json(record):
     sql, params, many, alias, elapsed, thread, origin = record
-    entry = {"sql": _clip(str(sql)), "alias": alias, "duration": round(elapsed, 7)}
+    sql = str(sql)
+    entry = {
+        "sql": sql if len(sql) <= TEXT_LIMIT else _clip(sql),
+        "alias": alias,
+        "duration": int(elapsed * 1e7) / 1e7,  # to 0.1 µs (round() costs more than the rest)
+    }
     if thread is not None:  # absent: the main thread
         entry["thread"] = thread
     if many:
@@ -584,10 +652,12 @@ def _query_json(record):
         entry["many"] = True
         entry["rows"] = len(rows) if rows is not None else None
         params = rows[0] if rows else None
-    if isinstance(params, dict):
+    if isinstance(params, (list, tuple)):
+        entry["params"] = [
+            v if type(v) in _AS_THEY_ARE or (type(v) is str and len(v) <= PARAM_LIMIT) else _plain(v) for v in params
+        ]
+    elif isinstance(params, dict):
         entry["params"] = {str(k): _plain(v) for k, v in params.items()}
-    elif isinstance(params, (list, tuple)):
-        entry["params"] = [_plain(v) for v in params]
     elif params is not None:
         entry["params"] = [_plain(params)]
     if origin is not None:
@@ -741,10 +811,6 @@ class _Capture:
         )
         self.saved = None
 
-    def start(self):
-        self.saved = (sys.stdout, sys.stderr)
-        sys.stdout, sys.stderr = self.streams
-
     def finish(self):
         """Puts the previous streams back; returns what the test wrote, and resets."""
         if (sys.stdout, sys.stderr) == self.streams:
@@ -763,61 +829,90 @@ class _Capture:
         return texts[0], texts[1]
 
 
-_capture = None
-
-
-def _start_capture():
-    global _capture
-    if _capture is None:
-        _capture = _Capture()
-    capture = _capture if _capture.saved is None else _Capture()
-    capture.start()
-    return capture
+_capture = None  # the process's pair, reused from test to test (see _Record)
 
 
 # ---------------------------------------------------------------- result reporting
 
 
 class _Record:
-    """What one process knows about the test it is running."""
+    """What one process knows about the test it is running.
 
-    __slots__ = (
-        "test", "test_id", "started", "problems", "outcome", "reason", "subtests", "setup_queries", "queries",
-        "outbox_id", "outbox_start", "capture", "alarm", "json_id", "templates",
-    )
+    Built on every test's hot path, so it sets only what every test needs: the rest are
+    class-level defaults (lists that most tests never fill are a shared empty tuple until
+    their first entry), and `plain` stays true while nothing but success happened (no
+    outcome, subtest or template), so the end of a plain pass checks little.
+    """
+
+    json_id = None
+    plain = True
+    outcome = None
+    alarm = None
+    reason = ""
+    problems = subtests = templates = ()
 
     def __init__(self, test, test_id=None):
-        global _queries, _setup_queries
-        self.test = test
-        self.test_id = test_id
-        self.json_id = None
-        self.started = _perf_counter()
-        self.problems = []
-        self.outcome = None
-        self.reason = ""
-        self.subtests = []
-        self.setup_queries = _setup_queries
-        self.queries = []
-        _queries = self.queries
-        _setup_queries = []
-        box = _outbox()
-        self.outbox_id = id(box)
-        self.outbox_start = len(box) if box is not None else 0
-        self.capture = _start_capture()
-        self.alarm = None
-        self.templates = set()
-        _rendering[0] = self.templates
+        _begin(self, test, test_id)
+
+    def note(self, outcome):
+        """An outcome, a subtest or a template: the result is not a plain pass."""
+        self.plain = False
+        if outcome is not None and (self.outcome is None or _RANK[outcome] > _RANK[self.outcome]):
+            self.outcome = outcome
+
+    def add_problem(self, problem):
+        if not self.problems:
+            self.problems = []
+        self.problems.append(problem)
+
+    def add_subtest(self, entry):
+        self.plain = False
+        if not self.subtests:
+            self.subtests = []
+        self.subtests.append(entry)
 
 
-_rendering = [None]  # the running test's set of template names (template_rendered fills it)
+_rendering = None  # the _Record of the test running, if any (template_rendered adds to it)
+_mail = None  # django.core.mail, once imported
+
+
+def _begin(record, test, test_id):
+    """Starts `record` for `test`: the queries from here are its own, its output is
+    captured, the mail it sends is told apart from the outbox's earlier mail."""
+    global _queries, _setup_queries, _capture, _rendering, _mail
+    record.test = test
+    record.test_id = test_id
+    record.setup_queries = _setup_queries
+    _queries = record.queries = []
+    _setup_queries = []
+    mail = _mail
+    if mail is None:
+        mail = _mail = _modules.get("django.core.mail")
+    box = record.outbox = getattr(mail, "outbox", None) if mail is not None else None
+    record.outbox_start = len(box) if box is not None else 0
+    capture = _capture
+    if capture is None:
+        capture = _capture = _Capture()
+    elif capture.saved is not None:  # a test running tests of its own
+        capture = _Capture()
+    capture.saved = (sys.stdout, sys.stderr)
+    sys.stdout, sys.stderr = capture.streams
+    record.capture = capture
+    _rendering = record
+    record.started = _perf_counter()
+    return record
 
 
 def _on_template_rendered(sender, template=None, **kwargs):
     """Django's test environment signals every template it renders: which tests
     rendered which templates tells the selection what a template change affects."""
     name = getattr(template, "name", None)
-    if name and _rendering[0] is not None:
-        _rendering[0].add(str(name))
+    record = _rendering
+    if name and record is not None:
+        if not record.templates:
+            record.templates = set()
+        record.templates.add(str(name))
+        record.plain = False
 
 
 _current = {}  # id(result) -> _Record of the test that result is running
@@ -826,16 +921,11 @@ _current = {}  # id(result) -> _Record of the test that result is running
 _RANK = {"pass": 0, "skip": 1, "xfail": 2, "xpass": 3, "fail": 4, "error": 5}
 
 
-def _merge(record, outcome):
-    if record.outcome is None or _RANK[outcome] > _RANK[record.outcome]:
-        record.outcome = outcome
-
-
 def _mails_since(record):
     box = _outbox()
     if not box:
         return []
-    start = record.outbox_start if id(box) == record.outbox_id else 0
+    start = record.outbox_start if box is record.outbox else 0
     if len(box) <= start:
         return []
     mails = []
@@ -856,17 +946,19 @@ def _finish(record, test_id, kind):
         _request_stop()  # here, before the next test can start; djdash tells the others
     stdout, stderr = record.capture.finish()
     _queries = _setup_queries
-    duration = time.perf_counter() - record.started
+    duration = _perf_counter() - record.started
     if (
         record.outcome in (None, "pass")
         and kind == "test"
-        and not (stdout or stderr or record.queries or record.setup_queries or record.subtests)
+        and not (stdout or stderr or record.queries or record.setup_queries or record.subtests or record.templates)
         and not _query_overflow[0]
         and not _has_new_mail(record)
-        and not record.templates
     ):
-        # Most tests: a plain pass, formatted directly (json.dumps costs more than the test).
-        _emit_plain_pass(record.json_id if test_id == record.test_id else None, test_id, duration)
+        # A plain pass, formatted directly (json.dumps costs more than the test).
+        json_id = (record.json_id if test_id == record.test_id else None) or _json_id(test_id)
+        channel = _channel if _channel is not None and _channel.pid == _pid else _connect()
+        if channel is not None:
+            _send_encoded(channel.passed_line % (json_id, duration), hold=True)
         return
     fields = {
         "id": test_id,
@@ -910,35 +1002,113 @@ def _has_new_mail(record):
     box = _outbox()
     if not box:
         return False
-    return id(box) != record.outbox_id or len(box) > record.outbox_start
+    return box is not record.outbox or len(box) > record.outbox_start
 
 
-def _emit_plain_pass(json_id, test_id, duration):
-    line = '{"event":"test_finished","id":%s,"pid":%d,"outcome":"pass","duration":%.6f}' % (
-        json_id or _json_string(test_id),
-        _pid,
-        duration,
+_id_prefixes = {}  # type -> "module.Class." when the type keeps unittest's own id(), else None
+
+
+def _id_prefix(cls):
+    prefix = _id_prefixes[cls] = (
+        "%s.%s." % (cls.__module__, cls.__qualname__) if getattr(cls, "id", None) is unittest.TestCase.id else None
     )
-    _send(line, hold=True)
+    return prefix
 
 
-def _on_start(result, test):
-    test_id = test.id()
-    record = _Record(test, test_id)
-    _current[id(result)] = record
-    record.json_id = _emit_test_started(test_id)
-    if _test_timeout > 0:
-        record.alarm = _arm_timeout()
+def _test_id(test):
+    """test.id(), without two calls and two formattings for the usual kind (_start_test
+    has this inline)."""
+    prefix = _id_prefixes.get(type(test), False)
+    if prefix is False:
+        prefix = _id_prefix(type(test))
+    return test.id() if prefix is None else prefix + test._testMethodName
 
 
-def _on_stop(result, test):
-    record = _current.pop(id(result), None)
-    if record is not None:
-        _finish(record, record.test_id if record.test is test else test.id(), _kind_of(test))
+_new_record = object.__new__
 
 
+def _start_test(original, key, test):
+    """result.startTest on every test: a record, the streams captured, test_started
+    held. Each call here costs a measurable share of a fast test, so this does its work
+    inline (test.id() included: two calls and two formattings for the usual kind)."""
+    value = original(test)
+    try:
+        prefix = _id_prefixes.get(type(test), False)
+        if prefix is False:
+            prefix = _id_prefix(type(test))
+        test_id = test.id() if prefix is None else prefix + test._testMethodName
+        record = _current[key] = _begin(_new_record(_Record), test, test_id)
+        channel = _channel if _channel is not None and _channel.pid == _pid else _connect()
+        encoded = record.json_id = _json_string(test_id).encode("utf-8", "replace")
+        if channel is not None:
+            line = channel.started_line % encoded
+            try:
+                # Waits with the held lines when they are in the pending file (which djdash
+                # reads if the process dies in the test), else goes at once so a crash is
+                # still attributed.
+                if channel.durable:
+                    channel.hold(line)
+                else:
+                    channel.send_line(line)
+            except ValueError:  # the room is full: send_line makes room
+                channel.send_line(line, True)
+            except OSError:
+                _abort("lost the connection to djdash")
+        if _test_timeout > 0:
+            record.alarm = _arm_timeout()
+    except Exception:
+        _hook_error("startTest")
+    return value
+
+
+def _stop_test(original, key, test):
+    """result.stopTest on every test: a plain pass is reported on this short path (see
+    _start_test); anything else through _finish."""
+    global _queries, _rendering
+    try:
+        record = _current.pop(key, None)
+        if record is None:
+            pass
+        elif (
+            record.plain
+            and record.test is test
+            and record.alarm is None
+            and not (record.queries or record.setup_queries or _query_overflow[0])
+            and _kinds.get(type(test)) == "test"
+            and not (record.capture.sinks[0].total or record.capture.sinks[1].total)
+            and not ((box := getattr(_mail, "outbox", None)) and (box is not record.outbox or len(box) > record.outbox_start))
+        ):
+            capture = record.capture
+            streams = capture.streams
+            if sys.stdout is streams[0] and sys.stderr is streams[1]:
+                sys.stdout, sys.stderr = capture.saved
+            capture.saved = None
+            _queries = _setup_queries
+            _rendering = None
+            channel = _channel  # the one _start_test connected, if any
+            if channel is not None:
+                now = _perf_counter()
+                line = channel.passed_line % (record.json_id, now - record.started)
+                try:
+                    if now - channel.last_result_sent < HOLD_LIMIT:
+                        channel.hold(line)
+                    else:  # the first result in a while: the user is waiting for it
+                        channel.last_result_sent = now
+                        channel.send_line(line)
+                except ValueError:  # the room is full: send_line makes room
+                    channel.send_line(line, True)
+                except OSError:
+                    _abort("lost the connection to djdash")
+        else:
+            _finish(record, record.test_id if record.test is test else test.id(), _kind_of(test))
+    except Exception:
+        _hook_error("stopTest")
+    return original(test)
+
+
+# The outcomes djdash wraps. Not addSuccess: a test that ends with no other outcome passed,
+# so success costs no wrapper of its own.
 _OUTCOMES = {
-    "addSuccess": "pass",
     "addFailure": "fail",
     "addError": "error",
     "addSkip": "skip",
@@ -949,29 +1119,25 @@ _OUTCOMES = {
 
 def _on_outcome(result, outcome, test, args):
     record = _current.get(id(result))
-    if outcome == "pass" and record is not None and record.test is test:
-        if record.outcome is None:
-            record.outcome = "pass"
-        return
     parent = getattr(test, "test_case", test)  # a subtest reports to its test
     if record is None or record.test is not parent:
         # An error outside any test: setUpClass, setUpModule, tearDownClass, …
         record = _Record(parent)
-        _merge(record, outcome)
+        record.note(outcome)
         if outcome in ("fail", "error"):
-            record.problems.append(_problem(outcome, parent, args[0]))
+            record.add_problem(_problem(outcome, parent, args[0]))
         _finish(record, parent.id(), _kind_of(parent))
         return
     if parent is not test and outcome == "skip":  # a skipped subtest
-        record.subtests.append(_subtest_json(test, "skip", None, args[0]))
+        record.add_subtest(_subtest_json(test, "skip", None, args[0]))
         return
-    _merge(record, outcome)
+    record.note(outcome)
     if outcome in ("fail", "error"):
-        record.problems.append(_problem(outcome, test, args[0]))
+        record.add_problem(_problem(outcome, test, args[0]))
     elif outcome == "skip":
         record.reason = str(args[0])
     elif outcome == "xfail":
-        record.problems.append(_problem("xfail", test, args[0]))
+        record.add_problem(_problem("xfail", test, args[0]))
 
 
 def _subtest_json(subtest, outcome, problem, reason=""):
@@ -998,15 +1164,15 @@ def _on_subtest(result, test, subtest, err):
     if record is None:
         return
     if err is None:
-        record.subtests.append(_subtest_json(subtest, "pass", None))
+        record.add_subtest(_subtest_json(subtest, "pass", None))
         return
     failed = issubclass(err[0], test.failureException)
     outcome = "fail" if failed else "error"
     problem = _problem(outcome, subtest, err)
     problem["subtest"] = subtest._subDescription()
-    record.problems.append(problem)
-    record.subtests.append(_subtest_json(subtest, outcome, problem))
-    _merge(record, outcome)
+    record.add_problem(problem)
+    record.add_subtest(_subtest_json(subtest, outcome, problem))
+    record.note(outcome)
 
 
 def _needs_picklable_errors(result):
@@ -1039,24 +1205,9 @@ def instrument(result):
     picklable = _needs_picklable_errors(result)
 
     # One small wrapper per method (this runs several times for every test).
-    original_start, original_stop = result.startTest, result.stopTest
-
-    def startTest(test):
-        value = original_start(test)
-        try:
-            _on_start(result, test)
-        except Exception:
-            _hook_error("startTest")
-        return value
-
-    def stopTest(test):
-        try:
-            _on_stop(result, test)
-        except Exception:
-            _hook_error("stopTest")
-        return original_stop(test)
-
-    result.startTest, result.stopTest = startTest, stopTest
+    key = id(result)  # of _current
+    result.startTest = functools.partial(_start_test, result.startTest, key)
+    result.stopTest = functools.partial(_stop_test, result.stopTest, key)
 
     def wrap_outcome(name, outcome):
         original = getattr(result, name, None)
@@ -1129,7 +1280,7 @@ def _apply_options(original_init):
 def _test_ids(suite):
     from django.test.utils import iter_test_cases
 
-    return [test.id() for test in iter_test_cases(suite)]
+    return [_test_id(test) for test in iter_test_cases(suite)]
 
 
 def _in_given_order(tests, classes, reverse=False, shuffler=None):
@@ -1580,7 +1731,8 @@ def _patch_unittest():
     original_case_run = unittest.TestCase.run
 
     def case_run(self, result=None):
-        instrument(result)
+        if result is not None and not getattr(result, "_djdash_instrumented", False):
+            instrument(result)
         return original_case_run(self, result)
 
     unittest.TestCase.run = case_run

@@ -163,8 +163,10 @@ public final class EventChannel {
   }
 
   /// The part of a hook's pending file (`pending-<pid>` next to the socket) that never
-  /// reached djdash. The file starts with a 32-byte ASCII header, `<base:20> <length:10>\n`:
-  /// the bytes the process had sent before the held lines, and their length; the lines follow.
+  /// reached djdash. The file starts with a 32-byte ASCII header, `<base:20> <capacity:10>\n`:
+  /// the bytes the process had sent before the held lines, and the room for them. The
+  /// held lines follow and end at the first zero byte; a last line without its newline
+  /// (the process died while copying it) is not taken.
   ///
   /// - Parameter received: bytes read from that process's connection.
   /// - Returns: the held bytes past `received`; empty without a file or with nothing unsent.
@@ -175,10 +177,14 @@ public final class EventChannel {
       let text = String(data: header, encoding: .ascii)
     else { return [] }
     let fields = text.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
-    guard fields.count == 2, let base = Int(fields[0]), let length = Int(fields[1]), base >= 0, length >= 0,
-      received >= base, received - base < length
+    guard fields.count == 2, let base = Int(fields[0]), let capacity = Int(fields[1]), base >= 0, capacity >= 0,
+      received >= base
     else { return [] }
-    guard let held = try? handle.read(upToCount: length), held.count == length else { return [] }
+    guard let room = try? handle.read(upToCount: capacity) else { return [] }
+    let written = room.prefix { $0 != 0 }
+    guard let lastNewline = written.lastIndex(of: UInt8(ascii: "\n")) else { return [] }
+    let held = written[...lastNewline]
+    guard received - base < held.count else { return [] }
     return Array(held.dropFirst(received - base))
   }
 
