@@ -39,11 +39,22 @@ enum SuiteBench {
     say(
       "  fastest rounds     bare \(Format.seconds(bareBest)), djdash \(Format.seconds(hookBest)), ratio \(Format.ratio(hookBest / bareBest))"
     )
+    // Each pair ran back to back: its ratio is the least disturbed by load that comes and goes.
+    let pairs = zip(hooked, bare).map { $0.wall / $1.wall }
+    say(
+      "  ratio of each round's pair: median \(Format.ratio(Measure.median(pairs))), "
+        + "middle half \(Format.ratio(Measure.quantile(pairs, 0.25)))–\(Format.ratio(Measure.quantile(pairs, 0.75)))"
+    )
     let bareRan = bare.compactMap(\.ranSeconds)
     let hookRan = hooked.compactMap(\.ranSeconds)
     if bareRan.count == bare.count, hookRan.count == hooked.count {
       let b = Measure.median(bareRan)
       let h = Measure.median(hookRan)
+      let phasePairs = zip(hookRan, bareRan).map { $0 / $1 }
+      say(
+        "  test phase, ratio of each round's pair: median \(Format.ratio(Measure.median(phasePairs))), "
+          + "middle half \(Format.ratio(Measure.quantile(phasePairs, 0.25)))–\(Format.ratio(Measure.quantile(phasePairs, 0.75)))"
+      )
       say(
         "  test phase alone (unittest's \"Ran … in\"): bare \(Format.seconds(b)), djdash \(Format.seconds(h)), "
           + "ratio \(Format.ratio(h / b)); per test: bare \(Format.seconds(b / Double(project.tests))), "
