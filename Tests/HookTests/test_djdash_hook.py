@@ -144,7 +144,7 @@ class PendingFileTests(unittest.TestCase):
 class ChannelTests(unittest.TestCase):
     """A real connection with a small room: every line arrives once, in order."""
 
-    keep_open = []  # the server ends stay open: a closed one makes the hook leave the process
+    keep_open = []  # the server's ends stay open (a closed one makes the hook leave the process)
 
     def test_lines_arrive_once_and_in_order_when_the_room_fills_up(self):
         folder = tempfile.mkdtemp()
@@ -164,7 +164,6 @@ class ChannelTests(unittest.TestCase):
             else:
                 os.environ["DJDASH_RUN_DIR"] = saved[1]
         peer, _ = server.accept()
-        self.keep_open.extend((server, peer))
         lines = [b'{"n":%d}\n' % n for n in range(40)]  # 9 or 10 bytes each: the room takes 6
         lines[17] = b'{"big":"%s"}\n' % (b"x" * 100)  # larger than the room: straight out
         for line in lines[:30]:
@@ -179,6 +178,7 @@ class ChannelTests(unittest.TestCase):
         peer.settimeout(5)
         while len(received) < len(expected):
             received += peer.recv(65536)
+        self.keep_open.extend((server.detach(), peer.detach()))  # as descriptors: no warning at exit
         self.assertEqual(received, expected)
         with open(os.path.join(folder, "pending-%d" % os.getpid()), "rb") as handle:
             header = handle.read(32)

@@ -596,8 +596,7 @@ def _execute_wrapper(execute, sql, params, many, context):
             origin = _origin()
             if origin is not None or target is not _setup_queries or not str(sql).startswith(_BOOKKEEPING):
                 connection = context.get("connection") if context else None
-                ident = _get_ident()
-                thread = None if ident == _MAIN_THREAD else threading.current_thread().name
+                thread = None if _get_ident() == _MAIN_THREAD else threading.current_thread().name
                 target.append((sql, params, many, getattr(connection, "alias", None), elapsed, thread, origin))
         else:
             _query_overflow[0] += 1
@@ -940,12 +939,14 @@ def _mails_since(record):
 def _finish(record, test_id, kind):
     """Send test_finished. Empty fields are left out (readers treat absent as empty);
     the --events file djdash writes always has them all."""
-    global _queries
+    global _queries, _rendering
     _disarm_timeout(record.alarm)
     if _stop_on_timeout and any(p["exception"] == TestTimeout.__qualname__ for p in record.problems):
         _request_stop()  # here, before the next test can start; djdash tells the others
     stdout, stderr = record.capture.finish()
     _queries = _setup_queries
+    if _rendering is record:
+        _rendering = None
     duration = _perf_counter() - record.started
     if (
         record.outcome in (None, "pass")
@@ -1024,6 +1025,7 @@ def _test_id(test):
     return test.id() if prefix is None else prefix + test._testMethodName
 
 
+# A _Record without calling the class (whose __init__ costs a slower call than _begin).
 _new_record = object.__new__
 
 
@@ -1076,7 +1078,9 @@ def _stop_test(original, key, test):
             and not (record.queries or record.setup_queries or _query_overflow[0])
             and _kinds.get(type(test)) == "test"
             and not (record.capture.sinks[0].total or record.capture.sinks[1].total)
-            and not ((box := getattr(_mail, "outbox", None)) and (box is not record.outbox or len(box) > record.outbox_start))
+            and not (
+                (box := getattr(_mail, "outbox", None)) and (box is not record.outbox or len(box) > record.outbox_start)
+            )
         ):
             capture = record.capture
             streams = capture.streams
