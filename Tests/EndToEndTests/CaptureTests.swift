@@ -51,6 +51,24 @@ final class CaptureTests: XCTestCase {
     }
   }
 
+  func testDjangosOwnIsolationStatementsAreNotRecordedOnPostgreSQL() throws {
+    let server = try PostgresServer.shared()
+    let project = try TestPaths.copy(TestPaths.fixtures + "/kitchen")
+    var request = RunRequest()
+    request.settings = "kitchen.settings_pg"
+    request.labels = ["capture.tests.SqlTests"]
+    let run = try TestRun.run(
+      project: project, python: try DjangoVersion.v52.python(), request: request, environment: server.environment)
+    let reports = run.tally.reports.filter { $0.id.hasPrefix("capture.tests.SqlTests.") }
+    XCTAssertGreaterThan(reports.count, 3, run.runnerOutput)
+    // Between tests Django checks deferred constraints (SET CONSTRAINTS ALL IMMEDIATE, then
+    // DEFERRED): its test isolation, not any test's setup.
+    let recorded = reports.flatMap { $0.queries + $0.setupQueries }
+    XCTAssertEqual(recorded.filter { $0.sql.hasPrefix("SET CONSTRAINTS") }.map(\.sql), [])
+    let setup = reports.flatMap(\.setupQueries).filter { $0.sql.hasPrefix("INSERT INTO") }
+    XCTAssertEqual(setup.count, 2, "setUpTestData's INSERTs are still setup")
+  }
+
   func testMailWithEveryFieldAndNoAccumulationAcrossTests() throws {
     for version in DjangoVersion.allCases {
       let run = try runCapture(version)
