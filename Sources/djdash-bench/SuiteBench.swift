@@ -39,22 +39,13 @@ enum SuiteBench {
     say(
       "  fastest rounds     bare \(Format.seconds(bareBest)), djdash \(Format.seconds(hookBest)), ratio \(Format.ratio(hookBest / bareBest))"
     )
-    // Each pair ran back to back: its ratio is the least disturbed by load that comes and goes.
-    let pairs = zip(hooked, bare).map { $0.wall / $1.wall }
-    say(
-      "  ratio of each round's pair: median \(Format.ratio(Measure.median(pairs))), "
-        + "middle half \(Format.ratio(Measure.quantile(pairs, 0.25)))–\(Format.ratio(Measure.quantile(pairs, 0.75)))"
-    )
+    say("  ratio of each round's pair: " + pairText(zip(hooked, bare).map { $0.wall / $1.wall }))
     let bareRan = bare.compactMap(\.ranSeconds)
     let hookRan = hooked.compactMap(\.ranSeconds)
     if bareRan.count == bare.count, hookRan.count == hooked.count {
       let b = Measure.median(bareRan)
       let h = Measure.median(hookRan)
-      let phasePairs = zip(hookRan, bareRan).map { $0 / $1 }
-      say(
-        "  test phase, ratio of each round's pair: median \(Format.ratio(Measure.median(phasePairs))), "
-          + "middle half \(Format.ratio(Measure.quantile(phasePairs, 0.25)))–\(Format.ratio(Measure.quantile(phasePairs, 0.75)))"
-      )
+      say("  test phase, ratio of each round's pair: " + pairText(zip(hookRan, bareRan).map { $0 / $1 }))
       say(
         "  test phase alone (unittest's \"Ran … in\"): bare \(Format.seconds(b)), djdash \(Format.seconds(h)), "
           + "ratio \(Format.ratio(h / b)); per test: bare \(Format.seconds(b / Double(project.tests))), "
@@ -87,6 +78,13 @@ enum SuiteBench {
       if let problem = h.problem { say("  !! djdash reported a problem: \(problem)") }
       for warning in h.warnings.prefix(3) { say("  !! warning: \(warning)") }
     }
+  }
+
+  /// The median and middle half of per-round ratios. Each pair ran back to back, so its
+  /// ratio is the least disturbed by load that comes and goes.
+  static func pairText(_ ratios: [Double]) -> String {
+    "median \(Format.ratio(Measure.median(ratios))), middle half "
+      + "\(Format.ratio(Measure.quantile(ratios, 0.25)))–\(Format.ratio(Measure.quantile(ratios, 0.75)))"
   }
 
   static func ranText(_ run: RunOutcome) -> String {

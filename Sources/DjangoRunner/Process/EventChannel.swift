@@ -164,9 +164,9 @@ public final class EventChannel {
 
   /// The part of a hook's pending file (`pending-<pid>` next to the socket) that never
   /// reached djdash. The file starts with a 32-byte ASCII header, `<base:20> <capacity:10>\n`:
-  /// the bytes the process had sent before the held lines, and the room for them. The
-  /// held lines follow and end at the first zero byte; a last line without its newline
-  /// (the process died while copying it) is not taken.
+  /// the bytes the process had sent before the file's first line, and the room for lines.
+  /// The lines follow (sent ones too, until the room is cleared) and end at the first zero
+  /// byte; a last line without its newline (the process died while copying it) is not taken.
   ///
   /// - Parameter received: bytes read from that process's connection.
   /// - Returns: the held bytes past `received`; empty without a file or with nothing unsent.
