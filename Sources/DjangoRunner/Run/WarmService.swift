@@ -84,7 +84,8 @@ public final class WarmService {
     guard Self.hasPrivateFolder(socketPath) else {
       throw SpawnError(
         description:
-          "\((socketPath as NSString).deletingLastPathComponent) is not a folder of this user's only: not listening there")
+          "\((socketPath as NSString).deletingLastPathComponent) is not a folder of this user's only: not listening there"
+      )
     }
     warm = WarmRunner(plan: plan, reactor: reactor)
     // A socket file nobody listens at is a service that died: take its place.
@@ -175,7 +176,7 @@ public final class WarmService {
       if case .ready = warm.state, warm.runs >= WarmRunner.runsBeforeRecycling {
         restartWarm(because: "recycled after \(warm.runs) runs")
       }
-      if case .starting = warm.state, Self.comparable(self.plan).canBePrepared(for: Self.comparable(plan)) {
+      if case .starting = warm.state, otherPlanReason(plan) == nil {
         waiting.append((connection, plan))
       } else {
         answer(connection, plan)
@@ -209,11 +210,8 @@ public final class WarmService {
   }
 
   private func answer(_ connection: LineConnection, _ plan: RunPlan) {
-    if !Self.comparable(self.plan).canBePrepared(for: Self.comparable(plan)) {
-      refuse(
-        connection,
-        "the warm service runs another command, environment or options (\(Self.difference(self.plan, plan)))",
-        otherPlan: true)
+    if let why = otherPlanReason(plan) {
+      refuse(connection, why, otherPlan: true)
     } else if let why = whyNot(plan) {
       refuse(connection, why)
     } else {
@@ -229,10 +227,7 @@ public final class WarmService {
 
   /// Why a run of `plan` cannot be warm now, or nil.
   private func whyNot(_ plan: RunPlan) -> String? {
-    if let why = WarmRunner.whyCannotServe(plan) { return why }
-    guard Self.comparable(self.plan).canBePrepared(for: Self.comparable(plan)) else {
-      return "the warm service runs another command, environment or options (\(Self.difference(self.plan, plan)))"
-    }
+    if let why = WarmRunner.whyCannotServe(plan) ?? otherPlanReason(plan) { return why }
     switch warm.state {
     case .starting: return restartReason.map { "the warm runner is restarting: \($0)" } ?? "the warm runner is starting"
     case .stale(let why): return "the warm runner is restarting: \(why)"
@@ -240,6 +235,13 @@ public final class WarmService {
     case .ready:
       return warm.canRun(plan) ? nil : "the warm runner is busy with another run"
     }
+  }
+
+  /// Why `plan` is not one the service's warm runner can prepare (another command,
+  /// environment or options), or nil.
+  private func otherPlanReason(_ plan: RunPlan) -> String? {
+    guard !Self.comparable(self.plan).canBePrepared(for: Self.comparable(plan)) else { return nil }
+    return "the warm service runs another command, environment or options (\(Self.difference(self.plan, plan)))"
   }
 
   /// A client's plan with the service's values of the volatile variables (its child
