@@ -291,7 +291,8 @@ def _send(line, hold=False):
 
 
 def _send_encoded(data, hold=False):
-    """Send one encoded line, or with `hold` a result that may wait to share a send."""
+    """Send one encoded line, or with `hold` a result that may wait to share a send.
+    (_stop_test has the `hold` part inline for a plain pass.)"""
     channel = _channel if _channel is not None and _channel.pid == _pid else _connect()
     if channel is None:
         return
@@ -1000,6 +1001,7 @@ def _finish(record, test_id, kind):
 
 
 def _has_new_mail(record):
+    """Whether the test sent mail (_stop_test has this inline for a plain pass)."""
     box = _outbox()
     if not box:
         return False
