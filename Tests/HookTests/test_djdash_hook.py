@@ -141,29 +141,47 @@ class PendingFileTests(unittest.TestCase):
         self.assertEqual(bytes(pending.unsent()), b"12345678")
 
 
+# djdash's ends stay open, as descriptors (a closed one makes the hook leave the process;
+# a socket object left to the end of the process would warn).
+_keep_open = []
+
+
+def _connected_channel(room):
+    """A real _Channel with a pending room of `room` bytes, its folder, and djdash's end."""
+    folder = tempfile.mkdtemp()
+    path = os.path.join(folder, "events.sock")
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(path)
+    server.listen(1)
+    saved = (djdash_hook.PENDING_LIMIT, os.environ.get("DJDASH_RUN_DIR"))
+    djdash_hook.PENDING_LIMIT = room
+    os.environ["DJDASH_RUN_DIR"] = folder
+    try:
+        channel = djdash_hook._Channel(path)
+    finally:
+        djdash_hook.PENDING_LIMIT = saved[0]
+        if saved[1] is None:
+            del os.environ["DJDASH_RUN_DIR"]
+        else:
+            os.environ["DJDASH_RUN_DIR"] = saved[1]
+    peer, _ = server.accept()
+    peer.settimeout(5)
+    _keep_open.append(server.detach())
+    return channel, folder, peer
+
+
+def _receive_lines(peer, count):
+    received = b""
+    while received.count(b"\n") < count:
+        received += peer.recv(65536)
+    return received.splitlines()
+
+
 class ChannelTests(unittest.TestCase):
     """A real connection with a small room: every line arrives once, in order."""
 
-    keep_open = []  # the server's ends stay open (a closed one makes the hook leave the process)
-
     def test_lines_arrive_once_and_in_order_when_the_room_fills_up(self):
-        folder = tempfile.mkdtemp()
-        path = os.path.join(folder, "events.sock")
-        server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        server.bind(path)
-        server.listen(1)
-        saved = (djdash_hook.PENDING_LIMIT, os.environ.get("DJDASH_RUN_DIR"))
-        djdash_hook.PENDING_LIMIT = 64
-        os.environ["DJDASH_RUN_DIR"] = folder
-        try:
-            channel = djdash_hook._Channel(path)
-        finally:
-            djdash_hook.PENDING_LIMIT = saved[0]
-            if saved[1] is None:
-                del os.environ["DJDASH_RUN_DIR"]
-            else:
-                os.environ["DJDASH_RUN_DIR"] = saved[1]
-        peer, _ = server.accept()
+        channel, folder, peer = _connected_channel(64)
         lines = [b'{"n":%d}\n' % n for n in range(40)]  # 9 or 10 bytes each: the room takes 6
         lines[17] = b'{"big":"%s"}\n' % (b"x" * 100)  # larger than the room: straight out
         for line in lines[:30]:
@@ -175,10 +193,9 @@ class ChannelTests(unittest.TestCase):
             channel._send_held()
         expected = b"".join(lines)
         received = b""
-        peer.settimeout(5)
         while len(received) < len(expected):
             received += peer.recv(65536)
-        self.keep_open.extend((server.detach(), peer.detach()))  # as descriptors: no warning at exit
+        _keep_open.append(peer.detach())
         self.assertEqual(received, expected)
         with open(os.path.join(folder, "pending-%d" % os.getpid()), "rb") as handle:
             header = handle.read(32)
@@ -187,6 +204,47 @@ class ChannelTests(unittest.TestCase):
         held = room.split(b"\0", 1)[0]
         self.assertEqual(base + len(held), len(expected), "the file says where its lines sit in the stream")
         self.assertTrue(expected.endswith(held))
+
+
+class TestLineTests(unittest.TestCase):
+    """The lines of every test, built straight from bytes: each is JSON with the test's id."""
+
+    def test_ids_that_need_escapes_and_ids_that_do_not(self):
+        class Plain(unittest.TestCase):
+            def test_a(self):
+                pass
+
+            def test_ünïcode(self):
+                pass
+
+        setattr(Plain, 'test "quoted" \\ back\tslash', Plain.test_a)
+
+        class OwnId(unittest.TestCase):
+            def id(self):
+                return 'own "id"'
+
+            def test_b(self):
+                pass
+
+        tests = [Plain("test_a"), Plain("test_ünïcode"), Plain('test "quoted" \\ back\tslash'), OwnId("test_b")]
+        channel, _, peer = _connected_channel(1 << 16)
+        saved = djdash_hook._channel
+        djdash_hook._channel = channel
+        try:
+            for test in tests:
+                djdash_hook._start_test(lambda test: None, "key", test)
+                djdash_hook._stop_test(lambda test: None, "key", test)
+            with djdash_hook._channel_lock:
+                channel._send_held()
+        finally:
+            djdash_hook._channel = saved
+        lines = _receive_lines(peer, 2 * len(tests))
+        _keep_open.append(peer.detach())
+        events = [json.loads(line) for line in lines]
+        self.assertEqual([(e["event"], e["id"]) for e in events], [
+            (event, test.id()) for test in tests for event in ("test_started", "test_finished")
+        ])
+        self.assertIn("<locals>.Plain.test_ünïcode", events[2]["id"])
 
 
 class BoundedSinkTests(unittest.TestCase):

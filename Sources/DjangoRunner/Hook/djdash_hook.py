@@ -1008,14 +1008,19 @@ def _has_new_mail(record):
     return box is not record.outbox or len(box) > record.outbox_start
 
 
-_id_prefixes = {}  # type -> "module.Class." when the type keeps unittest's own id(), else None
+# type -> ("module.Class.", the same as the start of a JSON string: '"module.Class.' encoded)
+# when the type keeps unittest's own id(), else None.
+_id_prefixes = {}
 
 
 def _id_prefix(cls):
-    prefix = _id_prefixes[cls] = (
-        "%s.%s." % (cls.__module__, cls.__qualname__) if getattr(cls, "id", None) is unittest.TestCase.id else None
-    )
-    return prefix
+    if getattr(cls, "id", None) is unittest.TestCase.id:
+        prefix = "%s.%s." % (cls.__module__, cls.__qualname__)
+        entry = (prefix, _json_string(prefix)[:-1].encode("utf-8", "replace"))
+    else:
+        entry = None
+    _id_prefixes[cls] = entry
+    return entry
 
 
 def _test_id(test):
@@ -1024,7 +1029,7 @@ def _test_id(test):
     prefix = _id_prefixes.get(type(test), False)
     if prefix is False:
         prefix = _id_prefix(type(test))
-    return test.id() if prefix is None else prefix + test._testMethodName
+    return test.id() if prefix is None else prefix[0] + test._testMethodName
 
 
 # A _Record without calling the class (whose __init__ costs a slower call than _begin).
@@ -1034,16 +1039,22 @@ _new_record = object.__new__
 def _start_test(original, key, test):
     """result.startTest on every test: a record, the streams captured, test_started
     held. Each call here costs a measurable share of a fast test, so this does its work
-    inline (test.id() included: two calls and two formattings for the usual kind)."""
+    inline (test.id() included: two calls and two formattings for the usual kind, and its
+    JSON: a method name needs no escapes, so only the class's prefix is encoded, once)."""
     value = original(test)
     try:
         prefix = _id_prefixes.get(type(test), False)
         if prefix is False:
             prefix = _id_prefix(type(test))
-        test_id = test.id() if prefix is None else prefix + test._testMethodName
+        if prefix is not None and (name := test._testMethodName).isidentifier():
+            test_id = prefix[0] + name
+            encoded = prefix[1] + name.encode() + b'"'
+        else:
+            test_id = test.id() if prefix is None else prefix[0] + test._testMethodName
+            encoded = _json_string(test_id).encode("utf-8", "replace")
         record = _current[key] = _begin(_new_record(_Record), test, test_id)
+        record.json_id = encoded
         channel = _channel if _channel is not None and _channel.pid == _pid else _connect()
-        encoded = record.json_id = _json_string(test_id).encode("utf-8", "replace")
         if channel is not None:
             line = channel.started_line % encoded
             try:
