@@ -514,6 +514,8 @@ def _disarm_timeout(previous):
 _setup_queries = []  # queries since the last test ended: class and fixture setup
 _queries = _setup_queries  # where the execute wrapper appends: the running test's list or setup's
 _query_overflow = [0]
+# co_filename -> _PROJECT, _LIBRARY or _BOUNDARY. By file, not by code object: a string
+# keeps its hash, a code object hashes its constants and names on every look-up.
 _origin_cache = {}
 
 
@@ -526,10 +528,9 @@ _BOUNDARY_FILES = (
 
 
 def _classify(frame):
-    code = frame.f_code
-    kind = _origin_cache.get(code)
+    path = frame.f_code.co_filename
+    kind = _origin_cache.get(path)
     if kind is None:
-        path = code.co_filename
         if path.endswith(_BOUNDARY_FILES):
             kind = _BOUNDARY
         elif (
@@ -544,7 +545,7 @@ def _classify(frame):
             kind = _PROJECT
         else:
             kind = _LIBRARY
-        _origin_cache[code] = kind
+        _origin_cache[path] = kind
     return kind
 
 
@@ -554,7 +555,7 @@ def _origin():
     frame = sys._getframe(2)
     cache = _origin_cache
     while frame is not None:
-        kind = cache.get(frame.f_code)
+        kind = cache.get(frame.f_code.co_filename)
         if kind is None:
             kind = _classify(frame)
         if kind == _LIBRARY:  # most frames: one dictionary look-up each
