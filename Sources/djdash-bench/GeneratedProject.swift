@@ -6,7 +6,8 @@ import Foundation
 #endif
 
 /// A Django project written to a temporary folder: SQLite (the test database in
-/// memory), one app `bench` with a model and a generated suite, and `sqlbench`, whose
+/// memory), one app `bench` with a model and a generated suite of trivial tests,
+/// `shopbench` with a suite of everyday ones (see EverydaySuite), and `sqlbench`, whose
 /// tests flood the database with queries.
 struct GeneratedProject {
   /// The temporary folder (removed by `remove()`).
@@ -17,13 +18,14 @@ struct GeneratedProject {
   let classes: Int
   let failing: Int
   let ormTests: Int
+  let everyday: EverydaySuite
 
   /// Labels of the query-flood tests.
   static let ormFloodLabel = "sqlbench.test_flood.QueryFloodTests.test_orm_exists"
   static let rawFloodLabel = "sqlbench.test_flood.QueryFloodTests.test_raw_cursor"
   static let overCapLabel = "sqlbench.test_flood.OverCapTests.test_raw_cursor_over_cap"
 
-  init(tests: Int, classes requestedClasses: Int = 60) throws {
+  init(tests: Int, classes requestedClasses: Int = 60, everydayTests: Int) throws {
     folder = try makeTemporaryFolder(prefix: "djdash-bench")
     root = folder + "/site"
     self.tests = tests
@@ -34,7 +36,8 @@ struct GeneratedProject {
       "manage.py": Self.manage,
       "benchsite/__init__.py": "",
       "benchsite/settings.py": Self.settings,
-      "benchsite/urls.py": "urlpatterns = []\n",
+      "benchsite/urls.py":
+        "from django.urls import include, path\n\nurlpatterns = [path(\"\", include(\"shopbench.urls\"))]\n",
       "bench/__init__.py": "",
       "bench/models.py": Self.models,
       "bench/migrations/__init__.py": "",
@@ -111,6 +114,8 @@ struct GeneratedProject {
     }
     self.failing = failing
     self.ormTests = ormTests
+    everyday = EverydaySuite(tests: everydayTests)
+    files.merge(everyday.files) { $1 }
 
     for (path, text) in files {
       let full = root + "/" + path
@@ -180,9 +185,10 @@ struct GeneratedProject {
     SECRET_KEY = "djdash-bench-not-secret"
     DEBUG = False
     ALLOWED_HOSTS = ["*"]
-    INSTALLED_APPS = ["bench"]
+    INSTALLED_APPS = ["bench", "shopbench"]
     MIDDLEWARE = []
     ROOT_URLCONF = "benchsite.urls"
+    TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True}]
     # Tests run on SQLite's in-memory test database (Django's default for SQLite).
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "bench.sqlite3"}}
     DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

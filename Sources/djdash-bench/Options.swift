@@ -24,7 +24,7 @@ struct BenchOptions {
       --python PATH  the Python with Django to run the generated suites
                      (default: $DJDASH_BENCH_PYTHON, else .build/djdash-venvs/django-5.2/bin/python
                      if it exists, else python3)
-      --tests N      tests in the generated suite of section 2 (default 3000; 300 with --quick)
+      --tests N      tests in each generated suite of section 2 (default 3000; 300 with --quick)
       --rounds N     timed rounds of each measurement (default 3; 1 with --quick)
       --quick        small sizes and one repetition, for a smoke test
       --dashboard-only  only section 6: the dashboard with 20,000 tests (no Python needed)
@@ -90,6 +90,7 @@ struct UsageError: Error {
 struct BenchSizes {
   var decodeEvents: Int
   var mediumDecodeEvents: Int
+  /// Tests of each generated suite of section 2 (trivial, and everyday).
   var suiteTests: Int
   var dashboardTests: Int
   var repetitions: Int

@@ -41,6 +41,10 @@ struct RunOutcome {
   var warnings: [String] = []
   var problem: String?
   var exitDescription = ""
+  /// CPU seconds (user + system) the run took: the runner's processes, and the bench's
+  /// own process (djdash's side: reading and decoding the events) while it ran.
+  var runnerCPU = 0.0
+  var ownCPU = 0.0
 
   /// Parses unittest's closing line.
   mutating func parseRan() {
@@ -71,12 +75,14 @@ enum Runs {
   ) throws -> RunOutcome {
     var environment = context.baseEnvironment
     environment.merge(extraEnvironment) { $1 }
+    let before = CPUTimes.now()
     let run = try command(
       [context.python, "manage.py", "test", "--noinput"] + labels, directory: project, environment: environment,
       timeout: timeout)
     var outcome = RunOutcome(wall: run.wall, output: run.output)
     outcome.parseRan()
     outcome.exitDescription = "exit status \(run.status)"
+    (outcome.runnerCPU, outcome.ownCPU) = CPUTimes.now().since(before)
     return outcome
   }
 
@@ -111,6 +117,7 @@ enum Runs {
     let reactor = Reactor()
     let log = EventLog()
     let session = RunSession(plan: plan, reactor: reactor) { timed in log.record(timed) }
+    let before = CPUTimes.now()
     let start = reactor.clock.now()
     session.start()
     let deadline = start + timeout
@@ -126,6 +133,7 @@ enum Runs {
     if aborted { throw BenchError("the djdash run took longer than \(Int(timeout)) s and was aborted") }
 
     var outcome = RunOutcome(wall: wall, output: log.output)
+    (outcome.runnerCPU, outcome.ownCPU) = CPUTimes.now().since(before)
     outcome.parseRan()
     outcome.reports = session.tally.reports
     outcome.counts = session.tally.counts
@@ -171,5 +179,27 @@ private final class EventLog {
     default:
       break
     }
+  }
+}
+
+/// This process's CPU time and that of its children that have ended (getrusage).
+struct CPUTimes {
+  var children: Double
+  var own: Double
+
+  static func now() -> CPUTimes {
+    CPUTimes(children: seconds(RUSAGE_CHILDREN), own: seconds(RUSAGE_SELF))
+  }
+
+  /// (children, own) CPU seconds since `earlier`.
+  func since(_ earlier: CPUTimes) -> (Double, Double) {
+    (children - earlier.children, own - earlier.own)
+  }
+
+  private static func seconds(_ who: __rusage_who) -> Double {
+    var usage = rusage()
+    getrusage(__rusage_who_t(who.rawValue), &usage)
+    func value(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+    return value(usage.ru_utime) + value(usage.ru_stime)
   }
 }

@@ -80,7 +80,7 @@ enum Bench {
 
     let project: GeneratedProject
     do {
-      project = try GeneratedProject(tests: sizes.suiteTests)
+      project = try GeneratedProject(tests: sizes.suiteTests, everydayTests: sizes.suiteTests)
     } catch {
       printError("djdash-bench: cannot generate the Django project: \(error)")
       return 1
