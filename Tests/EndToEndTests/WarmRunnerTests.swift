@@ -73,13 +73,13 @@ final class WarmRunnerTests: XCTestCase {
     stop(warm, reactor)
   }
 
-  /// A warm server for `plan`, ready; fails the test if it does not get there.
   /// Stops `warm` and serves the reactor until it has ended (its databases gone).
   private func stop(_ warm: WarmRunner, _ reactor: Reactor) {
     warm.stop()
     drive(reactor, timeout: 10) { warm.hasExited }
   }
 
+  /// A warm server for `plan`, ready; fails the test if it does not get there.
   private func readyServer(_ plan: RunPlan, reactor: Reactor) throws -> WarmRunner {
     let warm = WarmRunner(plan: plan, reactor: reactor)
     drive(reactor) { warm.state != .starting }
