@@ -1017,7 +1017,7 @@ _id_prefixes = {}
 def _id_prefix(cls):
     if getattr(cls, "id", None) is unittest.TestCase.id:
         prefix = "%s.%s." % (cls.__module__, cls.__qualname__)
-        entry = (prefix, _json_string(prefix)[:-1].encode("utf-8", "replace"))
+        entry = (prefix, _json_id(prefix)[:-1])
     else:
         entry = None
     _id_prefixes[cls] = entry
@@ -1051,8 +1051,8 @@ def _start_test(original, key, test):
             test_id = prefix[0] + name
             encoded = prefix[1] + name.encode() + b'"'
         else:
-            test_id = test.id() if prefix is None else prefix[0] + test._testMethodName
-            encoded = _json_string(test_id).encode("utf-8", "replace")
+            test_id = test.id() if prefix is None else prefix[0] + name
+            encoded = _json_id(test_id)
         record = _current[key] = _begin(_new_record(_Record), test, test_id)
         record.json_id = encoded
         channel = _channel if _channel is not None and _channel.pid == _pid else _connect()
