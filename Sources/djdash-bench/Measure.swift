@@ -12,12 +12,7 @@ enum Measure {
     return (value, clock.now() - start)
   }
 
-  static func median(_ values: [Double]) -> Double {
-    guard !values.isEmpty else { return .nan }
-    let sorted = values.sorted()
-    let middle = sorted.count / 2
-    return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-  }
+  static func median(_ values: [Double]) -> Double { quantile(values, 0.5) }
 
   /// The `q`-quantile (0…1) of `values`, interpolated between the two nearest.
   static func quantile(_ values: [Double], _ q: Double) -> Double {
