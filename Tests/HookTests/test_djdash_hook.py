@@ -75,7 +75,7 @@ class MailSerialisationTests(unittest.TestCase):
 
 
 class ParameterTests(unittest.TestCase):
-    def test_primitives_are_kept_and_others_become_repr(self):
+    def test_primitives_are_kept_and_others_are_described(self):
         self.assertEqual(djdash_hook._plain(3), 3)
         self.assertEqual(djdash_hook._plain(None), None)
         self.assertEqual(djdash_hook._plain("x"), "x")
@@ -104,6 +104,147 @@ class ParameterTests(unittest.TestCase):
     def test_main_thread_and_missing_parameters_are_left_out(self):
         entry = djdash_hook._query_json(("BEGIN", None, False, "default", 0.1, None, None))
         self.assertEqual(entry, {"sql": "BEGIN", "alias": "default", "duration": 0.1})
+
+
+class _Watched:
+    """Records every method of it that anything calls."""
+
+    calls = []
+
+    def __repr__(self):
+        _Watched.calls.append("repr")
+        return "watched"
+
+    def __str__(self):
+        _Watched.calls.append("str")
+        return "watched"
+
+    def __eq__(self, other):
+        _Watched.calls.append("eq")
+        return self is other
+
+    def __hash__(self):
+        _Watched.calls.append("hash")
+        return id(self)
+
+    def __getattr__(self, name):
+        _Watched.calls.append("getattr " + name)
+        raise AttributeError(name)
+
+    @property
+    def __class__(self):
+        _Watched.calls.append("__class__")
+        return _Watched
+
+
+class InertDescriptionTests(unittest.TestCase):
+    """Values are described without running any of their code (a test may still be running)."""
+
+    def setUp(self):
+        _Watched.calls = []
+
+    def test_no_method_of_a_value_is_called(self):
+        watched = _Watched()
+        values = (watched, [watched], {"k": watched}, (watched,), {watched}, [[[[watched]]]])
+        _Watched.calls = []  # the set's own hash() above
+        for value in values:
+            djdash_hook._inert_repr(value)
+            djdash_hook._plain(value)
+        self.assertEqual(_Watched.calls, [])
+        self.assertEqual(djdash_hook._inert_repr(watched), "<%s._Watched object>" % __name__)
+        self.assertEqual(djdash_hook._inert_repr({"k": [watched]}), "{'k': [<%s._Watched object>]}" % __name__)
+
+    def test_a_lazy_object_is_not_evaluated(self):
+        from django.utils.functional import SimpleLazyObject, lazy
+
+        evaluated = []
+        lazy_object = SimpleLazyObject(lambda: evaluated.append(1) or 42)
+        promise = lazy(lambda: evaluated.append(2) or "text", str)()
+        self.assertEqual(djdash_hook._inert_repr(lazy_object), "<django.utils.functional.SimpleLazyObject object>")
+        self.assertIn("__proxy__ object>", djdash_hook._inert_repr(promise))
+        self.assertEqual(evaluated, [])
+
+    def test_a_value_whose_repr_raises_is_described(self):
+        class Unprintable:
+            def __repr__(self):
+                raise RuntimeError("no")
+
+        self.assertTrue(djdash_hook._inert_repr(Unprintable()).endswith("Unprintable object>"))
+
+    def test_standard_library_values_read_as_their_repr(self):
+        import datetime
+        import decimal
+        import uuid
+
+        stamp = datetime.datetime(2026, 1, 2, 3, 4, tzinfo=datetime.timezone.utc)
+        key = uuid.UUID(int=5)
+        for value in (b"\x00\xff", decimal.Decimal("1.50"), key, stamp, datetime.date(2026, 1, 2), (1,), frozenset()):
+            self.assertEqual(djdash_hook._inert_repr(value), repr(value))
+
+    def test_a_subclass_of_a_standard_type_is_not_trusted(self):
+        class Shouting(str):
+            def __repr__(self):
+                raise AssertionError("called")
+
+        self.assertTrue(djdash_hook._inert_repr(Shouting("x")).endswith("Shouting object>"))
+
+    def test_a_time_with_a_projects_own_tzinfo_does_not_ask_it(self):
+        import datetime
+
+        class Zone(datetime.tzinfo):
+            def utcoffset(self, dt):
+                raise AssertionError("called")
+
+            def __repr__(self):
+                raise AssertionError("called")
+
+        described = djdash_hook._inert_repr(datetime.datetime(2026, 1, 1, tzinfo=Zone()))
+        self.assertEqual(described, "<datetime with a %s>" % Zone.__qualname__)
+
+    def test_huge_values_are_clipped_and_containers_shortened(self):
+        self.assertLess(len(djdash_hook._inert_repr("x" * 100_000)), djdash_hook.PARAM_LIMIT + 100)
+        self.assertIn("more)", djdash_hook._inert_repr(b"y" * 100_000))
+        self.assertIn("… 950 more", djdash_hook._inert_repr(list(range(1000))))
+
+    def test_an_enum_member_by_name(self):
+        import enum
+
+        class Kind(enum.Enum):
+            BOOK = 1
+
+            def __repr__(self):
+                raise AssertionError("called")
+
+        self.assertEqual(djdash_hook._inert_repr(Kind.BOOK), "%s.BOOK" % Kind.__qualname__)
+
+    def test_a_subtests_description_and_parameters(self):
+        watched = _Watched()
+        subtests = []
+
+        class Result(unittest.TestResult):
+            def addSubTest(self, test, subtest, err):
+                subtests.append(subtest)
+
+        class Case(unittest.TestCase):
+            def runTest(self):
+                with self.subTest("message", outer=1):
+                    with self.subTest(value=watched, text="t"):
+                        pass
+
+                with self.subTest("plain", number=2, text="t"):
+                    pass
+
+        Case().run(Result())
+        inner, outer, plain = subtests
+        self.assertEqual(
+            djdash_hook._subtest_description(inner), "(outer=1, value=<%s._Watched object>, text='t')" % __name__
+        )
+        _Watched.calls = []
+        for subtest in (outer, plain):  # unittest's own text where repr() is harmless
+            self.assertEqual(djdash_hook._subtest_description(subtest), subtest._subDescription())
+        entry = djdash_hook._subtest_json(inner, "pass", None)
+        self.assertEqual(entry["params"], {"outer": 1, "value": "<%s._Watched object>" % __name__, "text": "t"})
+        self.assertEqual(_Watched.calls, [])
 
 
 class PendingFileTests(unittest.TestCase):

@@ -10,12 +10,15 @@ Only the standard library and Django are used. Every patch reports its own failu
 `hook_error` events instead of breaking the user's run.
 """
 
+import datetime
+import decimal
 import functools
 import gc
 import io
 import json
 import mmap
 import os
+import pathlib
 import queue
 import signal
 import socket
@@ -25,6 +28,7 @@ import time
 import traceback
 import types
 import unittest
+import uuid
 import weakref
 
 PROTOCOL_VERSION = 1
@@ -53,6 +57,7 @@ _pid = os.getpid()
 _awaits_labels = False
 _given_labels = None
 _labels_given = threading.Event()
+_labels_inside = None  # DJDASH_LABELS: labels for run_tests from djdash, not the command line
 # DJDASH_WARM: the runner becomes a warm server: test environment and databases set up
 # once, then each {"cmd": "warm_run"} forks a child that runs the labels and exits.
 _warm = False
@@ -403,15 +408,117 @@ def _clip(text, limit=TEXT_LIMIT):
     return text[:limit] + "\n… [%d more characters cut by djdash]" % (len(text) - limit)
 
 
+def _text(value, limit=TEXT_LIMIT):
+    """A str as it is (clipped), anything else as _inert_repr's text."""
+    return _clip(value if type(value) is str else _inert_repr(value), limit)
+
+
 def _plain(value, limit=PARAM_LIMIT):
-    """A JSON-safe copy of a parameter: primitives as they are, anything else as repr."""
-    if value is None or isinstance(value, (bool, int)):
-        return value
-    if isinstance(value, float):
-        return value if value == value and value not in (float("inf"), float("-inf")) else repr(value)
-    if isinstance(value, str):
+    """A JSON-safe copy of a value that runs none of the value's own code: primitives as
+    they are, anything else as _inert_repr's text."""
+    kind = type(value)
+    if kind is str:
         return _clip(value, limit)
-    return _clip(repr(value), limit)
+    if kind is int or kind is bool or value is None:
+        return value
+    if kind is float and value == value and value not in (_INF, -_INF):
+        return value
+    return _clip(_inert_repr(value), limit)
+
+
+_INF = float("inf")
+_INERT_ITEMS = 50  # items of a container shown before "…"
+_MISSING = object()
+# Types whose repr is the standard library's own, never a subclass's (checked by exact type).
+_STDLIB_REPR = frozenset(
+    (int, float, complex, bool, str, bytes, bytearray, type(None), range, type(Ellipsis), decimal.Decimal,
+     uuid.UUID, datetime.date, datetime.datetime, datetime.time, datetime.timedelta, datetime.timezone,
+     pathlib.PurePosixPath, pathlib.PosixPath)
+)  # fmt: skip
+_CONTAINERS = (list, tuple, set, frozenset, dict)
+
+
+def _inert_repr(value, depth=0):
+    """repr() for the types whose repr is the standard library's own, and containers of
+    them; for anything else what can be read off its type and instance dict without
+    running its code: `<app.models.Product object>`, a model instance's primary key, a
+    QuerySet's model and whether the test evaluated it.
+
+    It never calls a method of the value (no `repr`, `__str__`, `__eq__`, properties, no
+    `isinstance`, which asks a lazy object for its `__class__` and so evaluates it): a
+    subtest's parameters are formatted while the test may be inside `assertNumQueries`,
+    a transaction or a mock. It never raises.
+    """
+    try:
+        kind = type(value)
+        if (kind is str or kind is bytes or kind is bytearray) and len(value) > PARAM_LIMIT:
+            return "%s… (%d more)" % (repr(value[:PARAM_LIMIT]), len(value) - PARAM_LIMIT)
+        if kind in _STDLIB_REPR:
+            tzinfo = getattr(value, "tzinfo", None) if kind is datetime.datetime or kind is datetime.time else None
+            if tzinfo is not None and type(tzinfo).__module__ not in ("datetime", "zoneinfo"):
+                return "<%s with a %s>" % (kind.__name__, type(tzinfo).__qualname__)
+            return repr(value)
+        if kind is memoryview:
+            return "<memoryview of %d bytes>" % value.nbytes
+        if kind in _CONTAINERS:
+            return _inert_container(value, kind, depth)
+        fields = _instance_dict(value)
+        if _class_attribute(kind, "_member_map_") is not None:  # an Enum member (Django's choices too)
+            return "%s.%s" % (kind.__qualname__, fields.get("_name_", "?"))
+        meta = _class_attribute(kind, "_meta")
+        pk = getattr(meta, "pk", None) if type(meta).__name__ == "Options" else None
+        if pk is not None:  # a model instance
+            attname = pk.attname
+            key = _inert_repr(fields[attname], depth + 1) if attname in fields else "?"
+            return "<%s.%s: pk=%s>" % (kind.__module__, kind.__qualname__, key)
+        if any(base.__name__ == "QuerySet" and base.__module__ == "django.db.models.query" for base in kind.__mro__):
+            model = getattr(fields.get("model"), "__name__", "?")
+            cache = fields.get("_result_cache")
+            if type(cache) is list:
+                return "<%s of %s: %d rows, as evaluated by the test>" % (kind.__name__, model, len(cache))
+            return "<%s of %s, not evaluated>" % (kind.__name__, model)
+        return "<%s.%s object>" % (kind.__module__, kind.__qualname__)
+    except Exception:
+        return "<a value djdash could not describe>"
+
+
+def _inert_container(value, kind, depth):
+    if depth >= 3:
+        return "%s(…)" % kind.__name__
+    items = list(dict.items(value) if kind is dict else value)  # the built-in types' own iteration
+    parts = [
+        ("%s: %s" % (_inert_repr(item[0], depth + 1), _inert_repr(item[1], depth + 1)))
+        if kind is dict
+        else _inert_repr(item, depth + 1)
+        for item in items[:_INERT_ITEMS]
+    ]
+    if len(items) > _INERT_ITEMS:
+        parts.append("… %d more" % (len(items) - _INERT_ITEMS))
+    body = ", ".join(parts)
+    if kind is list:
+        return "[%s]" % body
+    if kind is tuple:
+        return "(%s,)" % body if len(items) == 1 else "(%s)" % body
+    if kind is dict:
+        return "{%s}" % body
+    return "%s({%s})" % (kind.__name__, body) if items else "%s()" % kind.__name__
+
+
+def _class_attribute(kind, name):
+    """`name` from the class dicts along `kind`'s MRO: no metaclass __getattr__, no descriptor."""
+    for base in kind.__mro__:
+        found = base.__dict__.get(name, _MISSING)
+        if found is not _MISSING:
+            return found
+    return None
+
+
+def _instance_dict(value):
+    try:
+        fields = object.__getattribute__(value, "__dict__")
+    except Exception:
+        return {}
+    return fields if type(fields) is dict else {}
 
 
 def _frames(tb):
@@ -687,10 +794,16 @@ def _install_sql_capture():
 
     BaseDatabaseWrapper.__init__ = __init__
     try:
+        from django.conf import settings
         from django.db import connections
 
-        for connection in connections.all(initialized_only=True):
-            _wrap_connection(connection)
+        # Connections made before this (a runner imported after django.setup()) are
+        # wrapped here. Before the entry point configured settings there can be none, and
+        # asking `connections` would read settings.DATABASES: that configures them from
+        # whatever DJANGO_SETTINGS_MODULE says, before a runtests.py's settings.configure().
+        if settings.configured and "settings" in connections.__dict__:
+            for connection in connections.all(initialized_only=True):
+                _wrap_connection(connection)
     except TypeError:  # Django < 4.1 has no initialized_only
         pass
     except Exception:
@@ -814,7 +927,7 @@ class _Capture:
 
     def finish(self):
         """Puts the previous streams back; returns what the test wrote, and resets."""
-        if (sys.stdout, sys.stderr) == self.streams:
+        if sys.stdout is self.streams[0] and sys.stderr is self.streams[1]:
             sys.stdout, sys.stderr = self.saved
         self.saved = None
         out, err = self.sinks
@@ -831,6 +944,47 @@ class _Capture:
 
 
 _capture = None  # the process's pair, reused from test to test (see _Record)
+
+
+class _Written:
+    """How much a test wrote to one of unittest's buffers (the `total` of a _BoundedSink)."""
+
+    __slots__ = ("buffer",)
+
+    def __init__(self, buffer):
+        self.buffer = buffer
+
+    @property
+    def total(self):
+        return self.buffer.tell()
+
+
+class _UnittestBuffers:
+    """Stands in for _Capture when the result buffers output itself (`--buffer`).
+
+    unittest's StringIO buffers stay where it put them: its failure report reads them
+    (`sys.stdout.getvalue()`) while the test runs, and would fail on djdash's streams.
+    What the test wrote is read from them when it ends, before unittest empties them.
+    """
+
+    streams = (None, None)
+    saved = None
+
+    def __init__(self, result):
+        self.buffers = (result._stdout_buffer, result._stderr_buffer)
+        self.sinks = tuple(_Written(buffer) for buffer in self.buffers)
+
+    def finish(self):
+        return tuple(_clip(buffer.getvalue(), OUTPUT_LIMIT) for buffer in self.buffers)
+
+
+def _unittest_buffers(result):
+    """The result's own output buffers when it buffers (`--buffer`), else None."""
+    if result is None or not getattr(result, "buffer", False):
+        return None
+    if getattr(result, "_stdout_buffer", None) is not sys.stdout or getattr(result, "_stderr_buffer", None) is None:
+        return None
+    return _UnittestBuffers(result)
 
 
 # ---------------------------------------------------------------- result reporting
@@ -877,9 +1031,10 @@ _rendering = None  # the _Record of the test running, if any (template_rendered 
 _mail = None  # django.core.mail, once imported
 
 
-def _begin(record, test, test_id):
+def _begin(record, test, test_id, buffers=None):
     """Starts `record` for `test`: the queries from here are its own, its output is
-    captured, the mail it sends is told apart from the outbox's earlier mail."""
+    captured (by `buffers`, unittest's own, when the result buffers), the mail it sends
+    is told apart from the outbox's earlier mail."""
     global _queries, _setup_queries, _capture, _rendering, _mail
     record.test = test
     record.test_id = test_id
@@ -891,14 +1046,17 @@ def _begin(record, test, test_id):
         mail = _mail = _modules.get("django.core.mail")
     box = record.outbox = getattr(mail, "outbox", None) if mail is not None else None
     record.outbox_start = len(box) if box is not None else 0
-    capture = _capture
-    if capture is None:
-        capture = _capture = _Capture()
-    elif capture.saved is not None:  # a test running tests of its own
-        capture = _Capture()
-    capture.saved = (sys.stdout, sys.stderr)
-    sys.stdout, sys.stderr = capture.streams
-    record.capture = capture
+    if buffers is not None:
+        record.capture = buffers
+    else:
+        capture = _capture
+        if capture is None:
+            capture = _capture = _Capture()
+        elif capture.saved is not None:  # a test running tests of its own
+            capture = _Capture()
+        capture.saved = (sys.stdout, sys.stderr)
+        sys.stdout, sys.stderr = capture.streams
+        record.capture = capture
     _rendering = record
     record.started = _perf_counter()
     return record
@@ -1053,7 +1211,9 @@ def _start_test(original, key, test):
         else:
             test_id = test.id() if prefix is None else prefix[0] + name
             encoded = _json_id(test_id)
-        record = _current[key] = _begin(_new_record(_Record), test, test_id)
+        # unittest swapped in its StringIO buffers (--buffer): they stay.
+        buffers = _unittest_buffers(getattr(original, "__self__", None)) if type(sys.stdout) is io.StringIO else None
+        record = _current[key] = _begin(_new_record(_Record), test, test_id, buffers)
         record.json_id = encoded
         channel = _channel if _channel is not None and _channel.pid == _pid else _connect()
         if channel is not None:
@@ -1147,26 +1307,47 @@ def _on_outcome(result, outcome, test, args):
         _finish(record, parent.id(), _kind_of(parent))
         return
     if parent is not test and outcome == "skip":  # a skipped subtest
-        record.add_subtest(_subtest_json(test, "skip", None, args[0]))
+        record.add_subtest(_subtest_json(test, "skip", None, _text(args[0])))
         return
     record.note(outcome)
     if outcome in ("fail", "error"):
         record.add_problem(_problem(outcome, test, args[0]))
     elif outcome == "skip":
-        record.reason = str(args[0])
+        record.reason = _text(args[0])
     elif outcome == "xfail":
         record.add_problem(_problem("xfail", test, args[0]))
 
 
-def _subtest_json(subtest, outcome, problem, reason=""):
+def _subtest_description(subtest):
+    """unittest's `_subDescription()`, `[message] (name=value, …)`, with every value
+    through _inert_repr: unittest's own calls repr() on the parameters, inside the test."""
+    fields = _instance_dict(subtest)
+    parts = []
+    message = fields.get("_message", _MISSING)
+    if message is not _MISSING and message is not getattr(unittest.case, "_subtest_msg_sentinel", None):
+        parts.append("[%s]" % (message if type(message) is str else _inert_repr(message)))
+    params = fields.get("params")
+    if params:
+        parts.append("(%s)" % ", ".join("%s=%s" % (key, _inert_repr(value)) for key, value in _param_items(params)))
+    return " ".join(parts) or "(<subtest>)"
+
+
+def _param_items(params):
+    """A subtest's parameters (a ChainMap of the nested subTest calls' keywords)."""
     try:
-        description = subtest._subDescription()
+        merged = {}
+        for mapping in reversed(getattr(params, "maps", None) or [params]):
+            if type(mapping) is dict:
+                merged.update(mapping)
+        return [(key if type(key) is str else _inert_repr(key), value) for key, value in merged.items()]
     except Exception:
-        description = str(subtest)
-    params = getattr(subtest, "params", None) or {}
+        return []
+
+
+def _subtest_json(subtest, outcome, problem, reason=""):
     entry = {
-        "description": description,
-        "params": {str(k): _plain(v) for k, v in dict(params).items()},
+        "description": _subtest_description(subtest),
+        "params": {key: _plain(value) for key, value in _param_items(_instance_dict(subtest).get("params"))},
         "outcome": outcome,
         "message": problem["message"] if problem else reason,
     }
@@ -1187,7 +1368,7 @@ def _on_subtest(result, test, subtest, err):
     failed = issubclass(err[0], test.failureException)
     outcome = "fail" if failed else "error"
     problem = _problem(outcome, subtest, err)
-    problem["subtest"] = subtest._subDescription()
+    problem["subtest"] = _subtest_description(subtest)
     record.add_problem(problem)
     record.add_subtest(_subtest_json(subtest, outcome, problem))
     record.note(outcome)
@@ -1607,6 +1788,8 @@ def _patch_runner_module(module):
             test_labels = list(_given_labels or [])
             if _given_labels is None:  # stopped before it was given any
                 return 0
+        elif _labels_inside is not None and _leader:  # a script that takes no labels (DJDASH_LABELS)
+            test_labels = list(_labels_inside)
         _emit_runner_started(self, test_labels or [])
         failures = original_run_tests(self, test_labels, *args, **kwargs)
         emit("runner_finished", failures=failures)
@@ -1792,7 +1975,7 @@ class _RunnerFinder:
 
 def install():
     """Set the hook up in this process: options, crash report, lazy runner patch."""
-    global _options, _project_root, _leader, _test_timeout, _stop_on_timeout, _awaits_labels, _warm
+    global _options, _project_root, _leader, _test_timeout, _stop_on_timeout, _awaits_labels, _warm, _labels_inside
     try:
         _options = json.loads(os.environ.get("DJDASH_OPTIONS") or "{}")
     except ValueError:
@@ -1810,6 +1993,10 @@ def install():
         _leader = True
         os.environ["DJDASH_ROLE"] = "child"
         _awaits_labels = os.environ.pop("DJDASH_AWAIT_LABELS", None) == "1"
+        try:
+            _labels_inside = json.loads(os.environ.pop("DJDASH_LABELS", None) or "null")
+        except ValueError:
+            _labels_inside = None
         _warm = os.environ.pop("DJDASH_WARM", None) == "1"
         if os.getpgrp() == os.getpid():
             # djdash starts the runner in a process group of its own: on abort, the whole
