@@ -59,6 +59,10 @@ final class ConsoleReporter {
     case .runStarted(let start):
       let how = start.isWarm == true ? " warm (a child of the warm service)" : ""
       Console.error("running\(how) \(start.command.joined(separator: " ")) in \(start.directory)")
+      if start.labelsInsideRunner == true {
+        Console.error(
+          "labels \(start.labels.joined(separator: " ")): given to Django's runner inside, as the script takes none on its command line")
+      }
     case .suiteReady(let plan):
       var line = "\(plan.tests.count) test\(plan.tests.count == 1 ? "" : "s")"
       if plan.processes > 1 { line += " in \(plan.processes) processes" }

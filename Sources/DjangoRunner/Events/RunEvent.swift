@@ -88,15 +88,19 @@ public struct RunStart: Codable, Sendable, Equatable {
   public var options: [String: JSONValue]
   /// The run is a child of a warm server ("warm": true); absent for a new runner.
   public var isWarm: Bool?
+  /// The labels were applied inside Django's runner, not on the command line (a script
+  /// that takes none there; see `LabelRoute`); absent otherwise.
+  public var labelsInsideRunner: Bool?
 
   enum CodingKeys: String, CodingKey {
     case labels, command, directory, python, options
     case isWarm = "warm"
+    case labelsInsideRunner = "labels_inside_runner"
   }
 
   public init(
     labels: [String], command: [String], directory: String, python: String,
-    options: [String: JSONValue], isWarm: Bool? = nil
+    options: [String: JSONValue], isWarm: Bool? = nil, labelsInsideRunner: Bool? = nil
   ) {
     self.labels = labels
     self.command = command
@@ -104,6 +108,7 @@ public struct RunStart: Codable, Sendable, Equatable {
     self.python = python
     self.options = options
     self.isWarm = isWarm
+    self.labelsInsideRunner = labelsInsideRunner
   }
 }
 

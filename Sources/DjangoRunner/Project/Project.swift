@@ -158,11 +158,14 @@ extension Project {
     var env = environment
     if let settings = merged.settings { env["DJANGO_SETTINGS_MODULE"] = settings }
     let workingDirectory = merged.command == nil ? root : (directory ?? root)
-    return RunPlan(
-      arguments: try merged.arguments(python: python), directory: workingDirectory, environment: env,
-      labels: merged.labels, python: python, options: merged.runnerOptions,
+    let labelRoute = LabelRoute.route(for: try merged.entryPoint(python: python), in: workingDirectory)
+    var plan = RunPlan(
+      arguments: try merged.arguments(python: python, labelRoute: labelRoute), directory: workingDirectory,
+      environment: env, labels: merged.labels, python: python, options: merged.runnerOptions,
       hookDirectory: try BundledResources.hookDirectory(environment: environment), projectRoot: root,
       testTimeout: merged.testTimeout, stopOnTimeout: merged.stopOnTimeout ?? false,
       exactOrder: merged.exactOrder)
+    plan.labelRoute = labelRoute
+    return plan
   }
 }

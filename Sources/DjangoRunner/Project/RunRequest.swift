@@ -109,15 +109,19 @@ public struct RunRequest: Sendable, Equatable {
   ///
   /// A `command` whose first word is `python` or `python3` runs with the project's
   /// interpreter, as a developer typing it in their activated virtualenv expects.
-  public func arguments(python: String) throws -> [String] {
-    var base: [String]
-    if let command {
-      base = try ShellWords.split(command)
-      guard !base.isEmpty else { throw ProjectError("--command is empty") }
-      if base[0] == "python" || base[0] == "python3" { base[0] = python }
-    } else {
-      base = [python, "manage.py", "test"]
-    }
-    return base + labels + passthrough
+  ///
+  /// - Parameter labelRoute: `.insideRunner` leaves the labels off the command line
+  ///   (the hook applies them; see `LabelRoute`).
+  public func arguments(python: String, labelRoute: LabelRoute = .commandLine) throws -> [String] {
+    try entryPoint(python: python) + (labelRoute == .commandLine ? labels : []) + passthrough
+  }
+
+  /// The command before any label: `[python, manage.py, test]` unless `command` names another.
+  public func entryPoint(python: String) throws -> [String] {
+    guard let command else { return [python, "manage.py", "test"] }
+    var words = try ShellWords.split(command)
+    guard !words.isEmpty else { throw ProjectError("--command is empty") }
+    if words[0] == "python" || words[0] == "python3" { words[0] = python }
+    return words
   }
 }

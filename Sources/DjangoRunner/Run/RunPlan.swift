@@ -26,6 +26,9 @@ public struct RunPlan: Sendable, Equatable, Codable {
   /// `RunSession.run(labels:command:)` gives them (watch mode starts Python and Django
   /// while a save settles).
   public var awaitsLabels = false
+  /// How the labels reach Django's runner: on the command line, or (for a script that
+  /// takes none there) through the hook, `DJDASH_LABELS`.
+  public var labelRoute = LabelRoute.commandLine
 
   public init(
     arguments: [String], directory: String, environment: [String: String], labels: [String],
@@ -55,7 +58,9 @@ public struct RunPlan: Sendable, Equatable, Codable {
     var wanted = other
     wanted.arguments = []
     wanted.labels = []
-    guard prepared == wanted, other.arguments.count == arguments.count + other.labels.count else { return false }
+    guard prepared == wanted else { return false }
+    if other.labelRoute == .insideRunner { return other.arguments == arguments }
+    guard other.arguments.count == arguments.count + other.labels.count else { return false }
     // The labels sit somewhere in the command line (before what followed `--`).
     return (0...arguments.count).contains { split in
       Array(other.arguments[..<split]) == Array(arguments[..<split])

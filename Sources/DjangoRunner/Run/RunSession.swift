@@ -100,7 +100,8 @@ public final class RunSession: WarmRun {
       .runStarted(
         RunStart(
           labels: plan.labels, command: plan.arguments, directory: plan.directory,
-          python: plan.python, options: plan.options, isWarm: isWarm ? true : nil)))
+          python: plan.python, options: plan.options, isWarm: isWarm ? true : nil,
+          labelsInsideRunner: plan.labelRoute == .insideRunner && !plan.labels.isEmpty ? true : nil)))
     do {
       let folder = try makeTemporaryFolder(prefix: "djdash")
       runDirectory = folder
@@ -192,6 +193,9 @@ public final class RunSession: WarmRun {
     env["DJDASH_STOP_ON_TIMEOUT"] = plan.stopOnTimeout ? "1" : nil
     env["DJDASH_EXACT_ORDER"] = plan.exactOrder ? "1" : nil
     env["DJDASH_AWAIT_LABELS"] = plan.awaitsLabels ? "1" : nil
+    let givesLabelsInside = plan.labelRoute == .insideRunner && !plan.awaitsLabels && !plan.labels.isEmpty
+    env["DJDASH_LABELS"] =
+      givesLabelsInside ? (try? JSONEncoder().encode(plan.labels)).map { String(decoding: $0, as: UTF8.self) } : nil
     let leftovers = LeftoverDatabases.load(projectRoot: plan.projectRoot)
     env["DJDASH_LEFTOVER_DATABASES"] = leftovers.isEmpty ? nil : leftovers.environmentValue
     return env
