@@ -247,15 +247,38 @@ public enum DjangoOracle {
   )
     throws -> [String: TestOutcome]
   {
-    let output = try TestPaths.temporaryFolder("djdash-oracle") + "/verdicts.json"
     var environment = ProcessInfo.processInfo.environment
     environment.merge(extra) { $1 }
-    environment["DJDASH_ORACLE_OUT"] = output
     environment["PYTHONPATH"] = TestPaths.fixtures + "/oracle"
-    for key in ["DJDASH_SOCKET", "DJDASH_ROLE"] { environment[key] = nil }
-    let result = try Shell.run(
-      [python, "manage.py", "test", "--noinput", "--testrunner", "djdash_oracle.OracleRunner"] + arguments,
+    return try verdicts(
+      of: [python, "manage.py", "test", "--noinput", "--testrunner", "djdash_oracle.OracleRunner"] + arguments,
       in: project, environment: environment)
+  }
+
+  /// Django's own verdicts for a script that takes its runner from `get_runner(settings)`
+  /// (a reusable app's runtests.py): the oracle runs the script with `get_runner`
+  /// returning its OracleRunner.
+  public static func verdicts(
+    ofScript script: String, project: String, python: String, arguments: [String] = [],
+    environment extra: [String: String] = [:]
+  ) throws -> [String: TestOutcome] {
+    var environment = ProcessInfo.processInfo.environment
+    environment.merge(extra) { $1 }
+    environment["PYTHONPATH"] = [TestPaths.fixtures + "/oracle", extra["PYTHONPATH"]].compactMap { $0 }
+      .joined(separator: ":")
+    return try verdicts(
+      of: [python, TestPaths.fixtures + "/oracle/djdash_oracle.py", script] + arguments, in: project,
+      environment: environment)
+  }
+
+  private static func verdicts(of command: [String], in project: String, environment: [String: String]) throws
+    -> [String: TestOutcome]
+  {
+    let output = try TestPaths.temporaryFolder("djdash-oracle") + "/verdicts.json"
+    var environment = environment
+    environment["DJDASH_ORACLE_OUT"] = output
+    for key in ["DJDASH_SOCKET", "DJDASH_ROLE"] { environment[key] = nil }
+    let result = try Shell.run(command, in: project, environment: environment)
     guard let data = FileManager.default.contents(atPath: output) else {
       throw TestSetupError("the oracle wrote nothing; Django said:\n\(result.output)")
     }
