@@ -44,6 +44,7 @@ extension RunEvent: Codable {
     case "warning": self = .warning(try c.decode(String.self, forKey: "message"))
     case "run_finished": self = .runFinished(try RunSummary(from: decoder))
     case "runner_started": self = .runnerStarted(try RunnerInfo(from: decoder))
+    case "project_loaded": self = .projectLoaded(try ProjectReport(from: decoder))
     case "suite_ready": self = .suiteReady(try SuitePlan(from: decoder))
     case "databases_ready":
       self = .databasesReady(try c.decodeIfPresent([String: String].self, forKey: "databases") ?? [:])
@@ -92,6 +93,7 @@ extension RunEvent: Codable {
     case .warning(let message): try c.encode(message, forKey: "message")
     case .runFinished(let value): try value.encode(to: encoder)
     case .runnerStarted(let value): try value.encode(to: encoder)
+    case .projectLoaded(let value): try value.encode(to: encoder)
     case .suiteReady(let value): try value.encode(to: encoder)
     case .databasesReady(let names): try c.encode(names, forKey: "databases")
     case .databasesDestroyed, .unknown: break

@@ -14,6 +14,8 @@ public enum RunEvent: Sendable, Equatable {
 
   // Reported by the hook, and published.
   case runnerStarted(RunnerInfo)
+  /// What Django loaded (source folders, settings, apps), before the first test.
+  case projectLoaded(ProjectReport)
   case suiteReady(SuitePlan)
   case databasesReady([String: String])
   case databasesDestroyed
@@ -47,6 +49,7 @@ public enum RunEvent: Sendable, Equatable {
     case .warning: return "warning"
     case .runFinished: return "run_finished"
     case .runnerStarted: return "runner_started"
+    case .projectLoaded: return "project_loaded"
     case .suiteReady: return "suite_ready"
     case .databasesReady: return "databases_ready"
     case .databasesDestroyed: return "databases_destroyed"

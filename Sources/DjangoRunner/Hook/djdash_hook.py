@@ -1506,6 +1506,96 @@ def _emit_runner_started(runner, labels):
     )
 
 
+def _source_folders():
+    """sys.path as the runner has it, less the standard library, installed packages and
+    djdash's own folder: where the project's code is imported from (an editable
+    install's source folder included, through its .pth file)."""
+    import site
+    import sysconfig
+
+    installed = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix) if p}
+    for name in ("stdlib", "platstdlib", "purelib", "platlib"):
+        try:
+            installed.add(os.path.realpath(sysconfig.get_path(name)))
+        except Exception:
+            pass
+    try:
+        installed.update(os.path.realpath(p) for p in site.getsitepackages() + [site.getusersitepackages()])
+    except Exception:
+        pass
+    hook = os.path.dirname(os.path.realpath(__file__))
+    folders = []
+    for entry in sys.path:
+        folder = os.path.realpath(entry or os.getcwd())
+        if folder == hook or not os.path.isdir(folder) or folder in folders:
+            continue
+        if any(folder == root or folder.startswith(root + os.sep) for root in installed):
+            continue
+        folders.append(folder)
+    return folders
+
+
+def _setting(settings, name, default=None):
+    try:
+        return getattr(settings, name, default)
+    except Exception:
+        return default
+
+
+def _dotted(values):
+    """Dotted paths from a setting: strings only (a class or callable is named by type)."""
+    return [value if type(value) is str else _inert_repr(value) for value in (values or [])]
+
+
+def _emit_project_loaded():
+    """What Django really loaded, for djdash's selection and watching: the source
+    folders, settings, apps and the project modules django.setup() imported. Sent once per
+    run, after the entry point configured settings and before any test."""
+    from django.apps import apps
+    from django.conf import settings
+
+    folders = _source_folders()
+    templates = []
+    for engine in _setting(settings, "TEMPLATES", []) or []:
+        if type(engine) is not dict:
+            continue
+        options = engine.get("OPTIONS") or {}
+        templates.append(
+            {
+                "backend": str(engine.get("BACKEND", "")),
+                "dirs": [str(d) for d in engine.get("DIRS") or []],
+                "app_dirs": bool(engine.get("APP_DIRS", False)),
+                "context_processors": _dotted(options.get("context_processors")),
+                "builtins": _dotted(options.get("builtins")),
+                "libraries": {str(k): str(v) for k, v in (options.get("libraries") or {}).items()},
+                "loaders": [_inert_repr(loader) if type(loader) is not str else loader for loader in options.get("loaders") or []],
+            }
+        )
+    storages = _setting(settings, "STORAGES", None)
+    modules = []
+    for module in list(sys.modules.values()):
+        path = getattr(module, "__file__", None) if type(module) is types.ModuleType else None
+        if path and any(path.startswith(folder + os.sep) for folder in folders):
+            modules.append(os.path.realpath(path))
+    emit(
+        "project_loaded",
+        directory=os.getcwd(),
+        source_folders=folders,
+        settings_module=_setting(settings, "SETTINGS_MODULE") or None,
+        apps=[
+            {"name": config.name, "label": config.label, "path": str(config.path)} for config in apps.get_app_configs()
+        ],
+        root_urlconf=str(_setting(settings, "ROOT_URLCONF", "") or "") or None,
+        middleware=_dotted(_setting(settings, "MIDDLEWARE", [])),
+        templates=templates,
+        fixture_dirs=[str(d) for d in _setting(settings, "FIXTURE_DIRS", []) or []],
+        authentication_backends=_dotted(_setting(settings, "AUTHENTICATION_BACKENDS", [])),
+        email_backend=str(_setting(settings, "EMAIL_BACKEND", "") or ""),
+        storages={str(k): str((v or {}).get("BACKEND", "")) for k, v in storages.items()} if type(storages) is dict else {},
+        modules=sorted(set(modules)),
+    )
+
+
 def _project_files_loaded():
     """Files of the project's modules this process has imported."""
     files = set()
@@ -1790,6 +1880,10 @@ def _patch_runner_module(module):
                 return 0
         elif _labels_inside is not None and _leader:  # a script that takes no labels (DJDASH_LABELS)
             test_labels = list(_labels_inside)
+        try:
+            _emit_project_loaded()
+        except Exception:
+            _hook_error("project_loaded")
         _emit_runner_started(self, test_labels or [])
         failures = original_run_tests(self, test_labels, *args, **kwargs)
         emit("runner_finished", failures=failures)

@@ -9,10 +9,26 @@ public struct ProjectError: Error, CustomStringConvertible, Equatable {
 
 /// A Django project on disk: where it is, how its tests start, its djdash settings.
 public struct Project: Sendable {
-  /// The folder holding manage.py (or, with a custom command, the starting folder).
+  /// The project's root: the folder holding manage.py (or, with a custom command, the
+  /// starting folder), or a folder above it when the project's code is imported from
+  /// there (see `SourceTree`). djdash watches, selects and keeps `.djdash/` here.
   public var root: String
+  /// Where the test command runs: the folder holding manage.py, or where a custom
+  /// command was started.
+  public var commandDirectory: String
+  /// The folders the runner imports the project's modules from, relative to `root`.
+  public var sourceRoots: [String]
   /// `[tool.djdash]` from the project's pyproject.toml, as a request to fill gaps.
   public var configuration: RunRequest
+  /// What the runner reported it loaded in the last run from `commandDirectory`.
+  public var report: ProjectReport?
+
+  public init(root: String, configuration: RunRequest, commandDirectory: String? = nil, sourceRoots: [String] = [""]) {
+    self.root = root
+    self.configuration = configuration
+    self.commandDirectory = commandDirectory ?? root
+    self.sourceRoots = sourceRoots
+  }
 
   /// Finds the project that `directory` belongs to: the nearest folder at or above it
   /// with a manage.py, unless a custom `command` makes manage.py unnecessary.
@@ -32,8 +48,8 @@ public struct Project: Sendable {
       if parent == folder || parent.isEmpty { break }
       folder = parent
     }
-    let configRoot = root ?? start
-    let configuration = try readConfiguration(in: configRoot)
+    let commandDirectory = root ?? start
+    let configuration = try readConfiguration(in: commandDirectory)
     if root == nil && command == nil && configuration.command == nil {
       throw ProjectError(
         """
@@ -42,7 +58,45 @@ public struct Project: Sendable {
           djdash run --command "python runtests.py"
         """)
     }
-    return Project(root: configRoot, configuration: configuration)
+    let report = lastReport(commandDirectory: commandDirectory)
+    let tree = sourceTree(commandDirectory: commandDirectory, command: command ?? configuration.command, report: report)
+    var project = Project(
+      root: tree.root, configuration: configuration, commandDirectory: commandDirectory, sourceRoots: tree.sourceRoots)
+    project.report = report
+    if tree.root != commandDirectory, configuration == RunRequest() {
+      project.configuration = try readConfiguration(in: tree.root)  // [tool.djdash] of the repository
+    }
+    return project
+  }
+
+  /// The runner's last report for runs from `commandDirectory`, kept in `.djdash/project.json`
+  /// of that folder or of one at most two above it (the project's root).
+  static func lastReport(commandDirectory: String) -> ProjectReport? {
+    var folder = commandDirectory
+    for _ in 0...SourceTree.levelsAbove {
+      if let found = ProjectReport.load(projectRoot: folder), SourceTree.standardized(found.directory) == commandDirectory {
+        return found
+      }
+      let parent = (folder as NSString).deletingLastPathComponent
+      if parent == folder { break }
+      folder = parent
+    }
+    return nil
+  }
+
+  /// The project's tree for an entry point in `commandDirectory`: from the runner's last
+  /// report, else guessed from manage.py, the command's script and `PYTHONPATH`.
+  static func sourceTree(
+    commandDirectory: String, command: String?, report: ProjectReport?,
+    environment: [String: String] = ProcessInfo.processInfo.environment
+  ) -> SourceTree {
+    let words = command.flatMap { try? ShellWords.split($0) } ?? []
+    let scripts = (["manage.py"] + words.filter { $0.hasSuffix(".py") }).compactMap { name in
+      FileManager.default.contents(atPath: name.hasPrefix("/") ? name : commandDirectory + "/" + name)
+        .map { String(decoding: $0, as: UTF8.self) }
+    }
+    return SourceTree.find(
+      commandDirectory: commandDirectory, report: report, scripts: scripts, environment: environment)
   }
 
   /// Reads `[tool.djdash]` from `folder/pyproject.toml`; an empty request if absent.
@@ -154,10 +208,11 @@ extension Project {
     environment: [String: String] = ProcessInfo.processInfo.environment
   ) throws -> RunPlan {
     let merged = request.filling(from: configuration)
-    let python = try PythonLocator.locate(explicit: merged.python, projectRoot: root, environment: environment)
+    let python = try PythonLocator.locate(
+      explicit: merged.python, projectRoots: [commandDirectory, root], environment: environment)
     var env = environment
     if let settings = merged.settings { env["DJANGO_SETTINGS_MODULE"] = settings }
-    let workingDirectory = merged.command == nil ? root : (directory ?? root)
+    let workingDirectory = merged.command == nil ? commandDirectory : (directory ?? commandDirectory)
     let labelRoute = LabelRoute.route(for: try merged.entryPoint(python: python), in: workingDirectory)
     var plan = RunPlan(
       arguments: try merged.arguments(python: python, labelRoute: labelRoute), directory: workingDirectory,

@@ -10,6 +10,15 @@ public enum PythonLocator {
   public static func locate(explicit: String?, projectRoot: String, environment: [String: String])
     throws -> String
   {
+    try locate(explicit: explicit, projectRoots: [projectRoot], environment: environment)
+  }
+
+  /// As `locate(explicit:projectRoot:environment:)`, looking for `.venv` and `venv` in each
+  /// of `projectRoots` in turn (the test project's folder, then the repository's).
+  public static func locate(explicit: String?, projectRoots: [String], environment: [String: String])
+    throws -> String
+  {
+    let projectRoot = projectRoots.first ?? "."
     if let explicit {
       if explicit.contains("/") {
         let path = absolute(explicit, relativeTo: projectRoot)
@@ -25,7 +34,9 @@ public enum PythonLocator {
     }
     var candidates: [String] = []
     if let venv = environment["VIRTUAL_ENV"], !venv.isEmpty { candidates.append(venv + "/bin/python") }
-    candidates += [projectRoot + "/.venv/bin/python", projectRoot + "/venv/bin/python"]
+    for root in projectRoots where !candidates.contains(root + "/.venv/bin/python") {
+      candidates += [root + "/.venv/bin/python", root + "/venv/bin/python"]
+    }
     if let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) {
       return found
     }

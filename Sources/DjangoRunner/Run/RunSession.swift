@@ -253,6 +253,8 @@ public final class RunSession: WarmRun {
       createdDatabases.add(names)
     case .databasesDestroyed:
       databasesDestroyed = true
+    case .projectLoaded(let report):
+      report.save(projectRoot: plan.projectRoot)  // the selection's truth for the next start
     case .testStarted(let id, let pid):
       running[pid] = RunningTest(id: id, pid: pid, startedAt: time - startedAt)
     case .testFinished(let report):

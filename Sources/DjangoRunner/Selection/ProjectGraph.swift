@@ -17,6 +17,9 @@ public struct ProjectApp: Equatable, Sendable {
 /// source by scanning, kept up to date file by file.
 public struct ProjectGraph: Sendable {
   public let root: String
+  /// The folders modules are imported from, relative to `root` (`""`: the root itself):
+  /// a file's module is named from the deepest one that holds it (see `SourceTree`).
+  public let sourceRoots: [String]
   /// The test module file pattern, as `--pattern` (default `test*.py`).
   public let testPattern: String
 
@@ -52,19 +55,22 @@ public struct ProjectGraph: Sendable {
   /// - Parameters:
   ///   - settingsModule: DJANGO_SETTINGS_MODULE if known; otherwise read from manage.py.
   ///   - ignore: what to leave out; by default what the watcher leaves out.
+  ///   - sourceRoots: the folders modules are imported from (default: the root).
   public init(
-    root: String, settingsModule: String? = nil, testPattern: String = "test*.py", ignore: IgnoreRules? = nil
+    root: String, sourceRoots: [String] = [""], settingsModule: String? = nil, testPattern: String = "test*.py",
+    ignore: IgnoreRules? = nil
   ) {
     self.root = root
+    self.sourceRoots = sourceRoots.isEmpty ? [""] : sourceRoots
     self.testPattern = testPattern
     let rules = ignore ?? IgnoreRules(root: root)
     let paths = ProjectTree.files(root: root) { rules.isIgnored($0, isDirectory: $1) }
-    for path in paths { kinds[path] = ProjectFileKind.of(path) }
+    for path in paths { kinds[path] = classify(path) }
     // Scanning is most of the cost: spread it over the cores.
     let scanned = paths.filter { path in
       switch kinds[path] {
       case .python?, .migration?, .template?: return true
-      default: return path == "manage.py"
+      default: return Self.isManagePy(path)
       }
     }
     var python = [PythonSourceSummary?](repeating: nil, count: scanned.count)
@@ -105,7 +111,7 @@ public struct ProjectGraph: Sendable {
       let full = root + "/" + path
       var info = stat()
       let exists = stat(full, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
-      let kind = ProjectFileKind.of(path)
+      let kind = classify(path)
       if !exists {
         if kinds.removeValue(forKey: path) != nil { isIndexChanged = true }
         pythonSummaries[path] = nil
@@ -118,7 +124,7 @@ public struct ProjectGraph: Sendable {
       switch kind {
       case .python, .migration: pythonSummaries[path] = PythonScanner.scan(bytes)
       case .template: templateSummaries[path] = TemplateScanner.scan(String(decoding: bytes, as: UTF8.self))
-      default: if path == "manage.py" { pythonSummaries[path] = PythonScanner.scan(bytes) }
+      default: if Self.isManagePy(path) { pythonSummaries[path] = PythonScanner.scan(bytes) }
       }
     }
     if isIndexChanged { indexFiles() }
@@ -147,6 +153,23 @@ public struct ProjectGraph: Sendable {
 
   // MARK: building
 
+  /// What `path` is, its module named from the deepest source root that holds it.
+  private func classify(_ path: String) -> ProjectFileKind {
+    let kind = ProjectFileKind.of(path)
+    guard case .python(_, let isPackage) = kind, sourceRoots != [""] else { return kind }
+    let tree = SourceTree(root: root, sourceRoots: sourceRoots)
+    guard let (module, _) = tree.module(of: path) else { return kind }
+    return .python(module: module, isPackage: isPackage)
+  }
+
+  /// A `manage.py`, at the root or in a folder (a test project in `tests/`).
+  static func isManagePy(_ path: String) -> Bool { path == "manage.py" || path.hasSuffix("/manage.py") }
+
+  /// The shallowest manage.py: the one whose DJANGO_SETTINGS_MODULE names the settings.
+  private var managePy: String? {
+    pythonSummaries.keys.filter(Self.isManagePy).min { $0.count < $1.count }
+  }
+
   private mutating func indexFiles() {
     moduleFiles = [:]
     templateFiles = [:]
@@ -154,6 +177,16 @@ public struct ProjectGraph: Sendable {
     tagLibraryFiles = [:]
     urlModuleFiles = []
     testModules = [:]
+    // A module under a deeper source root also answers to its name from the root (an
+    // import `tests.testapp.models` where the repository is on sys.path too); its own
+    // name wins where two files claim one.
+    if sourceRoots != [""] {
+      for (path, kind) in kinds {
+        guard case .python(let module, _) = kind, case .python(let full, _) = ProjectFileKind.of(path), full != module
+        else { continue }
+        moduleFiles[full] = path
+      }
+    }
     for (path, kind) in kinds {
       switch kind {
       case .python(let module, _):
@@ -316,7 +349,7 @@ public struct ProjectGraph: Sendable {
   private mutating func connectDjango(_ edges: inout [String: [Dependency]]) {
     // Settings: named explicitly, else the DJANGO_SETTINGS_MODULE manage.py sets.
     var settings = explicitSettings
-    if settings == nil, let manage = pythonSummaries["manage.py"] {
+    if settings == nil, let manage = managePy.flatMap({ pythonSummaries[$0] }) {
       settings =
         manage.strings.map(\.text).first { moduleFiles[$0] != nil && $0.contains("settings") }
         ?? manage.strings.map(\.text).first { moduleFiles[$0] != nil }

@@ -113,7 +113,9 @@ public struct TestSelector: Sendable {
 
   /// Why a change of `path` affects every test, or nil.
   private static func broadReason(for path: String, in graph: ProjectGraph) -> String? {
-    if broadFiles.contains(path) { return "it starts, installs or configures the project: every test" }
+    if broadFiles.contains(String(path.split(separator: "/").last ?? "")) {
+      return "it starts, installs or configures the project: every test"
+    }
     if isRequirementsFile(path) { return "the installed packages may change: every test" }
     if graph.settingsFiles.contains(path) { return "settings: every test" }
     if let setting = graph.settingsNamedFiles[path] { return "named by \(setting) in settings: every test" }
@@ -133,7 +135,7 @@ public struct TestSelector: Sendable {
   /// What starts, installs or configures the project: a change can affect every test
   /// and every process that has Django set up.
   public static func isInstallOrConfigFile(_ path: String) -> Bool {
-    broadFiles.contains(path) || isRequirementsFile(path)
+    broadFiles.contains(String(path.split(separator: "/").last ?? "")) || isRequirementsFile(path)
   }
 
   /// A Python module in a `tests` folder that is not a test module: a base class,
@@ -234,7 +236,8 @@ extension Project {
   ) -> ProjectGraph {
     let merged = request.filling(from: configuration)
     return ProjectGraph(
-      root: root, settingsModule: merged.settings ?? environment["DJANGO_SETTINGS_MODULE"],
+      root: root, sourceRoots: sourceRoots,
+      settingsModule: merged.settings ?? environment["DJANGO_SETTINGS_MODULE"] ?? report?.settingsModule,
       testPattern: merged.pattern ?? "test*.py")
   }
 
