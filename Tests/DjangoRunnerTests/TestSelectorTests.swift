@@ -168,6 +168,7 @@ final class TestSelectorTests: XCTestCase {
       "shop/tests/factories.py": "from shop.models import Product\n",
       "shop/tests/test_money.py": "from shop.money import cents\nfrom shop.tests.factories import Product\n",
       "blog/tests/base.py": "BASE = 1\n",
+      "blog/tests/test_feed.py": "from blog.models import Post\nfrom blog.tests.base import BASE\n",
     ])
     for path in ["shop/tests/factories.py", "blog/tests/base.py"] {
       let selection = selection(path, in: project)
@@ -177,6 +178,53 @@ final class TestSelectorTests: XCTestCase {
     // A test module or a tests package's __init__ is no shared helper: the graph knows them.
     XCTAssertFalse(selection("shop/tests/test_money.py", in: project).isEverything)
     XCTAssertFalse(selection("shop/tests/__init__.py", in: project).isEverything)
+  }
+
+  func testAModuleInATestsFolderThatNoTestImportsIsFollowedThroughTheGraph() throws {
+    // A test project's view, reached through its URLconf: not every test.
+    let project = try SyntheticProject(replacing: [
+      "shop/tests/views.py": "def page(request): pass\n",
+      "shop/tests/urls.py": "from shop.tests import views\nurlpatterns = []\n",
+      "shop/tests/test_views.py": "from django.test import TestCase\n\nclass T(TestCase):\n    urls = \"shop.tests.urls\"\n",
+    ])
+    let selection = selection("shop/tests/views.py", in: project)
+    XCTAssertFalse(selection.isEverything, "\(selection.broadReasons)")
+    XCTAssertTrue(covers(selection, "shop.tests.test_views"), "\(selection.labels)")
+    XCTAssertFalse(covers(selection, "blog.tests.test_posts"), "\(selection.labels)")
+  }
+
+  func testAManagementCommandSelectsTheTestsCallingItByName() throws {
+    let project = try SyntheticProject(replacing: [
+      "shop/management/__init__.py": "",
+      "shop/management/commands/__init__.py": "",
+      "shop/management/commands/base.py": "class ShopCommand: pass\n",
+      "shop/management/commands/rebuild_prices.py": "from .base import ShopCommand\n",
+      "blog/tests/test_posts.py": "from django.core.management import call_command\ncall_command(\"rebuild_prices\")\n",
+    ])
+    for path in ["shop/management/commands/rebuild_prices.py", "shop/management/commands/base.py"] {
+      let selection = selection(path, in: project)
+      XCTAssertTrue(covers(selection, "blog.tests.test_posts"), "\(path): \(selection.labels)")
+      XCTAssertFalse(covers(selection, "blog.tests.test_feed"), "\(path): \(selection.labels)")
+    }
+    XCTAssertEqual(
+      selection("shop/management/commands/rebuild_prices.py", in: project).explanations["blog.tests.test_posts"],
+      [
+        "shop/management/commands/rebuild_prices.py (changed)",
+        "blog/tests/test_posts.py calls the management command (\"rebuild_prices\")",
+      ])
+  }
+
+  func testTemplateSyntaxInAPythonStringSelectsThroughTagsAndTemplates() throws {
+    let project = try SyntheticProject(replacing: [
+      "blog/tests/test_feed.py":
+        "from django.template import Template\nT = Template(\"{% load shop_tags %}{% include 'shop/base.html' %}\")\n",
+      "shop/templates/shop/base.html": "<html></html>\n",
+    ])
+    for path in ["shop/templatetags/shop_tags.py", "shop/templates/shop/base.html"] {
+      let selection = selection(path, in: project)
+      XCTAssertTrue(covers(selection, "blog.tests.test_feed"), "\(path): \(selection.labels)")
+      XCTAssertFalse(covers(selection, "blog.tests.test_posts"), "\(path): \(selection.labels)")
+    }
   }
 
   func testAMigrationSelectsEverything() {

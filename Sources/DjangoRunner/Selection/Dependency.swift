@@ -26,6 +26,8 @@ public enum DependencyReason: Equatable, Sendable {
   case adminRegistration
   /// A run recorded this test module rendering the template.
   case rendered
+  /// A string naming a management command (`call_command("rebuild_index")`).
+  case namesCommand(String)
 
   /// How an edge from a dependent to its dependency reads, dependent first.
   public var phrase: String {
@@ -43,6 +45,7 @@ public enum DependencyReason: Equatable, Sendable {
     case .receivesSignals: return "sends the signals it receives (connected at start-up)"
     case .adminRegistration: return "serves its admin registrations"
     case .rendered: return "rendered it in the last run"
+    case .namesCommand(let name): return "calls the management command (\"\(name)\")"
     }
   }
 }

@@ -34,6 +34,8 @@ public struct ProjectGraph: Sendable {
   private(set) var tagLibraryFiles: [String: [String]] = [:]
   /// URL modules by name: `urls`, `….urls` and modules of a `urls` package.
   private(set) var urlModuleFiles: [String] = []
+  /// Management commands by name (`<app>/management/commands/<name>.py`), for `call_command`.
+  private(set) var commandFiles: [String: [String]] = [:]
 
   /// Edges from each node to what it depends on.
   private(set) var dependencies: [String: [Dependency]] = [:]
@@ -176,6 +178,7 @@ public struct ProjectGraph: Sendable {
     fixtureFiles = [:]
     tagLibraryFiles = [:]
     urlModuleFiles = []
+    commandFiles = [:]
     testModules = [:]
     // A module under a deeper source root also answers to its name from the root (an
     // import `tests.testapp.models` where the repository is on sys.path too); its own
@@ -197,6 +200,9 @@ public struct ProjectGraph: Sendable {
           tagLibraryFiles[String(module[range.upperBound...]), default: []].append(path)
         }
         if module == "urls" || module.hasSuffix(".urls") || module.contains(".urls.") { urlModuleFiles.append(path) }
+        if let range = module.range(of: ".management.commands.", options: .backwards) {
+          commandFiles[String(module[range.upperBound...]), default: []].append(path)
+        }
       case .template(let name):
         templateFiles[name, default: []].append(path)
       case .fixture(let name):
@@ -314,6 +320,19 @@ public struct ProjectGraph: Sendable {
       }
       if let files = fixtureFiles[text] {
         for file in files { add(file, .namesFixture(text)) }
+      }
+      if let files = commandFiles[text] {
+        for file in files { add(file, .namesCommand(text)) }
+      }
+      // Template syntax in Python: Template("{% load shop_tags %}{% include 'x.html' %}").
+      if text.contains("{%") {
+        let template = TemplateScanner.scan(text)
+        for name in template.templates {
+          for file in templateFiles[name] ?? [] { add(file, .extendsOrIncludes) }
+        }
+        for library in template.libraries {
+          for file in tagLibraryFiles[library] ?? [] { add(file, .loadsTags(library)) }
+        }
       }
       guard !text.contains("/"), let first = text.utf8.first, first != UInt8(ascii: ".") else { continue }
       if let file = moduleFiles[text] {
@@ -484,6 +503,11 @@ public struct ProjectGraph: Sendable {
   // MARK: queries
 
   public func kind(of path: String) -> ProjectFileKind? { kinds[path] }
+
+  /// Whether a test module imports the module at `path` directly.
+  public func isImportedByATest(_ path: String) -> Bool {
+    dependents[path]?.contains { testModules[$0.node] != nil && $0.reason == .imports } ?? false
+  }
 
   public var fileCount: Int { kinds.count }
   public var moduleCount: Int { moduleFiles.count }

@@ -58,6 +58,16 @@ public enum PythonScanner {
     return (lengths.min() ?? 0)...(lengths.max() ?? 0)
   }()
 
+  /// Whether `{%` occurs in `bytes[start..<end]`.
+  static func hasTemplateTag(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Bool {
+    var index = start
+    while index + 1 < end {
+      if bytes[index] == UInt8(ascii: "{") && bytes[index + 1] == UInt8(ascii: "%") { return true }
+      index += 1
+    }
+    return false
+  }
+
   private enum Token: Equatable {
     case name(String)
     case string(String, isPrefix: Bool)
@@ -226,8 +236,12 @@ public enum PythonScanner {
       index += 1
     }
     if !isClosed && index >= count { end = count }
-    // Only short strings without white space can name a module, template or fixture.
+    // Only short strings without white space can name a module, template or fixture;
+    // a string with template syntax (`Template("{% load x %}…")`) is kept whole.
     let length = end - start
+    if length >= 2, length <= 1 << 16, !isFormat, Self.hasTemplateTag(bytes, from: start, to: end) {
+      return .string(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self), isPrefix: false)
+    }
     guard length > 0, length <= 200, !isTriple || length <= 200 else { return .string("", isPrefix: false) }
     var stop = end
     if isFormat {

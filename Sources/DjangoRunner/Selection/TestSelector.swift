@@ -138,15 +138,16 @@ public struct TestSelector: Sendable {
     broadFiles.contains(String(path.split(separator: "/").last ?? "")) || isRequirementsFile(path)
   }
 
-  /// A Python module in a `tests` folder that is not a test module: a base class,
-  /// factories, fixtures code — what pytest keeps in conftest.py. Tests can reach it in
-  /// ways no import shows (a base class named in a string, a factory registry), so a
-  /// change runs everything.
+  /// A Python module in a `tests` folder that is not a test module and that tests
+  /// import: a base class, factories, fixtures code — what pytest keeps in conftest.py.
+  /// Tests can reach it in ways no import shows (a base class named in a string, a
+  /// factory registry), so a change runs everything. A module no test imports (a test
+  /// project's views, reached through its URLconf) is followed through the graph.
   static func isSharedTestHelper(_ path: String, in graph: ProjectGraph) -> Bool {
     guard case .python(_, let isPackage)? = graph.kind(of: path) ?? Optional(ProjectFileKind.of(path)), !isPackage,
-      graph.testModules[path] == nil
+      graph.testModules[path] == nil, path.split(separator: "/").dropLast().contains("tests")
     else { return false }
-    return path.split(separator: "/").dropLast().contains("tests")
+    return graph.isImportedByATest(path) || graph.kind(of: path) == nil
   }
 
   /// Follows dependents from `origin`, adding the test modules reached. Returns whether
