@@ -158,16 +158,19 @@ final class DashboardApp {
     // The session this closure reports on; set before it starts.
     var current: RunSession?
     var renders: [String: Set<String>] = [:]
+    var imports: [String: Set<String>] = [:]
     let onEvent: (TimedEvent) -> Void = { [unowned self] timed in
       recorder?.record(timed)
-      if case .testFinished(let report) = timed.event, !report.templates.isEmpty {
-        renders[report.id, default: []].formUnion(report.templates)
+      if case .testFinished(let report) = timed.event {
+        if !report.templates.isEmpty { renders[report.id, default: []].formUnion(report.templates) }
+        if !report.imported.isEmpty { imports[report.id, default: []].formUnion(report.imported) }
       }
       // Before the reducer, which may start the run a save queued (and its ticks).
       if case .runFinished = timed.event { self.stopTicking() }
       self.dispatch(.runEvent(timed, now: self.reactor.clock.now()))
       if case .runFinished(let summary) = timed.event {
         self.selector?.recordRenders(renders)
+        self.selector?.recordImports(imports)
         self.loadHistory()
         if self.warm == nil { self.restartWarm(because: nil) }
         if let current { self.check(current, summary: summary, against: checked) }

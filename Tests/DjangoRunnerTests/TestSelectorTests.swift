@@ -193,6 +193,40 @@ final class TestSelectorTests: XCTestCase {
     XCTAssertFalse(covers(selection, "blog.tests.test_posts"), "\(selection.labels)")
   }
 
+  func testAModuleARunRecordedATestImportingIsADependencyOfItsModule() throws {
+    let project = try SyntheticProject(replacing: ["blog/feeds.py": "FEEDS = []\n"])
+    var selector = TestSelector(graph: project.graph())
+    XCTAssertFalse(covers(selector.selection(for: ["blog/feeds.py"]), "shop.tests.test_money"))
+    var recorded = RecordedEdges()
+    var report = TestReport(id: "shop.tests.test_money.MoneyTests.test_cents", outcome: .pass)
+    report.imported = ["blog/feeds.py", "not/a/project/file.py"]
+    XCTAssertTrue(recorded.add(report))
+    XCTAssertFalse(recorded.add(report), "nothing new the second time")
+    selector.recordImports(recorded.imports)
+    let selection = selector.selection(for: ["blog/feeds.py"])
+    XCTAssertTrue(covers(selection, "shop.tests.test_money"), "\(selection.labels)")
+    XCTAssertEqual(
+      selection.explanations["shop.tests.test_money"],
+      ["blog/feeds.py (changed)", "shop/tests/test_money.py imported it in an earlier run"])
+  }
+
+  func testRecordedEdgesAreMergedIntoTheProjectsFile() throws {
+    let folder = try TemporaryFolder()
+    var first = RecordedEdges()
+    var report = TestReport(id: "a.tests.T.test_one", outcome: .pass)
+    report.templates = ["a/page.html"]
+    first.add(report)
+    RecordedEdges.merge(first, projectRoot: folder.path)
+    var second = RecordedEdges()
+    report.templates = []
+    report.imported = ["a/extra.py"]
+    second.add(report)
+    RecordedEdges.merge(second, projectRoot: folder.path)
+    let kept = RecordedEdges.load(projectRoot: folder.path)
+    XCTAssertEqual(kept.renders, ["a.tests.T": ["a/page.html"]])
+    XCTAssertEqual(kept.imports, ["a.tests.T": ["a/extra.py"]])
+  }
+
   func testAManagementCommandSelectsTheTestsCallingItByName() throws {
     let project = try SyntheticProject(replacing: [
       "shop/management/__init__.py": "",

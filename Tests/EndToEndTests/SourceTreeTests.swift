@@ -39,6 +39,30 @@ final class SourceTreeEndToEndTests: XCTestCase {
     }
   }
 
+  func testAModuleATestImportsByNameIsSelectedOnceARunRecordedIt() throws {
+    let python = try DjangoVersion.v52.python()
+    let repository = try TestPaths.copy(TestPaths.fixtures + "/shelfrepo")
+    let tests = repository + "/tests"
+    try "EXTRA = True\n".write(toFile: repository + "/shelf/extra.py", atomically: true, encoding: .utf8)
+    try """
+    import importlib
+
+    from django.test import SimpleTestCase
+
+
+    class DynamicTests(SimpleTestCase):
+        def test_loads_a_module_by_name(self):
+            self.assertTrue(importlib.import_module("shelf." + "extra").EXTRA)
+    """.write(toFile: tests + "/testapp/tests/test_dynamic.py", atomically: true, encoding: .utf8)
+    let before = try Shell.djdash(["affected", "../shelf/extra.py"], in: tests)
+    XCTAssertFalse(before.stdout.contains("test_dynamic"), "no source shows the import: \(before.output)")
+    let run = try Shell.djdash(["run", "--python", python], in: tests)
+    XCTAssertTrue(run.stdout.contains("4 passed, 0 failed"), run.output)
+    let after = try Shell.djdash(["affected", "--why", "../shelf/extra.py"], in: tests)
+    XCTAssertEqual(after.stdout.split(separator: "\n").first, "testapp.tests.test_dynamic", after.output)
+    XCTAssertTrue(after.stdout.contains("imported it in an earlier run"), after.stdout)
+  }
+
   func testTheDashboardBesideManagePyRerunsTheTestsOfASavedLibraryFile() throws {
     let python = try DjangoVersion.v52.python()
     let repository = try TestPaths.copy(TestPaths.fixtures + "/shelfrepo")

@@ -269,10 +269,13 @@ public struct TestReport: Codable, Sendable, Equatable {
   public var subtests: [Subtest]
   /// Names of the templates the test rendered (Django's `template_rendered`).
   public var templates: [String]
+  /// Project files (relative to the project root) of the modules the test was the first
+  /// to import in its process.
+  public var imported: [String]
 
   enum CodingKeys: String, CodingKey {
     case id, kind, pid, outcome, duration, message, exception, traceback, problems
-    case stdout, stderr, queries, mails, subtests, templates
+    case stdout, stderr, queries, mails, subtests, templates, imported
     case tracebackText = "traceback_text"
     case setupQueries = "setup_queries"
     case queriesDropped = "queries_dropped"
@@ -300,6 +303,7 @@ public struct TestReport: Codable, Sendable, Equatable {
     self.mails = []
     self.subtests = []
     self.templates = []
+    self.imported = []
   }
 
   public init(from decoder: any Decoder) throws {
@@ -322,6 +326,7 @@ public struct TestReport: Codable, Sendable, Equatable {
     mails = try c.decodeIfPresent([Mail].self, forKey: .mails) ?? []
     subtests = try c.decodeIfPresent([Subtest].self, forKey: .subtests) ?? []
     templates = try c.decodeIfPresent([String].self, forKey: .templates) ?? []
+    imported = try c.decodeIfPresent([String].self, forKey: .imported) ?? []
   }
 
   /// `module.Class` and `method` as JUnit wants them, for every kind of id.

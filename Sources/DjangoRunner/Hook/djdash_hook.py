@@ -1058,8 +1058,27 @@ def _begin(record, test, test_id, buffers=None):
         sys.stdout, sys.stderr = capture.streams
         record.capture = capture
     _rendering = record
+    record.modules_before = len(_modules)
     record.started = _perf_counter()
     return record
+
+
+def _imported_since(record):
+    """Project files of the modules the test imported first (sys.modules keeps insertion
+    order, so they follow the ones there when it started): edges no import statement
+    shows, for the selection. Costs one len() a test unless something was imported."""
+    before = record.modules_before
+    if len(_modules) <= before or not _project_root:
+        return ()
+    files = []
+    for name in list(_modules)[before:]:
+        module = _modules.get(name)
+        path = getattr(module, "__file__", None) if type(module) is types.ModuleType else None
+        if type(path) is str:
+            path = os.path.abspath(path)  # a sys.path entry like "tests/.." leaves its dots in __file__
+            if path.startswith(_project_root):
+                files.append(path[len(_project_root) :])
+    return files
 
 
 def _on_template_rendered(sender, template=None, **kwargs):
@@ -1108,9 +1127,11 @@ def _finish(record, test_id, kind):
     if _rendering is record:
         _rendering = None
     duration = _perf_counter() - record.started
+    imported = _imported_since(record)
     if (
         record.outcome in (None, "pass")
         and kind == "test"
+        and not imported
         and not (stdout or stderr or record.queries or record.setup_queries or record.subtests or record.templates)
         and not _query_overflow[0]
         and not _has_new_mail(record)
@@ -1155,6 +1176,8 @@ def _finish(record, test_id, kind):
         fields["subtests"] = record.subtests
     if record.templates:
         fields["templates"] = sorted(record.templates)
+    if imported:
+        fields["imported"] = sorted(imported)
     # Results that need attention go at once; a pass may share the next test's send.
     emit("test_finished", _hold=fields["outcome"] in ("pass", "skip", "xfail"), **fields)
 
@@ -1249,6 +1272,7 @@ def _stop_test(original, key, test):
             record.plain
             and record.test is test
             and record.alarm is None
+            and len(_modules) == record.modules_before
             and not (record.queries or record.setup_queries or _query_overflow[0])
             and _kinds.get(type(test)) == "test"
             and not (record.capture.sinks[0].total or record.capture.sinks[1].total)

@@ -56,6 +56,8 @@ public final class RunSession: WarmRun {
   private var running: [Int32: RunningTest] = [:]
   /// Test databases this run created that are not destroyed yet.
   private var createdDatabases = LeftoverDatabases()
+  /// Templates rendered and modules first imported by this run's tests, for the selection.
+  private var recordedEdges = RecordedEdges()
   private var databasesDestroyed = false
   private var hungProcesses: Set<Int32> = []
 
@@ -259,6 +261,7 @@ public final class RunSession: WarmRun {
       running[pid] = RunningTest(id: id, pid: pid, startedAt: time - startedAt)
     case .testFinished(let report):
       tally.record(report)
+      recordedEdges.add(report)
       if running[report.pid]?.id == report.id { running[report.pid] = nil }
       if plan.stopOnTimeout, report.exception == "TestTimeout" || hungProcesses.contains(report.pid) {
         perform(supervisor.stopAfterTimeout(test: report.id))
@@ -443,6 +446,7 @@ public final class RunSession: WarmRun {
     if !databasesDestroyed, !createdDatabases.isEmpty {
       createdDatabases.save(projectRoot: plan.projectRoot)
     }
+    RecordedEdges.merge(recordedEdges, projectRoot: plan.projectRoot)
     if let timer = stragglerTimer { reactor.cancel(timer) }
     var problem = startProblem ?? supervisor.problem
     if problem == nil, !supervisor.runnerStarted, supervisor.interruption == nil {

@@ -28,6 +28,8 @@ public enum DependencyReason: Equatable, Sendable {
   case rendered
   /// A string naming a management command (`call_command("rebuild_index")`).
   case namesCommand(String)
+  /// A run recorded this test module importing the module (first, in its process).
+  case importedInARun
 
   /// How an edge from a dependent to its dependency reads, dependent first.
   public var phrase: String {
@@ -45,6 +47,7 @@ public enum DependencyReason: Equatable, Sendable {
     case .receivesSignals: return "sends the signals it receives (connected at start-up)"
     case .adminRegistration: return "serves its admin registrations"
     case .rendered: return "rendered it in the last run"
+    case .importedInARun: return "imported it in an earlier run"
     case .namesCommand(let name): return "calls the management command (\"\(name)\")"
     }
   }

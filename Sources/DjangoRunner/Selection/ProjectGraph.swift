@@ -139,11 +139,7 @@ public struct ProjectGraph: Sendable {
   public mutating func recordRenders(_ renders: [String: Set<String>]) {
     var isChanged = false
     for (test, names) in renders {
-      // The module is the longest dotted start of the id that is a project module.
-      var parts = test.split(separator: ".")
-      while !parts.isEmpty, moduleFiles[parts.joined(separator: ".")] == nil { parts.removeLast() }
-      guard let file = moduleFiles[parts.joined(separator: ".")], !names.isSubset(of: recordedRenders[file] ?? [])
-      else { continue }
+      guard let file = testModuleFile(of: test), !names.isSubset(of: recordedRenders[file] ?? []) else { continue }
       recordedRenders[file, default: []].formUnion(names)
       isChanged = true
     }
@@ -152,6 +148,30 @@ public struct ProjectGraph: Sendable {
   }
 
   private var recordedRenders: [String: Set<String>] = [:]
+
+  /// Adds what a run recorded: the project files each test was the first to import
+  /// (test id → paths relative to the root). They become dependencies of the test's
+  /// module: a union with the static graph, never a replacement.
+  public mutating func recordImports(_ imports: [String: Set<String>]) {
+    var isChanged = false
+    for (test, files) in imports {
+      guard let file = testModuleFile(of: test) else { continue }
+      let known = files.filter { kinds[$0] != nil && $0 != file }
+      guard !known.isSubset(of: recordedImports[file] ?? []) else { continue }
+      recordedImports[file, default: []].formUnion(known)
+      isChanged = true
+    }
+    if isChanged { connect(changed: []) }
+  }
+
+  private var recordedImports: [String: Set<String>] = [:]
+
+  /// The file of a test id's module: the longest dotted start of the id that is a module.
+  private func testModuleFile(of test: String) -> String? {
+    var parts = test.split(separator: ".")
+    while !parts.isEmpty, moduleFiles[parts.joined(separator: ".")] == nil { parts.removeLast() }
+    return moduleFiles[parts.joined(separator: ".")]
+  }
 
   // MARK: building
 
@@ -236,6 +256,9 @@ public struct ProjectGraph: Sendable {
       for path in templateSummaries.keys { fileEdges[path] = ownEdges(of: path) }
     }
     var edges = fileEdges
+    for (file, imported) in recordedImports {
+      for target in imported.sorted() { edges[file, default: []].append(Dependency(target: target, reason: .importedInARun)) }
+    }
     for (file, names) in recordedRenders {
       for name in names.sorted() {
         for template in templateFiles[name] ?? [] {

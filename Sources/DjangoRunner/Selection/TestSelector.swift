@@ -22,6 +22,12 @@ public struct TestSelector: Sendable {
     graph.recordRenders(renders)
   }
 
+  /// Remembers which project files each test imported first in a run (test id → paths),
+  /// as extra edges beside the static graph's.
+  public mutating func recordImports(_ imports: [String: Set<String>]) {
+    graph.recordImports(imports)
+  }
+
   /// Reads the changed files into the graph, then selects: what depended on them
   /// before (a deleted module's importers) and what depends on them now.
   public mutating func selection(afterChanging paths: [String]) -> TestSelection {
@@ -231,15 +237,21 @@ public struct TestSelector: Sendable {
 
 extension Project {
   /// The dependency graph of this project, with the settings module and test pattern
-  /// the run `request` would use.
+  /// the run `request` would use, and what earlier runs recorded (`RecordedEdges`).
   public func dependencyGraph(
     for request: RunRequest, environment: [String: String] = ProcessInfo.processInfo.environment
   ) -> ProjectGraph {
     let merged = request.filling(from: configuration)
-    return ProjectGraph(
+    var graph = ProjectGraph(
       root: root, sourceRoots: sourceRoots,
       settingsModule: merged.settings ?? environment["DJANGO_SETTINGS_MODULE"] ?? report?.settingsModule,
       testPattern: merged.pattern ?? "test*.py")
+    let recorded = RecordedEdges.load(projectRoot: root)
+    if !recorded.isEmpty {
+      graph.recordRenders(recorded.renders)
+      graph.recordImports(recorded.imports)
+    }
+    return graph
   }
 
   /// `path` (absolute, or relative to `directory`) relative to the project root; nil

@@ -1,0 +1,52 @@
+import Foundation
+
+/// What runs recorded that no source shows: the templates each test class rendered and
+/// the project files it was the first to import. Kept in `.djdash/recorded-edges.json`,
+/// so `djdash affected` and the dashboard build the same graph; always added to the
+/// static graph, never in place of it.
+public struct RecordedEdges: Codable, Sendable, Equatable {
+  /// `module.Class` → template names.
+  public var renders: [String: Set<String>] = [:]
+  /// `module.Class` → project files, relative to the project root.
+  public var imports: [String: Set<String>] = [:]
+
+  public init() {}
+
+  /// Adds a finished test's records; returns whether anything was new.
+  @discardableResult
+  public mutating func add(_ report: TestReport) -> Bool {
+    guard !report.templates.isEmpty || !report.imported.isEmpty else { return false }
+    let owner = report.id.split(separator: ".").dropLast().joined(separator: ".")
+    guard !owner.isEmpty else { return false }
+    let before = (renders[owner]?.count ?? 0, imports[owner]?.count ?? 0)
+    if !report.templates.isEmpty { renders[owner, default: []].formUnion(report.templates) }
+    if !report.imported.isEmpty { imports[owner, default: []].formUnion(report.imported) }
+    return before != (renders[owner]?.count ?? 0, imports[owner]?.count ?? 0)
+  }
+
+  public var isEmpty: Bool { renders.isEmpty && imports.isEmpty }
+
+  public static func path(projectRoot: String) -> String { projectRoot + "/.djdash/recorded-edges.json" }
+
+  /// The project's records; empty when there are none or they cannot be read.
+  public static func load(projectRoot: String) -> RecordedEdges {
+    guard let data = FileManager.default.contents(atPath: path(projectRoot: projectRoot)),
+      let edges = try? JSONDecoder().decode(RecordedEdges.self, from: data)
+    else { return RecordedEdges() }
+    return edges
+  }
+
+  /// Merges `new` into the project's file (read, merged, written whole and renamed).
+  public static func merge(_ new: RecordedEdges, projectRoot: String) {
+    guard !new.isEmpty, let folder = DjdashFolder.ensure(projectRoot: projectRoot) else { return }
+    var merged = load(projectRoot: projectRoot)
+    for (owner, names) in new.renders { merged.renders[owner, default: []].formUnion(names) }
+    for (owner, files) in new.imports { merged.imports[owner, default: []].formUnion(files) }
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = .sortedKeys
+    guard let data = try? encoder.encode(merged) else { return }
+    let temporary = folder + "/recorded-edges.json.\(getpid())"
+    guard FileManager.default.createFile(atPath: temporary, contents: data) else { return }
+    if rename(temporary, path(projectRoot: projectRoot)) != 0 { unlink(temporary) }
+  }
+}
