@@ -210,6 +210,34 @@ final class TestSelectorTests: XCTestCase {
       ["blog/feeds.py (changed)", "shop/tests/test_money.py imported it in an earlier run"])
   }
 
+  func testAModuleDjangoLoadedAtSetupChangedOutsideFunctionBodiesSelectsEverything() throws {
+    let models = """
+      from django.db import models
+
+      class Post(models.Model):
+          title = models.CharField(max_length=50)
+
+          def shout(self):
+              return self.title.upper()
+      """
+    let project = try SyntheticProject(replacing: ["blog/models.py": models])
+    var selector = TestSelector(graph: ProjectGraph(root: project.root, loadedAtSetup: ["blog/models.py"]))
+    // Inside a method: what Django set up is the same; the graph decides.
+    try project.write("blog/models.py", models.replacingOccurrences(of: "upper()", with: "lower()"))
+    let inBody = selector.selection(afterChanging: ["blog/models.py"])
+    XCTAssertFalse(inBody.isEverything, "\(inBody.broadReasons)")
+    XCTAssertEqual(inBody.labels, ["blog"])
+    // A field: the model Django set up changed.
+    try project.write("blog/models.py", models.replacingOccurrences(of: "max_length=50", with: "max_length=80"))
+    let field = selector.selection(afterChanging: ["blog/models.py"])
+    XCTAssertTrue(field.isEverything)
+    XCTAssertEqual(
+      field.broadReasons, ["blog/models.py: loaded by django.setup() and changed outside function bodies: every test"])
+    // A module the runner did not load at setup keeps the graph's selection.
+    try project.write("blog/urls.py", "urlpatterns = [1]\n")
+    XCTAssertFalse(selector.selection(afterChanging: ["blog/urls.py"]).isEverything)
+  }
+
   func testRecordedEdgesAreMergedIntoTheProjectsFile() throws {
     let folder = try TemporaryFolder()
     var first = RecordedEdges()

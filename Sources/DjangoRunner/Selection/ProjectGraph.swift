@@ -22,6 +22,11 @@ public struct ProjectGraph: Sendable {
   public let sourceRoots: [String]
   /// The test module file pattern, as `--pattern` (default `test*.py`).
   public let testPattern: String
+  /// Files of the modules the runner had loaded before the first test (`django.setup()`:
+  /// settings, app configs, models, admin, what they import), from its last report.
+  public let loadedAtSetup: Set<String>
+  /// Their skeletons as last read: a save that changes one changed what Django set up.
+  public private(set) var skeletons: [String: ModuleSkeleton] = [:]
 
   private(set) var kinds: [String: ProjectFileKind] = [:]
   private(set) var pythonSummaries: [String: PythonSourceSummary] = [:]
@@ -58,13 +63,15 @@ public struct ProjectGraph: Sendable {
   ///   - settingsModule: DJANGO_SETTINGS_MODULE if known; otherwise read from manage.py.
   ///   - ignore: what to leave out; by default what the watcher leaves out.
   ///   - sourceRoots: the folders modules are imported from (default: the root).
+  ///   - loadedAtSetup: files (relative to the root) the runner loaded before any test.
   public init(
     root: String, sourceRoots: [String] = [""], settingsModule: String? = nil, testPattern: String = "test*.py",
-    ignore: IgnoreRules? = nil
+    ignore: IgnoreRules? = nil, loadedAtSetup: Set<String> = []
   ) {
     self.root = root
     self.sourceRoots = sourceRoots.isEmpty ? [""] : sourceRoots
     self.testPattern = testPattern
+    self.loadedAtSetup = loadedAtSetup
     let rules = ignore ?? IgnoreRules(root: root)
     let paths = ProjectTree.files(root: root) { rules.isIgnored($0, isDirectory: $1) }
     for path in paths { kinds[path] = classify(path) }
@@ -77,23 +84,31 @@ public struct ProjectGraph: Sendable {
     }
     var python = [PythonSourceSummary?](repeating: nil, count: scanned.count)
     var templates = [TemplateSummary?](repeating: nil, count: scanned.count)
+    var skeletonsRead = [ModuleSkeleton?](repeating: nil, count: scanned.count)
     python.withUnsafeMutableBufferPointer { pythonOut in
       templates.withUnsafeMutableBufferPointer { templateOut in
+       skeletonsRead.withUnsafeMutableBufferPointer { skeletonOut in
         nonisolated(unsafe) let pythonBase = pythonOut
         nonisolated(unsafe) let templateBase = templateOut
+        nonisolated(unsafe) let skeletonBase = skeletonOut
         DispatchQueue.concurrentPerform(iterations: scanned.count) { index in
           let path = scanned[index]
           guard let bytes = ProjectTree.read(root + "/" + path) else { return }
           if path.hasSuffix(".py") {
             pythonBase[index] = PythonScanner.scan(bytes)
+            if loadedAtSetup.contains(path) {
+              skeletonBase[index] = ModuleSkeleton(source: String(decoding: bytes, as: UTF8.self))
+            }
           } else {
             templateBase[index] = TemplateScanner.scan(String(decoding: bytes, as: UTF8.self))
           }
         }
+       }
       }
     }
     for (index, path) in scanned.enumerated() {
       if let summary = python[index] { pythonSummaries[path] = summary }
+      if let skeleton = skeletonsRead[index] { skeletons[path] = skeleton }
       if let summary = templates[index] { templateSummaries[path] = summary }
     }
     explicitSettings = settingsModule
@@ -124,7 +139,9 @@ public struct ProjectGraph: Sendable {
       kinds[path] = kind
       let bytes = ProjectTree.read(full) ?? []
       switch kind {
-      case .python, .migration: pythonSummaries[path] = PythonScanner.scan(bytes)
+      case .python, .migration:
+        pythonSummaries[path] = PythonScanner.scan(bytes)
+        if loadedAtSetup.contains(path) { skeletons[path] = ModuleSkeleton(source: String(decoding: bytes, as: UTF8.self)) }
       case .template: templateSummaries[path] = TemplateScanner.scan(String(decoding: bytes, as: UTF8.self))
       default: if Self.isManagePy(path) { pythonSummaries[path] = PythonScanner.scan(bytes) }
       }

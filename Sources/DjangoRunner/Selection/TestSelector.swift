@@ -60,7 +60,9 @@ public struct TestSelector: Sendable {
   private static func select(_ paths: [String], in graph: ProjectGraph, before: ProjectGraph?) -> TestSelection {
     var reach = Reach()
     for path in Set(paths).sorted() {
-      if let reason = broadReason(for: path, in: graph) ?? before.flatMap({ broadReason(for: path, in: $0) }) {
+      if let reason = broadReason(for: path, in: graph) ?? before.flatMap({ broadReason(for: path, in: $0) })
+        ?? before.flatMap({ setupReason(for: path, before: $0, after: graph) })
+      {
         reach.broad.append("\(path): \(reason)")
         continue
       }
@@ -128,6 +130,16 @@ public struct TestSelector: Sendable {
     if graph.kind(of: path) == .migration { return "a migration shapes the test database: every test" }
     if isSharedTestHelper(path, in: graph) { return "a shared test helper: every test" }
     return nil
+  }
+
+  /// A module `django.setup()` loaded (the runner's last report) whose save changed it
+  /// outside function bodies — imports, constants, a model's fields, decorators,
+  /// signatures: what Django set up at start-up changed, for every test.
+  private static func setupReason(for path: String, before: ProjectGraph, after: ProjectGraph) -> String? {
+    guard after.loadedAtSetup.contains(path), let old = before.skeletons[path], old != after.skeletons[path] else {
+      return nil
+    }
+    return "loaded by django.setup() and changed outside function bodies: every test"
   }
 
   /// `requirements*.txt`/`.in`, or a file in a `requirements` folder: what is installed.
@@ -242,10 +254,12 @@ extension Project {
     for request: RunRequest, environment: [String: String] = ProcessInfo.processInfo.environment
   ) -> ProjectGraph {
     let merged = request.filling(from: configuration)
+    let base = root.hasSuffix("/") ? root : root + "/"
     var graph = ProjectGraph(
       root: root, sourceRoots: sourceRoots,
       settingsModule: merged.settings ?? environment["DJANGO_SETTINGS_MODULE"] ?? report?.settingsModule,
-      testPattern: merged.pattern ?? "test*.py")
+      testPattern: merged.pattern ?? "test*.py",
+      loadedAtSetup: Set((report?.modules ?? []).filter { $0.hasPrefix(base) }.map { String($0.dropFirst(base.count)) }))
     let recorded = RecordedEdges.load(projectRoot: root)
     if !recorded.isEmpty {
       graph.recordRenders(recorded.renders)
