@@ -9,7 +9,7 @@ final class VerdictTests: XCTestCase {
   static let labels = ["verdicts", "capture", "broken", "order"]
 
   func testSerialVerdictsEqualDjangosOnEveryVersion() throws {
-    for version in DjangoVersion.allCases {
+    for version in DjangoVersion.supported {
       let python = try version.python()
       let project = try TestPaths.copy(TestPaths.fixtures + "/kitchen")
       let expected = try DjangoOracle.verdicts(project: project, python: python, arguments: Self.labels)
@@ -24,7 +24,7 @@ final class VerdictTests: XCTestCase {
   }
 
   func testParallelVerdictsEqualDjangosWithForkWorkers() throws {
-    for version in DjangoVersion.allCases {
+    for version in DjangoVersion.supported {
       let python = try version.python()
       let project = try TestPaths.copy(TestPaths.fixtures + "/kitchen")
       let labels = ["verdicts", "capture", "broken"]
