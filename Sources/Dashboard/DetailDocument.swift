@@ -291,7 +291,7 @@ public enum DetailDocument {
         lines.append(StyledLine("Attachments", .group, bold: true))
         for attachment in mail.attachments {
           var line = StyledLine("  " + attachment.name, .accent)
-          line.append("  " + attachment.mimetype + "  " + formatSize(attachment.size), .muted)
+          line.append("  " + attachment.mimetype + (attachment.size.map { "  " + formatSize($0) } ?? ""), .muted)
           lines.append(line)
         }
       }

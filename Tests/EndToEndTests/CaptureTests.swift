@@ -97,6 +97,32 @@ final class CaptureTests: XCTestCase {
     }
   }
 
+  /// Django 6.0 and 6.1: the same mail as on 5.2, and attachments in the shapes 6.0 added
+  /// (an email.message.MIMEPart, a message object as message/rfc822 content).
+  func testMailAttachmentsOfEveryShapeOnDjango6() throws {
+    for version in [DjangoVersion.v60, .v61] {
+      let project = try TestPaths.copy(TestPaths.fixtures + "/kitchen")
+      var request = RunRequest()
+      request.labels = ["capture.tests.MailTests", "capture.tests.PlainMailTests"]
+      let run = try TestRun.run(project: project, python: try version.python(), request: request)
+      let rich = try XCTUnwrap(try report(run, "capture.tests.MailTests.test_rich_mail_fails").mails.first)
+      XCTAssertEqual(rich.subject, "Order shipped", "Django \(version.rawValue)")
+      XCTAssertEqual(rich.bcc, ["audit@example.com"])
+      XCTAssertEqual(rich.headers["X-Order"], "42")
+      XCTAssertEqual(rich.alternatives.map(\.mimetype), ["text/html"])
+      XCTAssertEqual(rich.attachments.map(\.size), [5, 1024])
+      XCTAssertEqual(try report(run, "capture.tests.PlainMailTests.test_plain_mail_two").mails.count, 1)
+
+      let shapes = try report(run, "capture.tests.MailTests.test_attachments_of_every_shape")
+      XCTAssertEqual(shapes.outcome, .pass, "Django \(version.rawValue)")
+      let mail = try XCTUnwrap(shapes.mails.first)
+      XCTAssertEqual(mail.attachments.map(\.name), ["report.pdf", "array.bin", "forwarded.eml"])
+      XCTAssertEqual(mail.attachments.map(\.mimetype), ["application/pdf", "application/octet-stream", "message/rfc822"])
+      // A message's size is only known by serialising it, which would run its code.
+      XCTAssertEqual(mail.attachments.map(\.size), [13, 3, nil])
+    }
+  }
+
   func testOutputIsKeptPerTestWhateverTheTestPrints() throws {
     let run = try runCapture(.v52)
     let printed = try report(run, "capture.tests.OutputTests.test_prints_and_fails")

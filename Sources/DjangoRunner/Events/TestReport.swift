@@ -170,8 +170,17 @@ public struct Mail: Codable, Sendable, Equatable {
   public struct Attachment: Codable, Sendable, Equatable {
     public var name: String
     public var mimetype: String
-    /// Bytes.
-    public var size: Int
+    /// Bytes; nil when only the project's code could tell (a `message/rfc822` attachment
+    /// given as a message object, content of a type other than text or bytes): the hook
+    /// never serialises it to find out.
+    public var size: Int?
+
+    public init(from decoder: any Decoder) throws {
+      let c = try decoder.container(keyedBy: CodingKeys.self)
+      name = try c.decodeIfPresent(String.self, forKey: .name) ?? ""
+      mimetype = try c.decodeIfPresent(String.self, forKey: .mimetype) ?? ""
+      size = try c.decodeIfPresent(Int.self, forKey: .size)
+    }
   }
 
   public var subject: String
