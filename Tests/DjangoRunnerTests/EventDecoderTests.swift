@@ -141,6 +141,14 @@ final class EventDecoderTests: XCTestCase {
     XCTAssertEqual(mail.attachments.map(\.name), ["invoice.pdf"])
     XCTAssertEqual(mail.attachments.map(\.mimetype), ["application/pdf"])
     XCTAssertEqual(mail.attachments.map(\.size), [2048])
+    XCTAssertNil(mail.sentUsing, "no MAILERS alias before Django 6.1")
+  }
+
+  func testMailNamesTheMailerThatSentIt() throws {
+    let report = try report(
+      #"{"event":"test_finished","id":"a.T.t","outcome":"pass","mails":[{"subject":"Hi","sent_using":"notifications"}]}"#
+    )
+    XCTAssertEqual(report.mails.first?.sentUsing, "notifications")
   }
 
   func testSubtestsWithParams() throws {

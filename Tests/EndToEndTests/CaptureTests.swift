@@ -97,9 +97,10 @@ final class CaptureTests: XCTestCase {
     }
   }
 
-  /// Django 6.0 and 6.1: the same mail as on 5.2, and attachments in the shapes 6.0 added
-  /// (an email.message.MIMEPart, a message object as message/rfc822 content).
-  func testMailAttachmentsOfEveryShapeOnDjango6() throws {
+  /// Django 6.0 and 6.1: the same mail as on 5.2, attachments in the shapes 6.0 added
+  /// (an email.message.MIMEPart, a message object as message/rfc822 content), and 6.1's
+  /// mailer alias per message.
+  func testMailOnDjango6HasEveryAttachmentShapeAndTheMailer() throws {
     for version in [DjangoVersion.v60, .v61] {
       let project = try TestPaths.copy(TestPaths.fixtures + "/kitchen")
       var request = RunRequest()
@@ -120,6 +121,17 @@ final class CaptureTests: XCTestCase {
       XCTAssertEqual(mail.attachments.map(\.mimetype), ["application/pdf", "application/octet-stream", "message/rfc822"])
       // A message's size is only known by serialising it, which would run its code.
       XCTAssertEqual(mail.attachments.map(\.size), [13, 3, nil])
+
+      // Django 6.1's MAILERS (in the kitchen's settings): each mail names its mailer.
+      let mailers = try report(run, "capture.tests.MailTests.test_mail_through_two_mailers")
+      if version == .v61 {
+        XCTAssertEqual(mailers.outcome, .pass)
+        XCTAssertEqual(mailers.mails.map(\.sentUsing), ["default", "notifications"])
+        XCTAssertEqual(rich.sentUsing, "default")
+      } else {
+        XCTAssertEqual(mailers.outcome, .skip)
+        XCTAssertNil(rich.sentUsing)
+      }
     }
   }
 

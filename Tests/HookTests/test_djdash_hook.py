@@ -130,6 +130,23 @@ class MailSerialisationTests(unittest.TestCase):
         self.assertEqual(entry["attachments"][1], {"name": "", "mimetype": "", "size": 2})
         json.dumps(entry)
 
+    @unittest.skipUnless(django.VERSION >= (6, 1), "MAILERS came in Django 6.1")
+    def test_each_message_names_the_mailer_that_sent_it(self):
+        from django.core import mail
+        from django.test.utils import override_settings
+
+        locmem = {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+        mail.outbox = []
+        with override_settings(MAILERS={"default": locmem, "notifications": locmem}):
+            EmailMessage("One", "Body", "a@example.com", ["b@example.com"]).send()
+            EmailMessage("Two", "Body", "a@example.com", ["b@example.com"]).send(using="notifications")
+        entries = [djdash_hook._mail_json(message) for message in mail.outbox]
+        self.assertEqual([entry.get("sent_using") for entry in entries], ["default", "notifications"])
+        # The EMAIL_BACKEND way (no MAILERS) names no mailer: Django's sent_using is None.
+        mail.outbox = []
+        EmailMessage("Three", "Body", "a@example.com", ["b@example.com"]).send()
+        self.assertNotIn("sent_using", djdash_hook._mail_json(mail.outbox[0]))
+
 
 class ParameterTests(unittest.TestCase):
     def test_primitives_are_kept_and_others_become_repr(self):

@@ -195,11 +195,15 @@ public struct Mail: Codable, Sendable, Equatable {
   public var contentSubtype: String
   public var alternatives: [Alternative]
   public var attachments: [Attachment]
+  /// The `MAILERS` alias of the mailer that sent it (Django 6.1+'s `sent_using`); nil
+  /// before 6.1 and for mail sent the `EMAIL_BACKEND` way.
+  public var sentUsing: String?
 
   enum CodingKeys: String, CodingKey {
     case subject, from, to, cc, bcc, headers, body, alternatives, attachments
     case replyTo = "reply_to"
     case contentSubtype = "content_subtype"
+    case sentUsing = "sent_using"
   }
 
   public init(from decoder: any Decoder) throws {
@@ -215,6 +219,7 @@ public struct Mail: Codable, Sendable, Equatable {
     contentSubtype = try c.decodeIfPresent(String.self, forKey: .contentSubtype) ?? "plain"
     alternatives = try c.decodeIfPresent([Alternative].self, forKey: .alternatives) ?? []
     attachments = try c.decodeIfPresent([Attachment].self, forKey: .attachments) ?? []
+    sentUsing = try c.decodeIfPresent(String.self, forKey: .sentUsing)
   }
 }
 

@@ -760,6 +760,10 @@ def _mail_json(message):
         "alternatives": [],
         "attachments": [],
     }
+    # Django 6.1's MAILERS: the alias of the mailer that sent it (None without MAILERS).
+    sent_using = _field(message, "sent_using")
+    if isinstance(sent_using, str):
+        entry["sent_using"] = str.__str__(sent_using)
     alternatives = _field(message, "alternatives")
     for alternative in alternatives if isinstance(alternatives, (list, tuple)) else ():
         if isinstance(alternative, (list, tuple)) and len(alternative) >= 2:

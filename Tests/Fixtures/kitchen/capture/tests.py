@@ -104,6 +104,12 @@ class MailTests(TestCase):
         message.send()
         self.assertEqual(len(mail.outbox), 1)
 
+    @unittest.skipUnless(django.VERSION >= (6, 1), "MAILERS came in Django 6.1")
+    def test_mail_through_two_mailers(self):
+        send_mail("Receipt", "Paid.", "shop@example.com", ["ann@example.com"])
+        EmailMessage("Shipped", "On its way.", "shop@example.com", ["ann@example.com"]).send(using="notifications")
+        self.assertEqual([message.sent_using for message in mail.outbox], ["default", "notifications"])
+
 
 class PlainMailTests(unittest.TestCase):
     """Plain unittest: Django never resets mail.outbox between these tests."""
