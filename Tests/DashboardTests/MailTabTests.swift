@@ -16,7 +16,11 @@ final class MailTabTests: XCTestCase {
     var events = try Recording.events("demo-run")
     let index = try XCTUnwrap(
       events.firstIndex {
-        if case .testFinished(let report) = $0.event { return report.id.hasSuffix("mail_subject") } else { return false }
+        if case .testFinished(let report) = $0.event {
+          return report.id.hasSuffix("mail_subject")
+        } else {
+          return false
+        }
       })
     guard case .testFinished(var report) = events[index].event else { return XCTFail("not a result") }
     report.mails = try JSONDecoder().decode([Mail].self, from: Data(mails.utf8))
@@ -31,7 +35,9 @@ final class MailTabTests: XCTestCase {
     state.layoutIfNeeded()
     let lines = DashboardView.render(state).textLines.map { $0.trimmingCharacters(in: .whitespaces) }
     XCTAssertTrue(lines.contains { $0.contains("Mailer:   notifications") }, lines.joined(separator: "\n"))
-    XCTAssertTrue(lines.contains { $0.contains("forwarded.eml  message/rfc822") && !$0.contains(" B") }, lines.joined(separator: "\n"))
+    XCTAssertTrue(
+      lines.contains { $0.contains("forwarded.eml  message/rfc822") && !$0.contains(" B") },
+      lines.joined(separator: "\n"))
     XCTAssertTrue(lines.contains { $0.contains("invoice.pdf  application/pdf  2 KB") }, lines.joined(separator: "\n"))
   }
 }

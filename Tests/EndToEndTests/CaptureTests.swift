@@ -118,7 +118,8 @@ final class CaptureTests: XCTestCase {
       XCTAssertEqual(shapes.outcome, .pass, "Django \(version.rawValue)")
       let mail = try XCTUnwrap(shapes.mails.first)
       XCTAssertEqual(mail.attachments.map(\.name), ["report.pdf", "array.bin", "forwarded.eml"])
-      XCTAssertEqual(mail.attachments.map(\.mimetype), ["application/pdf", "application/octet-stream", "message/rfc822"])
+      XCTAssertEqual(
+        mail.attachments.map(\.mimetype), ["application/pdf", "application/octet-stream", "message/rfc822"])
       // A message's size is only known by serialising it, which would run its code.
       XCTAssertEqual(mail.attachments.map(\.size), [13, 3, nil])
 

@@ -145,7 +145,8 @@ public enum DjangoVersion: String, Sendable {
     let wrapper = result.stdout.split(separator: "\n").map(String.init)
       .first { $0.hasSuffix("/python-\(version.rawValue)") }
     guard result.status == 0, let wrapper else {
-      throw TestSetupError("Tests/Scripts/python313-root failed (Django \(version.rawValue) needs it):\n\(result.output)")
+      throw TestSetupError(
+        "Tests/Scripts/python313-root failed (Django \(version.rawValue) needs it):\n\(result.output)")
     }
     return wrapper
   }
