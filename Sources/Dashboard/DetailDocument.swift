@@ -273,6 +273,7 @@ public enum DetailDocument {
       if !mail.cc.isEmpty { header("Cc:", mail.cc.joined(separator: ", ")) }
       if !mail.bcc.isEmpty { header("Bcc:", mail.bcc.joined(separator: ", ")) }
       if !mail.replyTo.isEmpty { header("Reply-To:", mail.replyTo.joined(separator: ", ")) }
+      if let mailer = mail.sentUsing { header("Mailer:", mailer) }
       for name in mail.headers.keys.sorted() { header(name + ":", mail.headers[name] ?? "", .muted) }
       lines.append(.blank)
       lines.append(StyledLine("text/\(mail.contentSubtype)", .group, bold: true))
@@ -291,7 +292,7 @@ public enum DetailDocument {
         lines.append(StyledLine("Attachments", .group, bold: true))
         for attachment in mail.attachments {
           var line = StyledLine("  " + attachment.name, .accent)
-          line.append("  " + attachment.mimetype + "  " + formatSize(attachment.size), .muted)
+          line.append("  " + attachment.mimetype + (attachment.size.map { "  " + formatSize($0) } ?? ""), .muted)
           lines.append(line)
         }
       }

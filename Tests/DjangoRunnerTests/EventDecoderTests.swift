@@ -141,6 +141,14 @@ final class EventDecoderTests: XCTestCase {
     XCTAssertEqual(mail.attachments.map(\.name), ["invoice.pdf"])
     XCTAssertEqual(mail.attachments.map(\.mimetype), ["application/pdf"])
     XCTAssertEqual(mail.attachments.map(\.size), [2048])
+    XCTAssertNil(mail.sentUsing, "no MAILERS alias before Django 6.1")
+  }
+
+  func testMailNamesTheMailerThatSentIt() throws {
+    let report = try report(
+      #"{"event":"test_finished","id":"a.T.t","outcome":"pass","mails":[{"subject":"Hi","sent_using":"notifications"}]}"#
+    )
+    XCTAssertEqual(report.mails.first?.sentUsing, "notifications")
   }
 
   func testSubtestsWithParams() throws {
@@ -181,16 +189,26 @@ final class EventDecoderTests: XCTestCase {
   func testUnreadableMailFromTheHookTakesDefaults() throws {
     // `_mails_since` sends only a subject when a message object cannot be read.
     let report = try report(
-      #"{"event":"test_finished","id":"a.T.t","outcome":"pass","mails":[{"subject":"<djdash could not read this mail: ValueError()>"}]}"#
+      #"{"event":"test_finished","id":"a.T.t","outcome":"pass","mails":[{"subject":"<djdash could not read this mail: ValueError>"}]}"#
     )
     let mail = try XCTUnwrap(report.mails.first)
-    XCTAssertEqual(mail.subject, "<djdash could not read this mail: ValueError()>")
+    XCTAssertEqual(mail.subject, "<djdash could not read this mail: ValueError>")
     XCTAssertEqual(mail.from, "")
     XCTAssertEqual(mail.to, [])
     XCTAssertEqual(mail.headers, [:])
     XCTAssertEqual(mail.contentSubtype, "plain")
     XCTAssertEqual(mail.alternatives, [])
     XCTAssertEqual(mail.attachments, [])
+  }
+
+  func testAttachmentWhoseSizeOnlyTheProjectKnowsHasNone() throws {
+    // A message/rfc822 attachment given as a message object: the hook leaves size out.
+    let report = try report(
+      #"{"event":"test_finished","id":"a.T.t","outcome":"pass","mails":[{"subject":"Fwd","attachments":[{"name":"fwd.eml","mimetype":"message/rfc822"},{"name":"a.pdf","mimetype":"application/pdf","size":13}]}]}"#
+    )
+    let attachments = try XCTUnwrap(report.mails.first).attachments
+    XCTAssertEqual(attachments.map(\.name), ["fwd.eml", "a.pdf"])
+    XCTAssertEqual(attachments.map(\.size), [nil, 13])
   }
 
   func testQueryAndFrameWithMissingFieldsTakeDefaults() throws {

@@ -4,7 +4,7 @@ import XCTest
 /// The Python hook's own tests (Tests/HookTests), on every supported Django version.
 final class HookSelfTests: XCTestCase {
   func testHookUnitTestsPassOnEveryDjangoVersion() throws {
-    for version in DjangoVersion.allCases {
+    for version in DjangoVersion.supported {
       var environment = ProcessInfo.processInfo.environment
       environment["PYTHONPATH"] = TestPaths.hook
       environment["PYTHONDONTWRITEBYTECODE"] = "1"

@@ -41,7 +41,7 @@ final class HuntTests: XCTestCase {
   }
 
   func testModuleLevelStateFailingOnlyForward() throws {
-    for version in DjangoVersion.allCases {
+    for version in DjangoVersion.local {
       try assertPolluter(
         "modstate", victim: "modstate.test_c_lookup.LookupTests.test_registry_is_empty",
         polluter: "modstate.test_b_register.RegisterTests.test_register_csv_exporter", order: .forward,

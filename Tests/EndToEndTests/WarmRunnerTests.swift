@@ -45,7 +45,7 @@ final class WarmRunnerTests: XCTestCase {
   }
 
   func testWarmRunsGiveTheVerdictsOfColdRunsOnEveryDjangoVersion() throws {
-    for version in DjangoVersion.allCases {
+    for version in DjangoVersion.local {
       try assertWarmGivesTheVerdictsOfCold(python: try version.python())
     }
   }

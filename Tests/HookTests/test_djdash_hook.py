@@ -4,6 +4,7 @@ Run: python -m unittest discover -s Tests/HookTests (with the hook folder on
 PYTHONPATH). The Swift test HookSelfTests runs this in each test venv.
 """
 
+import email.message
 import io
 import json
 import os
@@ -72,6 +73,79 @@ class MailSerialisationTests(unittest.TestCase):
         entry = djdash_hook._mail_json(EmailMessage("Hi", "Body", "a@example.com", ["b@example.com"]))
         self.assertEqual((entry["cc"], entry["bcc"], entry["alternatives"], entry["attachments"]), ([], [], [], []))
         self.assertEqual(entry["content_subtype"], "plain")
+
+    @unittest.skipUnless(django.VERSION >= (6, 0), "MIMEPart attachments and memoryview content came in 6.0")
+    def test_every_attachment_shape_of_django_6(self):
+        calls = []
+
+        class ProjectMessage(EmailMessage):
+            def __str__(self):
+                calls.append("__str__")
+                return "project code ran"
+
+            __repr__ = __str__
+
+        part = email.message.MIMEPart()
+        part.set_content(b"%PDF-1.4 tiny", maintype="application", subtype="pdf", filename="report.pdf")
+        message = EmailMessage("Shapes", "Body", "a@example.com", ["b@example.com"])
+        message.attach(part)
+        message.attach("view.bin", memoryview(b"abcdef"), "application/octet-stream")
+        message.attach("array.bin", bytearray(b"xyz"), "application/octet-stream")
+        message.attach("forwarded.eml", ProjectMessage("Inner", "Inner body", "c@example.com", ["d@example.com"]), "message/rfc822")
+        message.message()  # Django accepts every one of them
+        calls.clear()
+        attachments = djdash_hook._mail_json(message)["attachments"]
+        self.assertEqual(attachments[0], {"name": "report.pdf", "mimetype": "application/pdf", "size": 13})
+        self.assertEqual(attachments[1], {"name": "view.bin", "mimetype": "application/octet-stream", "size": 6})
+        self.assertEqual(attachments[2], {"name": "array.bin", "mimetype": "application/octet-stream", "size": 3})
+        # A message's size is only known by serialising it, which would run its code.
+        self.assertEqual(attachments[3], {"name": "forwarded.eml", "mimetype": "message/rfc822"})
+        self.assertEqual(calls, [], "formatting ran the project's code")
+
+    def test_formatting_runs_no_project_code(self):
+        calls = []
+
+        class Recorder:
+            def __str__(self):
+                calls.append("__str__")
+                return "project code ran"
+
+            __repr__ = __format__ = __str__
+
+            def __bool__(self):
+                calls.append("__bool__")
+                return True
+
+            def __len__(self):
+                calls.append("__len__")
+                return 1
+
+        message = EmailMessage("Hi", "Body", "a@example.com", ["b@example.com"], headers={"X-Thing": Recorder()})
+        message.attachments.append(("thing.bin", Recorder(), "application/octet-stream"))
+        message.attachments.append((Recorder(), b"ab", Recorder()))
+        entry = djdash_hook._mail_json(message)
+        self.assertEqual(calls, [], "formatting ran the project's code")
+        self.assertEqual(entry["headers"], {"X-Thing": "<Recorder>"})
+        self.assertEqual(entry["attachments"][0], {"name": "thing.bin", "mimetype": "application/octet-stream"})
+        self.assertEqual(entry["attachments"][1], {"name": "", "mimetype": "", "size": 2})
+        json.dumps(entry)
+
+    @unittest.skipUnless(django.VERSION >= (6, 1), "MAILERS came in Django 6.1")
+    def test_each_message_names_the_mailer_that_sent_it(self):
+        from django.core import mail
+        from django.test.utils import override_settings
+
+        locmem = {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+        mail.outbox = []
+        with override_settings(MAILERS={"default": locmem, "notifications": locmem}):
+            EmailMessage("One", "Body", "a@example.com", ["b@example.com"]).send()
+            EmailMessage("Two", "Body", "a@example.com", ["b@example.com"]).send(using="notifications")
+        entries = [djdash_hook._mail_json(message) for message in mail.outbox]
+        self.assertEqual([entry.get("sent_using") for entry in entries], ["default", "notifications"])
+        # The EMAIL_BACKEND way (no MAILERS) names no mailer: Django's sent_using is None.
+        mail.outbox = []
+        EmailMessage("Three", "Body", "a@example.com", ["b@example.com"]).send()
+        self.assertNotIn("sent_using", djdash_hook._mail_json(mail.outbox[0]))
 
 
 class ParameterTests(unittest.TestCase):

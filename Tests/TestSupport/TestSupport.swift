@@ -32,15 +32,27 @@ public enum TestPaths {
   /// `spawn` start method, so parallel workers start fresh instead of forking.
   /// Returns the command to run it with.
   public static func addSpawnManagePy(to project: String) throws -> String {
+    try addManagePy(to: project, startMethod: "spawn")
+  }
+
+  /// Writes `manage_forkserver.py` into a kitchen copy: manage.py with multiprocessing's
+  /// `forkserver` start method (Django 6.0+; Python 3.14's default on Linux), so parallel
+  /// workers are forked by a server process started before Django set anything up.
+  /// Returns the command to run it with.
+  public static func addForkserverManagePy(to project: String) throws -> String {
+    try addManagePy(to: project, startMethod: "forkserver")
+  }
+
+  private static func addManagePy(to project: String, startMethod: String) throws -> String {
     try """
     import multiprocessing, os, sys
     if __name__ == "__main__":
-        multiprocessing.set_start_method("spawn", force=True)
+        multiprocessing.set_start_method("\(startMethod)", force=True)
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kitchen.settings")
         from django.core.management import execute_from_command_line
         execute_from_command_line(sys.argv)
-    """.write(toFile: project + "/manage_spawn.py", atomically: true, encoding: .utf8)
-    return "python manage_spawn.py test"
+    """.write(toFile: project + "/manage_\(startMethod).py", atomically: true, encoding: .utf8)
+    return "python manage_\(startMethod).py test"
   }
 
   /// Copies a fixture project (or the demo) to a temporary folder, so runs never write
@@ -57,26 +69,49 @@ public struct TestSetupError: Error, CustomStringConvertible {
   public init(_ description: String) { self.description = description }
 }
 
-/// The Django versions the tests run against, each in its own venv that the tests
-/// create on first use (under .build/, so a clean clone bootstraps itself).
-public enum DjangoVersion: String, CaseIterable, Sendable {
+/// The Django versions the tests run against. 5.2 and 4.2 live in venvs the tests create
+/// on first use (under .build/, so a clean clone bootstraps itself) from the machine's
+/// Python; 6.0 and 6.1 need Python 3.12+, so they live in a Debian 13 root that
+/// `Tests/Scripts/python313-root` makes once per machine (see `python()`).
+public enum DjangoVersion: String, Sendable {
+  case v61 = "6.1"
+  case v60 = "6.0"
   case v52 = "5.2"
   case v42 = "4.2"
 
-  /// What the venv holds: Django, and psycopg for the PostgreSQL tests.
+  /// The versions on the machine's own Python, which most end-to-end tests loop over:
+  /// running every such test on four versions would double the suite's time.
+  public static let local: [DjangoVersion] = [.v52, .v42]
+
+  /// Every version djdash supports: for the hook's own tests and the verdict proofs.
+  public static let supported: [DjangoVersion] = [.v61, .v60, .v52, .v42]
+
+  /// Whether the version runs in the Python 3.13 root rather than a local venv.
+  public var needsNewerPython: Bool { self == .v60 || self == .v61 }
+
+  /// What the venv holds: Django, and psycopg for the PostgreSQL tests (the 6.x venvs
+  /// hold the same; their requirements are in the root's script).
   var requirements: [String] {
     switch self {
+    case .v61: return ["Django>=6.1,<6.2", "psycopg[binary]>=3.1"]
+    case .v60: return ["Django>=6.0,<6.1", "psycopg[binary]>=3.1"]
     case .v52: return ["Django>=5.2,<5.3", "psycopg[binary]>=3.1"]
     case .v42: return ["Django>=4.2,<4.3", "psycopg[binary]>=3.1"]
     }
   }
 
-  /// The venv's folder: .build/djdash-venvs/django-X.Y.
+  /// The venv's folder: .build/djdash-venvs/django-X.Y (local versions only).
   public var venv: String { TestPaths.packageRoot + "/.build/djdash-venvs/django-\(rawValue)" }
 
   /// The venv's Python, creating the venv and installing Django if needed. Safe to call
   /// from several test processes at once (a file lock serialises the installs).
+  ///
+  /// For 6.0 and 6.1 it is a wrapper script that runs the root's venv Python under
+  /// `chroot`, in the same folder and environment; the first call on a machine builds
+  /// the root (about 1.5 minutes, needs root and Debian's mirror), later ones only check
+  /// its mounts.
   public func python() throws -> String {
+    if needsNewerPython { return try Self.rootPython(self) }
     let python = venv + "/bin/python"
     let check =
       "import django, psycopg, sys; sys.exit(0 if django.get_version().startswith('\(rawValue).') else 1)"
@@ -100,6 +135,20 @@ public enum DjangoVersion: String, CaseIterable, Sendable {
       throw TestSetupError("pip install \(requirements.joined(separator: " ")) failed:\n\(pip.output)")
     }
     return python
+  }
+
+  /// Runs Tests/Scripts/python313-root (which locks, builds the root once and mounts what
+  /// the tests need) and picks this version's wrapper from the paths it prints.
+  private static func rootPython(_ version: DjangoVersion) throws -> String {
+    let script = TestPaths.packageRoot + "/Tests/Scripts/python313-root"
+    let result = try Shell.run(["/bin/bash", script, TestPaths.packageRoot], timeout: 900)
+    let wrapper = result.stdout.split(separator: "\n").map(String.init)
+      .first { $0.hasSuffix("/python-\(version.rawValue)") }
+    guard result.status == 0, let wrapper else {
+      throw TestSetupError(
+        "Tests/Scripts/python313-root failed (Django \(version.rawValue) needs it):\n\(result.output)")
+    }
+    return wrapper
   }
 }
 
@@ -242,8 +291,11 @@ public enum TestRun {
 public enum DjangoOracle {
   /// Runs `manage.py test --testrunner djdash_oracle.OracleRunner` with plain Django
   /// (no djdash hook) and returns its verdict per test id.
+  ///
+  /// - Parameter script: the management script to run, e.g. `manage_forkserver.py`.
   public static func verdicts(
-    project: String, python: String, arguments: [String] = [], environment extra: [String: String] = [:]
+    project: String, python: String, script: String = "manage.py", arguments: [String] = [],
+    environment extra: [String: String] = [:]
   )
     throws -> [String: TestOutcome]
   {
@@ -251,7 +303,7 @@ public enum DjangoOracle {
     environment.merge(extra) { $1 }
     environment["PYTHONPATH"] = TestPaths.fixtures + "/oracle"
     return try verdicts(
-      of: [python, "manage.py", "test", "--noinput", "--testrunner", "djdash_oracle.OracleRunner"] + arguments,
+      of: [python, script, "test", "--noinput", "--testrunner", "djdash_oracle.OracleRunner"] + arguments,
       in: project, environment: environment)
   }
 

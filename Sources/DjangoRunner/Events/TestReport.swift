@@ -170,8 +170,17 @@ public struct Mail: Codable, Sendable, Equatable {
   public struct Attachment: Codable, Sendable, Equatable {
     public var name: String
     public var mimetype: String
-    /// Bytes.
-    public var size: Int
+    /// Bytes; nil when only the project's code could tell (a `message/rfc822` attachment
+    /// given as a message object, content of a type other than text or bytes): the hook
+    /// never serialises it to find out.
+    public var size: Int?
+
+    public init(from decoder: any Decoder) throws {
+      let c = try decoder.container(keyedBy: CodingKeys.self)
+      name = try c.decodeIfPresent(String.self, forKey: .name) ?? ""
+      mimetype = try c.decodeIfPresent(String.self, forKey: .mimetype) ?? ""
+      size = try c.decodeIfPresent(Int.self, forKey: .size)
+    }
   }
 
   public var subject: String
@@ -186,11 +195,15 @@ public struct Mail: Codable, Sendable, Equatable {
   public var contentSubtype: String
   public var alternatives: [Alternative]
   public var attachments: [Attachment]
+  /// The `MAILERS` alias of the mailer that sent it (Django 6.1+'s `sent_using`); nil
+  /// before 6.1 and for mail sent the `EMAIL_BACKEND` way.
+  public var sentUsing: String?
 
   enum CodingKeys: String, CodingKey {
     case subject, from, to, cc, bcc, headers, body, alternatives, attachments
     case replyTo = "reply_to"
     case contentSubtype = "content_subtype"
+    case sentUsing = "sent_using"
   }
 
   public init(from decoder: any Decoder) throws {
@@ -206,6 +219,7 @@ public struct Mail: Codable, Sendable, Equatable {
     contentSubtype = try c.decodeIfPresent(String.self, forKey: .contentSubtype) ?? "plain"
     alternatives = try c.decodeIfPresent([Alternative].self, forKey: .alternatives) ?? []
     attachments = try c.decodeIfPresent([Attachment].self, forKey: .attachments) ?? []
+    sentUsing = try c.decodeIfPresent(String.self, forKey: .sentUsing)
   }
 }
 

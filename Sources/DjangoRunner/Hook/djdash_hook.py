@@ -818,50 +818,108 @@ def _outbox():
     return getattr(mail, "outbox", None) if mail is not None else None
 
 
+def _field(message, name, default=None):
+    """A message's attribute without running its code: from the instance, else a plain
+    class value; a property or other descriptor counts as absent."""
+    try:
+        values = vars(message)
+    except TypeError:
+        values = {}
+    if name in values:
+        return values[name]
+    for klass in type(message).__mro__:
+        if name in klass.__dict__:
+            value = klass.__dict__[name]
+            return default if hasattr(type(value), "__get__") else value
+    return default
+
+
+def _text(value):
+    """A mail field as text without running the project's code: strings as they are,
+    bytes decoded, Django's lazy strings (a translated subject) and email's Address
+    objects through their own str(); anything else by its type's name, as Django's
+    str() of it would run the project's __str__."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return str.__str__(value)
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).decode("utf-8", "replace")
+    functional = sys.modules.get("django.utils.functional")
+    if functional is not None and isinstance(value, functional.Promise):
+        return str(value)
+    registry = sys.modules.get("email.headerregistry")
+    if registry is not None and type(value) in (registry.Address, registry.Group):
+        return str(value)
+    return "<%s>" % type(value).__name__
+
+
 def _addresses(value):
-    return [str(address) for address in (value or [])]
+    return [_text(address) for address in value] if isinstance(value, (list, tuple)) else []
 
 
 def _mail_json(message):
+    headers = _field(message, "extra_headers")
     entry = {
-        "subject": _clip(str(getattr(message, "subject", ""))),
-        "from": str(getattr(message, "from_email", "") or ""),
-        "to": _addresses(getattr(message, "to", None)),
-        "cc": _addresses(getattr(message, "cc", None)),
-        "bcc": _addresses(getattr(message, "bcc", None)),
-        "reply_to": _addresses(getattr(message, "reply_to", None)),
-        "headers": {str(k): str(v) for k, v in (getattr(message, "extra_headers", None) or {}).items()},
-        "body": _clip(str(getattr(message, "body", "") or "")),
-        "content_subtype": str(getattr(message, "content_subtype", "plain")),
+        "subject": _clip(_text(_field(message, "subject"))),
+        "from": _text(_field(message, "from_email")),
+        "to": _addresses(_field(message, "to")),
+        "cc": _addresses(_field(message, "cc")),
+        "bcc": _addresses(_field(message, "bcc")),
+        "reply_to": _addresses(_field(message, "reply_to")),
+        "headers": {_text(k): _text(v) for k, v in dict.items(headers)} if isinstance(headers, dict) else {},
+        "body": _clip(_text(_field(message, "body"))),
+        "content_subtype": _text(_field(message, "content_subtype", "plain")) or "plain",
         "alternatives": [],
         "attachments": [],
     }
-    for alternative in getattr(message, "alternatives", None) or []:
-        content, mimetype = alternative[0], alternative[1]
-        if isinstance(content, bytes):
-            content = content.decode("utf-8", "replace")
-        entry["alternatives"].append({"mimetype": str(mimetype), "content": _clip(str(content))})
-    for attachment in getattr(message, "attachments", None) or []:
+    # Django 6.1's MAILERS: the alias of the mailer that sent it (None without MAILERS).
+    sent_using = _field(message, "sent_using")
+    if isinstance(sent_using, str):
+        entry["sent_using"] = str.__str__(sent_using)
+    alternatives = _field(message, "alternatives")
+    for alternative in alternatives if isinstance(alternatives, (list, tuple)) else ():
+        if isinstance(alternative, (list, tuple)) and len(alternative) >= 2:
+            entry["alternatives"].append({"mimetype": _text(alternative[1]), "content": _clip(_text(alternative[0]))})
+    attachments = _field(message, "attachments")
+    for attachment in attachments if isinstance(attachments, (list, tuple)) else ():
         entry["attachments"].append(_attachment_json(attachment))
     return entry
 
 
 def _attachment_json(attachment):
-    if hasattr(attachment, "get_content_type"):  # a MIME part
-        payload = attachment.get_payload(decode=True) or b""
-        return {
-            "name": attachment.get_filename() or "",
-            "mimetype": attachment.get_content_type(),
-            "size": len(payload),
+    """Name, type and size in bytes of one attachment, in any shape Django takes: a
+    (filename, content, mimetype) tuple (EmailAttachment since 5.2), or a MIME part
+    (MIMEBase; email.message.MIMEPart since 6.0). The size is left out when only the
+    project's code could tell it (a message/rfc822 attachment, content of another type)."""
+    parts = sys.modules.get("email.message")
+    if parts is not None and isinstance(attachment, parts.Message):
+        # Message's own methods, not overrides: a subclass's code never runs.
+        Message = parts.Message
+        name = Message.get_filename(attachment)
+        entry = {
+            "name": name if isinstance(name, str) else "",
+            "mimetype": Message.get_content_type(attachment),
         }
+        if not Message.is_multipart(attachment):
+            payload = Message.get_payload(attachment, decode=True)
+            if isinstance(payload, bytes):
+                entry["size"] = len(payload)
+        return entry
+    if not isinstance(attachment, (list, tuple)) or len(attachment) < 3:
+        return {"name": "", "mimetype": "<%s>" % type(attachment).__name__}
     name, content, mimetype = attachment[0], attachment[1], attachment[2]
+    entry = {
+        "name": str.__str__(name) if isinstance(name, str) else "",
+        "mimetype": str.__str__(mimetype) if isinstance(mimetype, str) else "",
+    }
     if isinstance(content, str):
-        size = len(content.encode("utf-8"))
+        entry["size"] = len(str.encode(content, "utf-8", "surrogateescape"))
     elif isinstance(content, (bytes, bytearray)):
-        size = len(content)
-    else:
-        size = len(str(content))
-    return {"name": str(name or ""), "mimetype": str(mimetype or ""), "size": size}
+        entry["size"] = len(content)
+    elif isinstance(content, memoryview):
+        entry["size"] = content.nbytes
+    return entry
 
 
 # -------------------------------------------------------------------- output capture
@@ -1111,7 +1169,7 @@ def _mails_since(record):
         try:
             mails.append(_mail_json(message))
         except Exception as exc:
-            mails.append({"subject": "<djdash could not read this mail: %r>" % (exc,)})
+            mails.append({"subject": "<djdash could not read this mail: %s>" % type(exc).__name__})
     return mails
 
 

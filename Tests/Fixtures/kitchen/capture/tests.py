@@ -1,10 +1,12 @@
 """Tests whose SQL, mail and output djdash must capture exactly."""
+import email.message
 import sys
 import threading
 import unittest
 
+import django
 from django.core import mail
-from django.core.mail import EmailMultiAlternatives, send_mail
+from django.core.mail import EmailMessage, EmailMultiAlternatives, send_mail
 from django.db import connection, connections
 from django.test import SimpleTestCase, TestCase
 from django.utils.translation import gettext_lazy
@@ -89,6 +91,24 @@ class MailTests(TestCase):
         send_mail("First", "First body.", "shop@example.com", ["ann@example.com"])
         send_mail("Second", "Second body.", "shop@example.com", ["bob@example.com"])
         self.assertEqual(len(mail.outbox), 2)
+
+    @unittest.skipUnless(django.VERSION >= (6, 0), "MIMEPart attachments came in Django 6.0")
+    def test_attachments_of_every_shape(self):
+        part = email.message.MIMEPart()
+        part.set_content(b"%PDF-1.4 tiny", maintype="application", subtype="pdf", filename="report.pdf")
+        message = EmailMessage("Shapes", "See attached.", "shop@example.com", ["ann@example.com"])
+        message.attach(part)
+        message.attach("array.bin", bytearray(b"xyz"), "application/octet-stream")
+        inner = EmailMessage("Inner", "Inner body.", "a@example.com", ["b@example.com"])
+        message.attach("forwarded.eml", inner, "message/rfc822")
+        message.send()
+        self.assertEqual(len(mail.outbox), 1)
+
+    @unittest.skipUnless(django.VERSION >= (6, 1), "MAILERS came in Django 6.1")
+    def test_mail_through_two_mailers(self):
+        send_mail("Receipt", "Paid.", "shop@example.com", ["ann@example.com"])
+        EmailMessage("Shipped", "On its way.", "shop@example.com", ["ann@example.com"]).send(using="notifications")
+        self.assertEqual([message.sent_using for message in mail.outbox], ["default", "notifications"])
 
 
 class PlainMailTests(unittest.TestCase):

@@ -39,3 +39,10 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 
 TEST_RUNNER = "kitchen.runner.KitchenRunner"
+
+# Django 6.1's mailers (earlier versions ignore the setting). Django's test runner swaps
+# every alias's backend for locmem and keeps the alias in each message's sent_using.
+MAILERS = {
+    "default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend"},
+    "notifications": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend"},
+}
