@@ -101,6 +101,7 @@ public enum DashboardView {
     case .finished(let summary):
       if summary.interrupted != nil { return ("interrupted", .warning) }
       if summary.problem != nil && summary.exitCode != 0 && summary.total == 0 { return ("could not run", .failure) }
+      if summary.runnerError != nil { return ("crashed", .failure) }
       if summary.exitCode == 0 { return ("passed", .success) }
       return ("failed", .failure)
     }
