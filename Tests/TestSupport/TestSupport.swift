@@ -240,6 +240,15 @@ public enum TestRun {
 
 /// Django's own verdicts for a suite, from the oracle runner in Tests/Fixtures/oracle.
 public enum DjangoOracle {
+  /// What Django itself said about a run: its verdicts, exit status and "Ran N tests".
+  public struct Verdict {
+    public var verdicts: [String: TestOutcome]
+    public var status: Int32
+    /// N of Django's closing "Ran N tests" line; nil when it printed none.
+    public var ran: Int?
+    public var output: String
+  }
+
   /// Runs `manage.py test --testrunner djdash_oracle.OracleRunner` with plain Django
   /// (no djdash hook) and returns its verdict per test id.
   public static func verdicts(
@@ -247,6 +256,13 @@ public enum DjangoOracle {
   )
     throws -> [String: TestOutcome]
   {
+    try run(project: project, python: python, arguments: arguments, environment: extra).verdicts
+  }
+
+  /// Like `verdicts`, with Django's exit status and closing counts too.
+  public static func run(
+    project: String, python: String, arguments: [String] = [], environment extra: [String: String] = [:]
+  ) throws -> Verdict {
     let output = try TestPaths.temporaryFolder("djdash-oracle") + "/verdicts.json"
     var environment = ProcessInfo.processInfo.environment
     environment.merge(extra) { $1 }
@@ -260,10 +276,19 @@ public enum DjangoOracle {
       throw TestSetupError("the oracle wrote nothing; Django said:\n\(result.output)")
     }
     let raw = try JSONDecoder().decode([String: String].self, from: data)
-    return try raw.mapValues { value in
+    let verdicts = try raw.mapValues { value in
       guard let outcome = TestOutcome(rawValue: value) else { throw TestSetupError("oracle verdict \(value)") }
       return outcome
     }
+    return Verdict(verdicts: verdicts, status: result.status, ran: ranCount(in: result.output), output: result.output)
+  }
+
+  /// N of unittest's "Ran N tests in …" line.
+  public static func ranCount(in output: String) -> Int? {
+    for line in output.split(separator: "\n").reversed() where line.hasPrefix("Ran ") {
+      return line.split(separator: " ").dropFirst().first.flatMap { Int($0) }
+    }
+    return nil
   }
 }
 
