@@ -57,5 +57,7 @@ final class RunnerErrorTests: XCTestCase {
   func testNothingWrittenIsNoError() {
     XCTAssertNil(RunSession.lastError(in: ""))
     XCTAssertNil(RunSession.lastError(in: "\n  \n"))
+    XCTAssertNil(RunSession.lastError(in: "..F.\ns\n"), "unittest's progress marks say nothing")
+    XCTAssertEqual(RunSession.lastError(in: "..\nFatal: gone\n.\n"), "Fatal: gone")
   }
 }

@@ -453,7 +453,8 @@ public final class RunSession: WarmRun {
     {
       problem = "the test runner ended before finishing the run (\(terminationText))"
       runnerError = Self.lastError(in: String(decoding: stderrTail, as: UTF8.self))
-      if let last = runnerError?.split(separator: "\n").last {
+      // A Python traceback ends with the exception that ended the runner: say it here too.
+      if let error = runnerError, error.hasPrefix("Traceback"), let last = error.split(separator: "\n").last {
         problem? += ": \(last)"
       }
     }
@@ -501,8 +502,10 @@ public final class RunSession: WarmRun {
       start = lines[..<(found - 2)].lastIndex { $0.hasPrefix("Traceback (most recent call last):") } ?? found
       if start == found { break }
     }
-    let from = start ?? max(0, lines.count - 12)
-    return lines[from...].suffix(maxLines).joined(separator: "\n")
+    if let start { return lines[start...].suffix(maxLines).joined(separator: "\n") }
+    // No traceback: its last lines, without unittest's progress marks (`..F.s`).
+    let said = lines.filter { line in !line.isEmpty && !line.allSatisfy { ".sxFEu".contains($0) } }
+    return said.isEmpty ? nil : said.suffix(12).joined(separator: "\n")
   }
 
   /// Why Django's runner never started, from what the process printed.
