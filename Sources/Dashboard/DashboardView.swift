@@ -89,7 +89,13 @@ public enum DashboardView {
       extras.append(state.glyphs.running + " " + oldest.path.name + " " + formatDuration(elapsed))
     }
     if !extras.isEmpty {
-      buffer.write("  " + extras.joined(separator: "  "), x: column, y: y, role: .accent)
+      column = buffer.write("  " + extras.joined(separator: "  "), x: column, y: y, role: .accent)
+    }
+    // A crashed runner's own last word stays in sight (the notice goes with the next key).
+    if case .finished(let summary) = state.run.phase, let error = summary.runnerError,
+      let last = error.lines.last(where: { !$0.isEmpty })
+    {
+      buffer.write("  " + last.trimmingCharacters(in: .whitespaces), x: column, y: y, role: .failure)
     }
   }
 

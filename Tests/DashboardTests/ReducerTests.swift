@@ -197,12 +197,12 @@ final class ReducerTests: XCTestCase {
     XCTAssertEqual(state.failedLabels.count, failing.count - 1)
   }
 
-  /// The screen's first line, as text.
-  private func headerLine(_ state: DashboardState) -> String {
+  /// A line of the screen's header, as text.
+  private func headerLine(_ state: DashboardState, row: Int = 0) -> String {
     var state = state
     state.layoutIfNeeded()
     let buffer = DashboardView.render(state)
-    return (0..<buffer.width).map { buffer[$0, 0].text }.joined()
+    return (0..<buffer.width).map { buffer[$0, row].text }.joined()
   }
 
   /// `--failfast --parallel 2`: Django replayed one failure and terminated its pool; a
@@ -257,6 +257,11 @@ final class ReducerTests: XCTestCase {
     _ = state.apply(.runEvent(TimedEvent(t: 1, event: .runFinished(summary)), now: 101))
     XCTAssertEqual(state.notice, "the test runner crashed: TypeError: cannot pickle 'module' object")
     XCTAssertTrue(headerLine(state).contains("crashed"), headerLine(state))
+    _ = state.apply(.key(.character("j")))
+    XCTAssertNil(state.notice, "a key clears the notice")
+    _ = state.apply(.resize(width: 120, height: 30))
+    XCTAssertTrue(
+      headerLine(state, row: 1).contains("TypeError: cannot pickle 'module' object"), headerLine(state, row: 1))
     XCTAssertEqual(state.run.counts[.pass], 1, "what the workers finished stays")
   }
 
