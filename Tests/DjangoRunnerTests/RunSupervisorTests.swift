@@ -254,6 +254,17 @@ final class RunSupervisorTests: XCTestCase {
     XCTAssertEqual(supervisor.received(report("a.B.t2", pid: 202), from: 202), [], "subsuite 1 was replayed")
   }
 
+  func testAStopWithoutKnownReplaysKeepsFinishedResults() {
+    var supervisor = poolMidRun()
+    XCTAssertEqual(
+      supervisor.received(.parallelStopped(ParallelStop(reason: .stop, replayed: nil)), from: runner), [],
+      "the hook could not tell what Django replayed")
+    XCTAssertEqual(supervisor.received(report("a.C.t", pid: 201), from: 201), [])
+    XCTAssertEqual(
+      supervisor.connectionClosed(pid: 202), [.discardTests(["a.B.t2"], reason: RunSupervisor.droppedByStop)],
+      "still ended by Django, not lost")
+  }
+
   func testAParentThatRaisesKeepsFinishedResultsAndDropsRunningTests() {
     var supervisor = poolMidRun()
     XCTAssertEqual(supervisor.received(.parallelStopped(ParallelStop(reason: .error, replayed: [0])), from: runner), [])

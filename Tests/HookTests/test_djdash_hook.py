@@ -377,6 +377,7 @@ class ParallelStopTests(unittest.TestCase):
             return result
 
     def run_suite(self, suite, events):
+        kind = type(suite.subsuites)
         original_emit = djdash_hook.emit
         djdash_hook.emit = lambda event, _hold=False, **fields: events.append(dict(fields, event=event))
         result = unittest.TestResult()
@@ -384,7 +385,7 @@ class ParallelStopTests(unittest.TestCase):
             djdash_hook._reporting_early_stop(self.Suite.run)(suite, result)
         finally:
             djdash_hook.emit = original_emit
-            self.assertEqual(type(suite.subsuites), list, "the subsuites are given back")
+            self.assertIs(type(suite.subsuites), kind, "the subsuites are given back")
             self.assertNotIn("stop", vars(result), "the result's stop is its own again")
         return events
 
@@ -397,6 +398,11 @@ class ParallelStopTests(unittest.TestCase):
         with self.assertRaises(TypeError):
             self.run_suite(self.Suite(order=[1, 3, 0, 2], raise_at=0), events)
         self.assertEqual(events, [{"event": "parallel_stopped", "reason": "error", "replayed": [1, 3]}])
+
+    def test_subsuites_it_cannot_watch_are_not_named(self):
+        suite = self.Suite(order=[2, 0, 3, 1], fail_at=0)
+        suite.subsuites = tuple(suite.subsuites)
+        self.assertEqual(self.run_suite(suite, []), [{"event": "parallel_stopped", "reason": "stop"}])
 
     def test_a_run_that_replays_everything_says_nothing(self):
         self.assertEqual(self.run_suite(self.Suite(order=[3, 2, 1, 0]), []), [])

@@ -177,10 +177,11 @@ public struct ParallelStop: Codable, Sendable, Equatable {
   }
 
   public var reason: Reason
-  /// The subsuites whose results Django replayed into its own result.
-  public var replayed: [Int]
+  /// The subsuites whose results Django replayed into its own result; nil when the hook
+  /// could not tell (every result is then kept).
+  public var replayed: [Int]?
 
-  public init(reason: Reason, replayed: [Int]) {
+  public init(reason: Reason, replayed: [Int]?) {
     self.reason = reason
     self.replayed = replayed
   }
@@ -189,7 +190,7 @@ public struct ParallelStop: Codable, Sendable, Equatable {
     let c = try decoder.container(keyedBy: EventKey.self)
     // A reason this version does not know is the cautious one: keep every result.
     reason = (try? c.decode(Reason.self, forKey: "reason")) ?? .error
-    replayed = try c.decodeIfPresent([Int].self, forKey: "replayed") ?? []
+    replayed = try c.decodeIfPresent([Int].self, forKey: "replayed")
   }
 }
 

@@ -1773,12 +1773,15 @@ def _reporting_early_stop(original_run):
         def tell(reason):
             if not told:
                 told.append(reason)
-                emit("parallel_stopped", reason=reason, replayed=sorted(set(tracked.replayed)) if tracked else [])
+                if tracked is None:  # not known: djdash then keeps every result
+                    emit("parallel_stopped", reason=reason)
+                else:
+                    emit("parallel_stopped", reason=reason, replayed=sorted(set(tracked.replayed)))
 
         original_stop = None
         had_own_stop = False
         try:
-            if type(subsuites) is list:
+            if isinstance(subsuites, list):
                 tracked = _ReplayedSubsuites(subsuites)
                 tracked.replayed = []
                 self.subsuites = tracked

@@ -100,16 +100,15 @@ public struct RunSupervisor: Sendable {
       if runningTest[report.pid] == report.id { runningTest[report.pid] = nil }
       if let subsuite = subsuiteOf[pid ?? report.pid] {
         finishedInSubsuite[subsuite, default: []].append(report.id)
-        if let stop = parallelStop, stop.reason == .stop, !stop.replayed.contains(subsuite) {
+        if let stop = parallelStop, stop.reason == .stop, let replayed = stop.replayed, !replayed.contains(subsuite) {
           return [.discardTests([report.id], reason: Self.droppedByStop)]
         }
       }
     case .parallelStopped(let stop):
       guard parallelStop == nil else { break }
       parallelStop = stop
-      guard stop.reason == .stop else { break }
+      guard stop.reason == .stop, let replayed = stop.replayed.map(Set.init) else { break }
       // Everything the workers finished in subsuites Django did not replay: it never will.
-      let replayed = Set(stop.replayed)
       let dropped = finishedInSubsuite.keys.sorted().filter { !replayed.contains($0) }.flatMap {
         finishedInSubsuite[$0] ?? []
       }
