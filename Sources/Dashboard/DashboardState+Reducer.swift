@@ -324,11 +324,19 @@ extension DashboardState {
       if run.planned == nil && run.done == 0 && summary.problem == nil && notice == nil {
         notice = "no tests ran"
       }
+      // The runner crashed: its own last words say why (the list may hide them).
+      if let error = summary.runnerError, let last = error.lines.last(where: { !$0.isEmpty }) {
+        notice = "the test runner crashed: " + last.trimmingCharacters(in: .whitespaces)
+      }
       return startPendingRun()
     case .output(let output):
       runnerLog.append(contentsOf: output.text.lines.map(String.init))
       if runnerLog.last == "" { runnerLog.removeLast() }
       if runnerLog.count > 400 { runnerLog.removeFirst(runnerLog.count - 300) }
+    case .testsDiscarded(let discarded):
+      discard(discarded.tests)
+      let what = discarded.tests.count == 1 ? discarded.tests[0] : "\(discarded.tests.count) tests"
+      notice = "not run: \(what) (\(discarded.reason))"
     case .processLost(let loss):
       notice = "process \(loss.pid) lost: \(loss.reason)"
       runnerLog.append("process \(loss.pid) lost\(loss.test.map { " while running \($0)" } ?? ""): \(loss.reason)")
@@ -338,6 +346,30 @@ extension DashboardState {
       break
     }
     return []
+  }
+
+  /// Tests Django never counted (`tests_discarded`): a result this run gave them no
+  /// longer counts, and one still running is over. Either way they did not run.
+  private mutating func discard(_ ids: [String]) {
+    for id in ids {
+      guard let position = index[id] else { continue }
+      if tests[position].isPending {
+        update(position) { entry in
+          entry.startedAt = nil
+          entry.isPending = false
+          entry.isStale = entry.outcome != nil
+        }
+      } else if let outcome = tests[position].outcome, !tests[position].isStale {
+        run.counts[outcome, default: 0] -= 1
+        update(position) { entry in
+          entry.outcome = nil
+          entry.report = nil
+          entry.duration = nil
+          entry.startedAt = nil
+        }
+      }
+    }
+    if screen == .detail { refreshDetail() }
   }
 
   // MARK: detail

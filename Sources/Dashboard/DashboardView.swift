@@ -89,7 +89,13 @@ public enum DashboardView {
       extras.append(state.glyphs.running + " " + oldest.path.name + " " + formatDuration(elapsed))
     }
     if !extras.isEmpty {
-      buffer.write("  " + extras.joined(separator: "  "), x: column, y: y, role: .accent)
+      column = buffer.write("  " + extras.joined(separator: "  "), x: column, y: y, role: .accent)
+    }
+    // A crashed runner's own last word stays in sight (the notice goes with the next key).
+    if case .finished(let summary) = state.run.phase, let error = summary.runnerError,
+      let last = error.lines.last(where: { !$0.isEmpty })
+    {
+      buffer.write("  " + last.trimmingCharacters(in: .whitespaces), x: column, y: y, role: .failure)
     }
   }
 
@@ -101,6 +107,7 @@ public enum DashboardView {
     case .finished(let summary):
       if summary.interrupted != nil { return ("interrupted", .warning) }
       if summary.problem != nil && summary.exitCode != 0 && summary.total == 0 { return ("could not run", .failure) }
+      if summary.runnerError != nil { return ("crashed", .failure) }
       if summary.exitCode == 0 { return ("passed", .success) }
       return ("failed", .failure)
     }

@@ -21,6 +21,9 @@ public final class HistoryRecorder {
   private var runID: Int64?
   private var timer: Int?
   private var verdicts: [String: (verdict: FlipRule.Verdict, flips: Int)]?
+  /// Each test's entry in `verdicts` before this run's result changed it (nil: it had
+  /// none), to put back when the result is discarded.
+  private var verdictsBeforeRun: [String: (verdict: FlipRule.Verdict, flips: Int)?] = [:]
   /// Module file fingerprints of this run, by the test id's parent (its class).
   private var fingerprints: [Substring: String?] = [:]
   /// Why recording stopped, if it did.
@@ -56,8 +59,11 @@ public final class HistoryRecorder {
       flush()
       attempt { runID = try store.beginRun(start, origin: origin, at: wallClock().addingTimeInterval(-timed.t)) }
       fingerprints = [:]
+      verdictsBeforeRun = [:]
     case .testFinished(let report):
       buffer(report, at: timed.t)
+    case .testsDiscarded(let discarded):
+      discard(discarded.tests)
     case .runFinished(let summary):
       flush()
       if let runID { attempt { try store.finishRun(runID, summary: summary) } }
@@ -87,7 +93,10 @@ public final class HistoryRecorder {
     let verdict = FlipRule.Verdict(failed: report.outcome.failsTheRun, fingerprint: fingerprint)
     let previous = verdicts?[report.id]
     let flips = (previous?.flips ?? 0) + (FlipRule.isFlip(from: previous?.verdict, to: verdict) ? 1 : 0)
-    if updatesLastState { verdicts?[report.id] = (verdict, flips) }
+    if updatesLastState {
+      if verdictsBeforeRun.index(forKey: report.id) == nil { verdictsBeforeRun[report.id] = .some(previous) }
+      verdicts?[report.id] = (verdict, flips)
+    }
     buffer.append(
       PendingResult(
         runID: runID, testID: report.id, kind: report.kind, outcome: report.outcome, duration: report.duration,
@@ -102,6 +111,22 @@ public final class HistoryRecorder {
         self?.flush()
       }
     }
+  }
+
+  /// Django never counted these tests (`tests_discarded`): what this run recorded of
+  /// them is taken back, and their last state is what it was before.
+  private func discard(_ ids: [String]) {
+    guard let runID else { return }
+    let discarded = Set(ids)
+    buffer.removeAll { discarded.contains($0.testID) }
+    flush()
+    var flips: [String: Int] = [:]
+    for id in ids {
+      guard let before = verdictsBeforeRun.removeValue(forKey: id) else { continue }
+      verdicts?[id] = before
+      flips[id] = before?.flips ?? 0
+    }
+    attempt { try store.discard(ids, of: runID, flips: flips) }
   }
 
   private func fingerprint(of id: String) -> String? {

@@ -94,6 +94,35 @@ extension HistoryStore {
     }
   }
 
+  /// Takes back results of run `runID` that Django never counted (`tests_discarded`): their
+  /// rows go, and a test whose last state was one of them gets its previous non-hunt
+  /// result back as its last state (with `flips[test]`, the count it had before), or no
+  /// last state at all.
+  func discard(_ testIDs: [String], of runID: Int64, flips: [String: Int]) throws {
+    guard !testIDs.isEmpty else { return }
+    try queue.write { db in
+      for name in testIDs {
+        guard let test = try Int64.fetchOne(db, sql: "SELECT id FROM test WHERE name = ?", arguments: [name]) else {
+          continue
+        }
+        try db.execute(sql: "DELETE FROM result WHERE run_id = ? AND test = ?", arguments: [runID, test])
+        guard
+          try Int64.fetchOne(db, sql: "SELECT run_id FROM latest WHERE test = ?", arguments: [test]) == runID
+        else { continue }
+        try db.execute(sql: "DELETE FROM latest WHERE test = ?", arguments: [test])
+        try db.execute(
+          sql: """
+            INSERT INTO latest (test, run_id, outcome, duration, at, summary, fingerprint, flips)
+            SELECT r.test, r.run_id, r.outcome, r.duration, r.at, r.summary, r.fingerprint, ?
+            FROM result r JOIN run ON run.id = r.run_id
+            WHERE r.test = ? AND run.origin != 'hunt'
+            ORDER BY r.run_id DESC LIMIT 1
+            """,
+          arguments: [flips[name] ?? 0, test])
+      }
+    }
+  }
+
   /// Records how a run ended.
   func finishRun(_ id: Int64, summary: RunSummary) throws {
     try queue.write { db in

@@ -80,6 +80,8 @@ final class ConsoleReporter {
     case .processLost(let loss):
       let test = loss.test.map { " while running \($0)" } ?? ""
       Console.error("process \(loss.pid) was lost\(test): \(loss.reason)")
+    case .testsDiscarded(let discarded):
+      Console.error("not run: \(discarded.tests.joined(separator: ", ")) (\(discarded.reason))")
     case .warning(let message):
       Console.error("warning: \(message)")
     default:
@@ -97,6 +99,8 @@ final class ConsoleReporter {
       if !showRunnerOutput, summary.exitCode == 2 || summary.runnerSignal != nil, !runnerOutput.isEmpty {
         let tail = runnerOutput.joined().split(separator: "\n", omittingEmptySubsequences: false).suffix(30)
         Console.write("--- what the runner printed last ---\n" + tail.joined(separator: "\n") + "\n", to: 2)
+      } else if !showRunnerOutput, let error = summary.runnerError {
+        Console.write("--- the runner's last error output ---\n" + error + "\n", to: 2)
       }
       Console.error(problem)
     }

@@ -197,6 +197,74 @@ final class ReducerTests: XCTestCase {
     XCTAssertEqual(state.failedLabels.count, failing.count - 1)
   }
 
+  /// A line of the screen's header, as text.
+  private func headerLine(_ state: DashboardState, row: Int = 0) -> String {
+    var state = state
+    state.layoutIfNeeded()
+    let buffer = DashboardView.render(state)
+    return (0..<buffer.width).map { buffer[$0, row].text }.joined()
+  }
+
+  /// `--failfast --parallel 2`: Django replayed one failure and terminated its pool; a
+  /// result from a batch it dropped and a test it killed mid-run are not run.
+  func testDiscardedTestsAreNotRunAndNotCounted() {
+    var state = DashboardState(projectName: "p", projectRoot: "/p", scopeLabels: [])
+    var t = 0.0
+    func send(_ event: RunEvent) {
+      t += 0.1
+      _ = state.apply(.runEvent(TimedEvent(t: t, event: event), now: 100 + t))
+    }
+    let ids = ["a.tests.A.test_fail", "a.tests.B.test_a", "a.tests.B.test_b"]
+    send(.runStarted(RunStart(labels: ["a"], command: ["python"], directory: "/p", python: "python", options: [:])))
+    send(.suiteReady(SuitePlan(tests: ids, processes: 2, subsuites: 2)))
+    send(.testStarted(id: ids[1], pid: 2))
+    send(.testFinished(TestReport(id: ids[1], outcome: .pass, pid: 2)))
+    send(.testStarted(id: ids[2], pid: 2))
+    send(.testStarted(id: ids[0], pid: 1))
+    send(.testFinished(TestReport(id: ids[0], outcome: .fail, pid: 1, message: "no")))
+    XCTAssertEqual(state.run.done, 2)
+    send(.testsDiscarded(TestsDiscarded(tests: [ids[1]], reason: "Django stopped early")))
+    send(.testsDiscarded(TestsDiscarded(tests: [ids[2]], reason: "Django stopped early")))
+    XCTAssertEqual(state.run.counts[.pass], 0)
+    XCTAssertEqual(state.run.counts[.fail], 1)
+    XCTAssertEqual(state.run.done, 1)
+    for id in ids.dropFirst() {
+      let entry = state.tests[state.index[id] ?? 0]
+      XCTAssertNil(entry.outcome, id)
+      XCTAssertNil(entry.report, id)
+      XCTAssertFalse(entry.isRunning, id)
+      XCTAssertFalse(entry.isPending, id)
+    }
+    XCTAssertEqual(state.notice, "not run: a.tests.B.test_b (Django stopped early)")
+    send(.runFinished(RunSummary(counts: [.fail: 1], duration: 1, interrupted: nil, exitCode: 1, runnerStatus: 1)))
+    XCTAssertEqual(state.failedLabels, [ids[0]])
+    XCTAssertTrue(headerLine(state).contains("failed"), headerLine(state))
+  }
+
+  /// A runner that crashed: the header says so and the notice line shows its last error.
+  func testACrashedRunnerShowsItsLastErrorLine() {
+    var state = DashboardState(projectName: "p", projectRoot: "/p", scopeLabels: [])
+    let start = RunStart(labels: ["a"], command: ["python"], directory: "/p", python: "python", options: [:])
+    _ = state.apply(.runEvent(TimedEvent(t: 0, event: .runStarted(start)), now: 100))
+    _ = state.apply(
+      .runEvent(TimedEvent(t: 0.1, event: .testFinished(TestReport(id: "a.tests.A.t", outcome: .pass))), now: 100.1))
+    let summary = RunSummary(
+      counts: [.pass: 1], duration: 1, interrupted: nil, exitCode: 1, runnerStatus: 1,
+      problem:
+        "the test runner ended before finishing the run (exit status 1): TypeError: cannot pickle 'module' object",
+      runnerError:
+        "Traceback (most recent call last):\n  File \"pool.py\", line 1\nTypeError: cannot pickle 'module' object\n")
+    _ = state.apply(.runEvent(TimedEvent(t: 1, event: .runFinished(summary)), now: 101))
+    XCTAssertEqual(state.notice, "the test runner crashed: TypeError: cannot pickle 'module' object")
+    XCTAssertTrue(headerLine(state).contains("crashed"), headerLine(state))
+    _ = state.apply(.key(.character("j")))
+    XCTAssertNil(state.notice, "a key clears the notice")
+    _ = state.apply(.resize(width: 120, height: 30))
+    XCTAssertTrue(
+      headerLine(state, row: 1).contains("TypeError: cannot pickle 'module' object"), headerLine(state, row: 1))
+    XCTAssertEqual(state.run.counts[.pass], 1, "what the workers finished stays")
+  }
+
   func testAPlanOrdersItsTestsFirstAndKeepsTheOthersAfterIt() {
     var state = DashboardState(projectName: "p", projectRoot: "/p", scopeLabels: [])
     func plan(_ ids: [String]) {
@@ -208,7 +276,8 @@ final class ReducerTests: XCTestCase {
     plan(["a.tests.B.t3", "a.tests.C.t5", "a.tests.A.t1", "a.tests.B.t3"])
     XCTAssertEqual(idsInOrder(), ["a.tests.C.t5", "a.tests.A.t1", "a.tests.B.t3", "a.tests.A.t2", "a.tests.B.t4"])
     XCTAssertEqual(state.tests.map(\.order).sorted(), Array(0..<5))
-    XCTAssertEqual(state.tests.filter(\.isPending).map(\.id).sorted(), ["a.tests.A.t1", "a.tests.B.t3", "a.tests.C.t5"])
+    XCTAssertEqual(
+      state.tests.filter(\.isPending).map(\.id).sorted(), ["a.tests.A.t1", "a.tests.B.t3", "a.tests.C.t5"])
   }
 
   func testResizeKeepsTheSelectionInView() throws {

@@ -314,6 +314,19 @@ final class EventDecoderTests: XCTestCase {
       .subsuiteFinished(index: 4, skipped: false))
   }
 
+  func testParallelStoppedAsTheHookSendsIt() throws {
+    XCTAssertEqual(
+      try decodeEvent(#"{"event":"parallel_stopped","reason":"stop","replayed":[0,3]}"#),
+      .parallelStopped(ParallelStop(reason: .stop, replayed: [0, 3])))
+    XCTAssertEqual(
+      try decodeEvent(#"{"event":"parallel_stopped","reason":"error","replayed":[]}"#),
+      .parallelStopped(ParallelStop(reason: .error, replayed: [])))
+    XCTAssertEqual(
+      try decodeEvent(#"{"event":"parallel_stopped","reason":"from_the_future"}"#),
+      .parallelStopped(ParallelStop(reason: .error, replayed: nil)),
+      "an unknown reason keeps every result: the cautious reading")
+  }
+
   func testSubsuiteFinishedWithoutSkippedIsNotSkipped() throws {
     XCTAssertEqual(
       try decodeEvent(#"{"index":2,"event":"subsuite_finished"}"#), .subsuiteFinished(index: 2, skipped: false))

@@ -69,7 +69,17 @@ final class RunEventCodingTests: XCTestCase {
           interrupted: .graceful,
           exitCode: 130, runnerStatus: nil, runnerSignal: 2, problem: "stopped")))
     try roundTrip(
+      .runFinished(
+        RunSummary(
+          counts: [.pass: 1], duration: 1.5, interrupted: nil, exitCode: 1, runnerStatus: 1,
+          problem: "the test runner ended before finishing the run (exit status 1): TypeError: x",
+          runnerError: "Traceback (most recent call last):\n  File \"m.py\", line 1\nTypeError: x")))
+    try roundTrip(
       .runFinished(RunSummary(counts: [.pass: 1], duration: 0.5, interrupted: nil, exitCode: 0, runnerStatus: 0)))
+  }
+
+  func testTestsDiscardedRoundTrips() throws {
+    try roundTrip(.testsDiscarded(TestsDiscarded(tests: ["a.T.t1", "a.U.t2"], reason: "Django stopped early")))
   }
 
   func testRunnerStartedRoundTrips() throws {
@@ -110,6 +120,8 @@ final class RunEventCodingTests: XCTestCase {
     try roundTrip(.subsuiteStarted(index: 2))
     try roundTrip(.subsuiteFinished(index: 2, skipped: true))
     try roundTrip(.runnerFinished(failures: 4))
+    try roundTrip(.parallelStopped(ParallelStop(reason: .stop, replayed: [0, 2])))
+    try roundTrip(.parallelStopped(ParallelStop(reason: .error, replayed: [])))
     try roundTrip(.hookError(place: "sql capture", traceback: "Traceback…"))
     try roundTrip(.unknown("from_the_future"))
   }
@@ -204,7 +216,8 @@ final class RunEventCodingTests: XCTestCase {
     let internalEvents: [RunEvent] = [
       .hello(ProcessHello(pid: 1, ppid: 0, role: .worker, python: "3", protocol: 1)), .workerReady([:]),
       .subsuiteStarted(index: 0), .subsuiteFinished(index: 0, skipped: false), .runnerFinished(failures: 0),
-      .hookError(place: "x", traceback: ""), .unknown("x"),
+      .parallelStopped(ParallelStop(reason: .stop, replayed: [])), .hookError(place: "x", traceback: ""),
+      .unknown("x"),
     ]
     for event in internalEvents {
       XCTAssertFalse(event.isPublished, event.name)
@@ -216,7 +229,8 @@ final class RunEventCodingTests: XCTestCase {
       .runStarted(RunStart(labels: [], command: [], directory: "", python: "", options: [:])),
       .output(RunnerOutput(stream: .stdout, text: "")),
       .processLost(ProcessLoss(pid: 1, test: nil, reason: "", crashReport: nil)),
-      .warning(""), .runFinished(RunSummary(counts: [:], duration: 0, interrupted: nil, exitCode: 0)),
+      .testsDiscarded(TestsDiscarded(tests: [], reason: "")), .warning(""),
+      .runFinished(RunSummary(counts: [:], duration: 0, interrupted: nil, exitCode: 0)),
       .runnerStarted(RunnerInfo(pid: 1, django: "", runner: "", labels: [])), .suiteReady(SuitePlan(tests: [])),
       .databasesReady([:]), .databasesDestroyed, .testStarted(id: "", pid: 0), .testFinished(try sampleReport()),
     ]
@@ -226,8 +240,8 @@ final class RunEventCodingTests: XCTestCase {
     XCTAssertEqual(
       published.map(\.name),
       [
-        "run_started", "output", "process_lost", "warning", "run_finished", "runner_started", "suite_ready",
-        "databases_ready", "databases_destroyed", "test_started", "test_finished",
+        "run_started", "output", "process_lost", "tests_discarded", "warning", "run_finished", "runner_started",
+        "suite_ready", "databases_ready", "databases_destroyed", "test_started", "test_finished",
       ])
   }
 

@@ -208,6 +208,101 @@ final class RunSupervisorTests: XCTestCase {
     XCTAssertEqual(supervisor.connectionClosed(pid: 202), [])
   }
 
+  // MARK: Django's parent stops its pool early
+
+  /// Two workers (201, 202) on four subsuites: 201 finished subsuite 0 (a.A.t, failed)
+  /// and runs subsuite 2; 202 runs subsuite 1, where a.B.t1 passed and a.B.t2 runs.
+  private func poolMidRun() -> RunSupervisor {
+    var supervisor = parallelRun(subsuites: 4)
+    _ = supervisor.received(
+      .hello(ProcessHello(pid: runner, ppid: 1, role: .leader, python: "3", protocol: 1)), from: runner)
+    _ = supervisor.received(.subsuiteStarted(index: 0), from: 201)
+    _ = supervisor.received(.testStarted(id: "a.A.t", pid: 201), from: 201)
+    _ = supervisor.received(report("a.A.t", pid: 201, outcome: .fail), from: 201)
+    _ = supervisor.received(.subsuiteFinished(index: 0, skipped: false), from: 201)
+    _ = supervisor.received(.subsuiteStarted(index: 1), from: 202)
+    _ = supervisor.received(.testStarted(id: "a.B.t1", pid: 202), from: 202)
+    _ = supervisor.received(report("a.B.t1", pid: 202), from: 202)
+    _ = supervisor.received(.testStarted(id: "a.B.t2", pid: 202), from: 202)
+    _ = supervisor.received(.subsuiteStarted(index: 2), from: 201)
+    _ = supervisor.received(.testStarted(id: "a.C.t", pid: 201), from: 201)
+    return supervisor
+  }
+
+  func testAFailfastStopDiscardsWhatDjangoNeverReplayed() {
+    var supervisor = poolMidRun()
+    XCTAssertEqual(
+      supervisor.received(.parallelStopped(ParallelStop(reason: .stop, replayed: [0])), from: runner),
+      [.discardTests(["a.B.t1"], reason: RunSupervisor.droppedByStop)], "finished, never replayed")
+    XCTAssertEqual(
+      supervisor.received(report("a.C.t", pid: 201), from: 201),
+      [.discardTests(["a.C.t"], reason: RunSupervisor.droppedByStop)], "finished after the stop, never replayed")
+    XCTAssertEqual(supervisor.received(.subsuiteFinished(index: 2, skipped: false), from: 201), [])
+    XCTAssertEqual(
+      supervisor.connectionClosed(pid: 202), [.discardTests(["a.B.t2"], reason: RunSupervisor.droppedByStop)],
+      "killed by Django's terminate: not run, not lost")
+    XCTAssertEqual(supervisor.connectionClosed(pid: 201), [], "between tests")
+    XCTAssertNil(supervisor.problem, "Django's own stop is no problem, and no reason to kill the run")
+    XCTAssertEqual(supervisor.runnerExited(.exited(1)), [.killStragglers(after: RunSupervisor.stragglerGrace)])
+    XCTAssertEqual(supervisor.exitCode(countsFailure: true), 1)
+  }
+
+  func testResultsOfReplayedSubsuitesAreKept() {
+    var supervisor = poolMidRun()
+    XCTAssertEqual(
+      supervisor.received(.parallelStopped(ParallelStop(reason: .stop, replayed: [0, 1])), from: runner), [])
+    XCTAssertEqual(supervisor.received(report("a.B.t2", pid: 202), from: 202), [], "subsuite 1 was replayed")
+  }
+
+  func testAStopWithoutKnownReplaysKeepsFinishedResults() {
+    var supervisor = poolMidRun()
+    XCTAssertEqual(
+      supervisor.received(.parallelStopped(ParallelStop(reason: .stop, replayed: nil)), from: runner), [],
+      "the hook could not tell what Django replayed")
+    XCTAssertEqual(supervisor.received(report("a.C.t", pid: 201), from: 201), [])
+    XCTAssertEqual(
+      supervisor.connectionClosed(pid: 202), [.discardTests(["a.B.t2"], reason: RunSupervisor.droppedByStop)],
+      "still ended by Django, not lost")
+  }
+
+  func testAParentThatRaisesKeepsFinishedResultsAndDropsRunningTests() {
+    var supervisor = poolMidRun()
+    XCTAssertEqual(supervisor.received(.parallelStopped(ParallelStop(reason: .error, replayed: [0])), from: runner), [])
+    XCTAssertEqual(supervisor.received(report("a.C.t", pid: 201), from: 201), [], "a real result: kept")
+    XCTAssertEqual(
+      supervisor.connectionClosed(pid: 202), [.discardTests(["a.B.t2"], reason: RunSupervisor.cutByRunnerEnd)])
+    XCTAssertEqual(supervisor.runningTests, [:])
+  }
+
+  func testARunnerThatExitsPinsNothingOnItsWorkersTests() {
+    var supervisor = poolMidRun()
+    XCTAssertEqual(
+      supervisor.runnerExited(.signalled(9)), [.killStragglers(after: RunSupervisor.stragglerGrace)],
+      "the workers' tests are not the runner's")
+    XCTAssertEqual(supervisor.runningTests, [201: "a.C.t", 202: "a.B.t2"], "settled when the workers go")
+    XCTAssertEqual(
+      supervisor.connectionClosed(pid: 201), [.discardTests(["a.C.t"], reason: RunSupervisor.cutByRunnerEnd)])
+    XCTAssertEqual(
+      supervisor.connectionClosed(pid: 202), [.discardTests(["a.B.t2"], reason: RunSupervisor.cutByRunnerEnd)])
+  }
+
+  func testAWorkerThatCrashesWhileThePoolRunsIsStillLost() {
+    var supervisor = poolMidRun()
+    XCTAssertEqual(supervisor.connectionClosed(pid: 202), [.reportLostProcess(pid: 202, test: "a.B.t2")])
+  }
+
+  func testAHardStopAfterTheParentStoppedIsStillAHardStop() {
+    var supervisor = poolMidRun()
+    _ = supervisor.received(.parallelStopped(ParallelStop(reason: .stop, replayed: [0])), from: runner)
+    XCTAssertEqual(
+      supervisor.abortRequested(),
+      [
+        .reportLostProcess(pid: 201, test: "a.C.t"), .reportLostProcess(pid: 202, test: "a.B.t2"),
+        .killRun(reason: nil),
+      ])
+    XCTAssertEqual(supervisor.connectionClosed(pid: 202), [])
+  }
+
   // MARK: runner exit
 
   func testRunnerExitReportsItsRunningTestAndSchedulesStragglers() {

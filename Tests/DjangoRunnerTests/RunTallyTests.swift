@@ -30,6 +30,23 @@ final class RunTallyTests: XCTestCase {
     XCTAssertEqual(tally.failures, [])
   }
 
+  func testDiscardForgetsAResultAndItsCount() {
+    var tally = tally([("a.T.p1", .pass), ("a.T.f", .fail), ("a.T.p2", .pass), ("a.T.p3", .pass)])
+    tally.discard("a.T.f")
+    tally.discard("a.T.p2")
+    XCTAssertEqual(tally.reports.map(\.id), ["a.T.p1", "a.T.p3"])
+    XCTAssertEqual(tally.counts[.pass], 2)
+    XCTAssertEqual(tally.counts[.fail], 0)
+    XCTAssertFalse(tally.hasFailures)
+    XCTAssertNil(tally.report(for: "a.T.f"))
+    XCTAssertEqual(tally.report(for: "a.T.p3")?.id, "a.T.p3", "later results are still found")
+    tally.discard("a.T.never")
+    XCTAssertEqual(tally.reports.count, 2, "a test without a result: nothing to forget")
+    tally.record(TestReport(id: "a.T.f", outcome: .error))
+    XCTAssertEqual(tally.reports.map(\.id), ["a.T.p1", "a.T.p3", "a.T.f"])
+    XCTAssertEqual(tally.counts[.error], 1)
+  }
+
   func testSecondReportWithTheSameIdReplacesTheFirst() {
     var tally = tally([("a.T.t1", .pass), ("a.T.t2", .pass)])
     tally.record(TestReport(id: "a.T.t1", outcome: .error, message: "ProcessLost"))

@@ -566,3 +566,58 @@ class SitecustomizeTests(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ParallelStopTests(unittest.TestCase):
+    """`_reporting_early_stop` around a stand-in for ParallelTestSuite.run, which reads
+    `self.subsuites[index]` for each subsuite it replays and stops once
+    `result.shouldStop` is set, as Django 4.2 and 5.2 do."""
+
+    class Suite:
+        def __init__(self, order, fail_at=None, raise_at=None):
+            self.subsuites = [["t%d" % index] for index in range(4)]
+            self.order = order  # the order the "workers" finish subsuites in
+            self.fail_at = fail_at
+            self.raise_at = raise_at
+
+        def run(self, result):
+            for index in self.order:
+                if result.shouldStop:
+                    break  # Django: pool.terminate()
+                if index == self.raise_at:
+                    raise TypeError("cannot pickle 'module' object")
+                for test in list(self.subsuites[index]):
+                    if index == self.fail_at:
+                        result.stop()  # what a failfast result does in addFailure
+            return result
+
+    def run_suite(self, suite, events):
+        kind = type(suite.subsuites)
+        original_emit = djdash_hook.emit
+        djdash_hook.emit = lambda event, _hold=False, **fields: events.append(dict(fields, event=event))
+        result = unittest.TestResult()
+        try:
+            djdash_hook._reporting_early_stop(self.Suite.run)(suite, result)
+        finally:
+            djdash_hook.emit = original_emit
+            self.assertIs(type(suite.subsuites), kind, "the subsuites are given back")
+            self.assertNotIn("stop", vars(result), "the result's stop is its own again")
+        return events
+
+    def test_a_stop_names_the_subsuites_django_replayed(self):
+        events = self.run_suite(self.Suite(order=[2, 0, 3, 1], fail_at=0), [])
+        self.assertEqual(events, [{"event": "parallel_stopped", "reason": "stop", "replayed": [0, 2]}])
+
+    def test_an_error_in_the_parent_is_said_before_it_propagates(self):
+        events = []
+        with self.assertRaises(TypeError):
+            self.run_suite(self.Suite(order=[1, 3, 0, 2], raise_at=0), events)
+        self.assertEqual(events, [{"event": "parallel_stopped", "reason": "error", "replayed": [1, 3]}])
+
+    def test_subsuites_it_cannot_watch_are_not_named(self):
+        suite = self.Suite(order=[2, 0, 3, 1], fail_at=0)
+        suite.subsuites = tuple(suite.subsuites)
+        self.assertEqual(self.run_suite(suite, []), [{"event": "parallel_stopped", "reason": "stop"}])
+
+    def test_a_run_that_replays_everything_says_nothing(self):
+        self.assertEqual(self.run_suite(self.Suite(order=[3, 2, 1, 0]), []), [])

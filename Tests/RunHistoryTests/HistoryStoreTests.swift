@@ -94,6 +94,35 @@ final class HistoryStoreTests: XCTestCase {
     XCTAssertEqual(slowest, [SlowTest(id: "tests.T.test_b", durations: [2, 3])])
   }
 
+  /// `--failfast --parallel`: results Django never counted (`tests_discarded`) are taken
+  /// back, written or not, and the last state is what it was before the run.
+  func testDiscardedResultsAreTakenBack() throws {
+    try "class A: pass\n".write(toFile: folder + "/t.py", atomically: true, encoding: .utf8)
+    let store = try HistoryStore(projectRoot: folder)
+    record([start(), finished("t.A.a", .pass), finished("t.A.c", .pass), end([.pass: 2], exitCode: 0)], store: store)
+
+    let recorder = HistoryRecorder(store: store, origin: .run, projectRoot: folder, reactor: nil)
+    recorder.record(start())
+    recorder.record(finished("t.A.a", .fail, t: 1))
+    recorder.flush()  // written before Django's word comes
+    recorder.record(finished("t.A.b", .pass, t: 1.1))  // still buffered
+    recorder.record(finished("t.A.c", .fail, t: 1.2))
+    recorder.record(
+      TimedEvent(t: 1.5, event: .testsDiscarded(TestsDiscarded(tests: ["t.A.a", "t.A.b"], reason: "stopped"))))
+    recorder.record(end([.fail: 1], exitCode: 1))
+    XCTAssertNil(recorder.problem)
+
+    let state = Dictionary(uniqueKeysWithValues: try store.lastState().map { ($0.id, $0) })
+    XCTAssertEqual(state["t.A.a"]?.outcome, .pass, "the first run's verdict is back")
+    XCTAssertEqual(state["t.A.a"]?.flips, 0, "a discarded failure is no flip")
+    XCTAssertNil(state["t.A.b"], "never counted anywhere")
+    XCTAssertEqual(state["t.A.c"]?.outcome, .fail)
+    XCTAssertEqual(state["t.A.c"]?.flips, 1)
+    XCTAssertEqual(try store.results(of: "t.A.a").map(\.outcome), [.pass])
+    XCTAssertEqual(try store.results(of: "t.A.b"), [])
+    XCTAssertEqual(try store.results(of: "t.A.c").map(\.outcome), [.fail, .pass])
+  }
+
   func testAnEditedFileIsNotAFlip() throws {
     let module = folder + "/tests.py"
     try "class T: pass\n".write(toFile: module, atomically: true, encoding: .utf8)

@@ -289,6 +289,15 @@ public enum TestRun {
 
 /// Django's own verdicts for a suite, from the oracle runner in Tests/Fixtures/oracle.
 public enum DjangoOracle {
+  /// What Django itself said about a run: its verdicts, exit status and "Ran N tests".
+  public struct Verdict {
+    public var verdicts: [String: TestOutcome]
+    public var status: Int32
+    /// N of Django's closing "Ran N tests" line; nil when it printed none.
+    public var ran: Int?
+    public var output: String
+  }
+
   /// Runs `manage.py test --testrunner djdash_oracle.OracleRunner` with plain Django
   /// (no djdash hook) and returns its verdict per test id.
   ///
@@ -299,10 +308,18 @@ public enum DjangoOracle {
   )
     throws -> [String: TestOutcome]
   {
+    try run(project: project, python: python, script: script, arguments: arguments, environment: extra).verdicts
+  }
+
+  /// Like `verdicts`, with Django's exit status and closing counts too.
+  public static func run(
+    project: String, python: String, script: String = "manage.py", arguments: [String] = [],
+    environment extra: [String: String] = [:]
+  ) throws -> Verdict {
     var environment = ProcessInfo.processInfo.environment
     environment.merge(extra) { $1 }
     environment["PYTHONPATH"] = TestPaths.fixtures + "/oracle"
-    return try verdicts(
+    return try run(
       of: [python, script, "test", "--noinput", "--testrunner", "djdash_oracle.OracleRunner"] + arguments,
       in: project, environment: environment)
   }
@@ -318,13 +335,14 @@ public enum DjangoOracle {
     environment.merge(extra) { $1 }
     environment["PYTHONPATH"] = [TestPaths.fixtures + "/oracle", extra["PYTHONPATH"]].compactMap { $0 }
       .joined(separator: ":")
-    return try verdicts(
+    return try run(
       of: [python, TestPaths.fixtures + "/oracle/djdash_oracle.py", script] + arguments, in: project,
-      environment: environment)
+      environment: environment
+    ).verdicts
   }
 
-  private static func verdicts(of command: [String], in project: String, environment: [String: String]) throws
-    -> [String: TestOutcome]
+  private static func run(of command: [String], in project: String, environment: [String: String]) throws
+    -> Verdict
   {
     let output = try TestPaths.temporaryFolder("djdash-oracle") + "/verdicts.json"
     var environment = environment
@@ -335,10 +353,19 @@ public enum DjangoOracle {
       throw TestSetupError("the oracle wrote nothing; Django said:\n\(result.output)")
     }
     let raw = try JSONDecoder().decode([String: String].self, from: data)
-    return try raw.mapValues { value in
+    let verdicts = try raw.mapValues { value in
       guard let outcome = TestOutcome(rawValue: value) else { throw TestSetupError("oracle verdict \(value)") }
       return outcome
     }
+    return Verdict(verdicts: verdicts, status: result.status, ran: ranCount(in: result.output), output: result.output)
+  }
+
+  /// N of unittest's "Ran N tests in …" line.
+  public static func ranCount(in output: String) -> Int? {
+    for line in output.split(separator: "\n").reversed() where line.hasPrefix("Ran ") {
+      return line.split(separator: " ").dropFirst().first.flatMap { Int($0) }
+    }
+    return nil
   }
 }
 

@@ -41,6 +41,7 @@ extension RunEvent: Codable {
     case "run_started": self = .runStarted(try RunStart(from: decoder))
     case "output": self = .output(try RunnerOutput(from: decoder))
     case "process_lost": self = .processLost(try ProcessLoss(from: decoder))
+    case "tests_discarded": self = .testsDiscarded(try TestsDiscarded(from: decoder))
     case "warning": self = .warning(try c.decode(String.self, forKey: "message"))
     case "run_finished": self = .runFinished(try RunSummary(from: decoder))
     case "runner_started": self = .runnerStarted(try RunnerInfo(from: decoder))
@@ -62,6 +63,7 @@ extension RunEvent: Codable {
       self = .subsuiteFinished(
         index: try c.decode(Int.self, forKey: "index"),
         skipped: try c.decodeIfPresent(Bool.self, forKey: "skipped") ?? false)
+    case "parallel_stopped": self = .parallelStopped(try ParallelStop(from: decoder))
     case "runner_finished":
       self = .runnerFinished(failures: try c.decodeIfPresent(Int.self, forKey: "failures") ?? 0)
     case "hook_error":
@@ -90,6 +92,7 @@ extension RunEvent: Codable {
     case .runStarted(let value): try value.encode(to: encoder)
     case .output(let value): try value.encode(to: encoder)
     case .processLost(let value): try value.encode(to: encoder)
+    case .testsDiscarded(let value): try value.encode(to: encoder)
     case .warning(let message): try c.encode(message, forKey: "message")
     case .runFinished(let value): try value.encode(to: encoder)
     case .runnerStarted(let value): try value.encode(to: encoder)
@@ -107,6 +110,7 @@ extension RunEvent: Codable {
     case .subsuiteFinished(let index, let skipped):
       try c.encode(index, forKey: "index")
       try c.encode(skipped, forKey: "skipped")
+    case .parallelStopped(let value): try value.encode(to: encoder)
     case .runnerFinished(let failures): try c.encode(failures, forKey: "failures")
     case .hookError(let place, let traceback):
       try c.encode(place, forKey: "where")

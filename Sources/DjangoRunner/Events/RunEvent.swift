@@ -9,6 +9,9 @@ public enum RunEvent: Sendable, Equatable {
   case runStarted(RunStart)
   case output(RunnerOutput)
   case processLost(ProcessLoss)
+  /// Tests that did not run as far as Django is concerned, though a worker ran or began
+  /// them: an earlier `testFinished` of one of them no longer counts.
+  case testsDiscarded(TestsDiscarded)
   case warning(String)
   case runFinished(RunSummary)
 
@@ -28,6 +31,9 @@ public enum RunEvent: Sendable, Equatable {
   case workerReady([String: String])
   case subsuiteStarted(index: Int)
   case subsuiteFinished(index: Int, skipped: Bool)
+  /// Django's parallel parent stopped taking its workers' results before every subsuite
+  /// was done: its pool is terminated next.
+  case parallelStopped(ParallelStop)
   case runnerFinished(failures: Int)
   case hookError(place: String, traceback: String)
   /// A warm server set up its test environment and databases: the project files it
@@ -46,6 +52,7 @@ public enum RunEvent: Sendable, Equatable {
     case .runStarted: return "run_started"
     case .output: return "output"
     case .processLost: return "process_lost"
+    case .testsDiscarded: return "tests_discarded"
     case .warning: return "warning"
     case .runFinished: return "run_finished"
     case .runnerStarted: return "runner_started"
@@ -59,6 +66,7 @@ public enum RunEvent: Sendable, Equatable {
     case .workerReady: return "worker_ready"
     case .subsuiteStarted: return "subsuite_started"
     case .subsuiteFinished: return "subsuite_finished"
+    case .parallelStopped: return "parallel_stopped"
     case .runnerFinished: return "runner_finished"
     case .hookError: return "hook_error"
     case .warmReady: return "warm_ready"
@@ -71,7 +79,7 @@ public enum RunEvent: Sendable, Equatable {
   /// Whether the event belongs to the public `--events` stream.
   public var isPublished: Bool {
     switch self {
-    case .hello, .workerReady, .subsuiteStarted, .subsuiteFinished, .runnerFinished, .hookError,
+    case .hello, .workerReady, .subsuiteStarted, .subsuiteFinished, .parallelStopped, .runnerFinished, .hookError,
       .warmReady, .warmChildStarted, .warmChildExited, .unknown:
       return false
     default:
@@ -150,6 +158,50 @@ public struct ProcessLoss: Codable, Sendable, Equatable {
   }
 }
 
+/// `tests_discarded`: tests a parallel worker ran or began that Django never counted,
+/// because its parent stopped replaying the workers' results (`--failfast`) or died, and
+/// its pool was terminated. Each is reported as not run: its earlier `test_finished`, if
+/// any, no longer counts.
+public struct TestsDiscarded: Codable, Sendable, Equatable {
+  public var tests: [String]
+  /// Why, for the user to read.
+  public var reason: String
+
+  public init(tests: [String], reason: String) {
+    self.tests = tests
+    self.reason = reason
+  }
+}
+
+/// `parallel_stopped` (from the hook): Django's parallel parent stops taking results
+/// before every subsuite is done, and terminates its pool next.
+public struct ParallelStop: Codable, Sendable, Equatable {
+  public enum Reason: String, Codable, Sendable {
+    /// Django's result was stopped (`--failfast`, unittest's Ctrl-C handler): it keeps
+    /// what it replayed and drops the rest.
+    case stop
+    /// The parent's `ParallelTestSuite.run` raised (the runner crashes).
+    case error
+  }
+
+  public var reason: Reason
+  /// The subsuites whose results Django replayed into its own result; nil when the hook
+  /// could not tell (every result is then kept).
+  public var replayed: [Int]?
+
+  public init(reason: Reason, replayed: [Int]?) {
+    self.reason = reason
+    self.replayed = replayed
+  }
+
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: EventKey.self)
+    // A reason this version does not know is the cautious one: keep every result.
+    reason = (try? c.decode(Reason.self, forKey: "reason")) ?? .error
+    replayed = try c.decodeIfPresent([Int].self, forKey: "replayed")
+  }
+}
+
 /// `runner_started`: Django's runner is about to build the suite.
 public struct RunnerInfo: Codable, Sendable, Equatable {
   /// The runner's process id (parallel workers report other pids).
@@ -212,17 +264,21 @@ public struct RunSummary: Codable, Sendable, Equatable {
   public var runnerSignal: Int32?
   /// Why the run could not start or did not end normally, for the user to read.
   public var problem: String?
+  /// When the runner ended before finishing the run: the end of what it wrote to stderr,
+  /// its last traceback (a crash's reason), or its last lines.
+  public var runnerError: String?
 
   enum CodingKeys: String, CodingKey {
     case counts, duration, interrupted, problem
     case exitCode = "exit_code"
     case runnerStatus = "runner_status"
     case runnerSignal = "runner_signal"
+    case runnerError = "runner_error"
   }
 
   public init(
     counts: [TestOutcome: Int], duration: Double, interrupted: Interruption?, exitCode: Int32,
-    runnerStatus: Int32? = nil, runnerSignal: Int32? = nil, problem: String? = nil
+    runnerStatus: Int32? = nil, runnerSignal: Int32? = nil, problem: String? = nil, runnerError: String? = nil
   ) {
     self.counts = Dictionary(uniqueKeysWithValues: TestOutcome.allCases.map { ($0, counts[$0] ?? 0) })
     self.duration = duration
@@ -231,6 +287,7 @@ public struct RunSummary: Codable, Sendable, Equatable {
     self.runnerStatus = runnerStatus
     self.runnerSignal = runnerSignal
     self.problem = problem
+    self.runnerError = runnerError
   }
 
   public init(from decoder: any Decoder) throws {
@@ -243,6 +300,7 @@ public struct RunSummary: Codable, Sendable, Equatable {
     runnerStatus = try c.decodeIfPresent(Int32.self, forKey: .runnerStatus)
     runnerSignal = try c.decodeIfPresent(Int32.self, forKey: .runnerSignal)
     problem = try c.decodeIfPresent(String.self, forKey: .problem)
+    runnerError = try c.decodeIfPresent(String.self, forKey: .runnerError)
   }
 
   public func encode(to encoder: any Encoder) throws {
@@ -255,6 +313,7 @@ public struct RunSummary: Codable, Sendable, Equatable {
     try c.encodeIfPresent(runnerStatus, forKey: .runnerStatus)
     try c.encodeIfPresent(runnerSignal, forKey: .runnerSignal)
     try c.encodeIfPresent(problem, forKey: .problem)
+    try c.encodeIfPresent(runnerError, forKey: .runnerError)
   }
 
   /// Tests that failed or errored: the "failed" of the closing line.

@@ -2030,6 +2030,13 @@ def _patch_runner_module(module):
         ParallelTestSuite.init_worker = _init_worker
     if ParallelTestSuite.run_subsuite is module._run_subsuite:
         ParallelTestSuite.run_subsuite = _run_subsuite
+    ParallelTestSuite.run = _reporting_early_stop(ParallelTestSuite.run)
+    try:
+        import multiprocessing.pool
+
+        multiprocessing.pool.Pool.terminate = _telling_before_terminate(multiprocessing.pool.Pool.terminate)
+    except Exception:
+        _hook_error("watching the parallel pool")
 
     _install_sql_capture()
     try:
@@ -2094,6 +2101,117 @@ def _run_subsuite(args):
     value = django.test.runner._run_subsuite(args)
     emit("subsuite_finished", index=subsuite_index, skipped=False)
     return value
+
+
+class _ReplayedSubsuites(list):
+    """ParallelTestSuite.subsuites while its run() goes, noting which subsuites Django's
+    parent replays: on 4.2 and 5.2 it reads `self.subsuites[index]` once for each
+    subsuite whose results it takes from a worker, just before replaying them all. So
+    the parent pays per subsuite, never per test."""
+
+    __slots__ = ("replayed",)
+
+    def __getitem__(self, index):
+        if type(index) is int:
+            self.replayed.append(index)
+        return list.__getitem__(self, index)
+
+
+_before_pool_terminate = None  # set while ParallelTestSuite.run runs: see _reporting_early_stop
+
+
+def _telling_before_terminate(original_terminate):
+    """multiprocessing's Pool.terminate, after `parallel_stopped` when a parallel run is
+    going (its workers are about to be killed mid-test)."""
+
+    @functools.wraps(original_terminate)
+    def terminate(self):
+        hook = _before_pool_terminate
+        if hook is not None:
+            try:
+                hook()
+            except Exception:
+                _hook_error("parallel_stopped")
+        return original_terminate(self)
+
+    return terminate
+
+
+def _reporting_early_stop(original_run):
+    """Wraps ParallelTestSuite.run so djdash hears when Django's parent stops taking
+    its workers' results before every subsuite is done.
+
+    Once the parent's result is stopped (`--failfast`, unittest's Ctrl-C handler) it
+    terminates its pool: tests running in the workers are killed, and subsuites the
+    workers finished but the parent never replayed are dropped. If run() raises (a
+    subsuite that cannot be pickled, say), the pool goes down with the runner. Either
+    way `parallel_stopped` goes out first, with the subsuites the parent replayed, so
+    djdash counts only what Django counted.
+    """
+
+    @functools.wraps(original_run)
+    def run(self, result):
+        subsuites = self.subsuites
+        tracked = None
+        told = []
+
+        def tell(reason):
+            if not told:
+                told.append(reason)
+                if tracked is None:  # not known: djdash then keeps every result
+                    emit("parallel_stopped", reason=reason)
+                else:
+                    emit("parallel_stopped", reason=reason, replayed=sorted(set(tracked.replayed)))
+
+        original_stop = None
+        had_own_stop = False
+        try:
+            if isinstance(subsuites, list):
+                tracked = _ReplayedSubsuites(subsuites)
+                tracked.replayed = []
+                self.subsuites = tracked
+            had_own_stop = "stop" in getattr(result, "__dict__", ())
+            original_stop = result.stop
+
+            def stop():
+                try:
+                    tell("stop")
+                except Exception:
+                    _hook_error("parallel_stopped")
+                return original_stop()
+
+            result.stop = stop
+        except Exception:
+            _hook_error("watching the parallel replay")
+        global _before_pool_terminate
+        # Django 6 runs its pool in a `with` block: an exception terminates the pool (and
+        # the tests in its workers) before it leaves run(). Say so first.
+        _before_pool_terminate = lambda: tell("stop" if getattr(result, "shouldStop", False) else "error")  # noqa: E731
+        try:
+            value = original_run(self, result)
+        except BaseException:
+            try:
+                tell("error")
+            except Exception:
+                _hook_error("parallel_stopped")
+            raise
+        finally:
+            _before_pool_terminate = None
+            if tracked is not None:
+                self.subsuites = subsuites
+            if original_stop is not None:
+                try:
+                    if had_own_stop:
+                        result.stop = original_stop
+                    else:
+                        del result.stop
+                except Exception:
+                    pass
+        if getattr(result, "shouldStop", False):  # stopped without stop(): said late, but said
+            tell("stop")
+        return value
+
+    return run
 
 
 def _patch_unittest():

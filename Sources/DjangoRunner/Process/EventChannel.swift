@@ -58,6 +58,7 @@ public final class EventChannel {
   public private(set) var connections: [Connection] = []
   private var nextID = 0
   private var isClosed = false
+  private var isReadingOthers = false
 
   /// Listens at `path` (which must not exist) and serves connections on `reactor`.
   public init(path: String, reactor: Reactor, onUpdate: @escaping (Update) -> Void) throws {
@@ -133,6 +134,10 @@ public final class EventChannel {
       case .wouldBlock:
         return
       case .end:
+        // What the other processes sent before this one ended comes first: a parallel
+        // parent says it terminates its pool before its workers die, and both may be
+        // waiting in the same turn of the reactor.
+        readOthers(than: connection)
         // Lines the process held for its next send when it died: its last results and
         // the test it was running.
         if let pid = connection.pid {
@@ -160,6 +165,15 @@ public final class EventChannel {
         finish(connection, notify: true)
       }
     }
+  }
+
+  /// Reads what every other open connection has now (not recursively: an end found there
+  /// does not read the rest again).
+  private func readOthers(than connection: Connection) {
+    guard !isReadingOthers else { return }
+    isReadingOthers = true
+    defer { isReadingOthers = false }
+    for other in connections where other.isOpen && other !== connection { serve(other) }
   }
 
   /// The part of a hook's pending file (`pending-<pid>` next to the socket) that never

@@ -242,6 +242,7 @@ public final class RunSession: WarmRun {
       publish(.warning("from process \(connection.pid.map(String.init) ?? "?"): \(error)"))
     case .closed(let connection):
       perform(supervisor.connectionClosed(pid: connection.pid))
+      if let pid = connection.pid, supervisor.runningTests[pid] == nil { running[pid] = nil }
       maybeFinish()
     }
   }
@@ -301,6 +302,9 @@ public final class RunSession: WarmRun {
         process?.signalGroup(SIGKILL)
       case .reportLostProcess(let pid, let test):
         reportLost(pid: pid, test: test)
+      case .discardTests(let tests, let reason):
+        for test in tests { tally.discard(test) }
+        publish(.testsDiscarded(TestsDiscarded(tests: tests, reason: reason)))
       case .killStragglers(let seconds):
         guard stragglerTimer == nil else { continue }
         stragglerTimer = reactor.after(seconds) { [weak self] in
@@ -310,6 +314,8 @@ public final class RunSession: WarmRun {
             process.signalGroup(SIGKILL)
             process.reapGroup()
           }
+          // Their ends (and last held lines) settle the tests they were running.
+          self.channel?.drainOpenConnections()
           self.stragglersKilled = true
           self.channel?.close()
           self.maybeFinish()
@@ -381,7 +387,7 @@ public final class RunSession: WarmRun {
   private func emitOutput(_ bytes: [UInt8], _ stream: RunnerOutput.Stream, atEnd: Bool) {
     var pending = pendingOutput[stream, default: []] + bytes
     if stream == .stderr {
-      stderrTail = Array((stderrTail + bytes).suffix(8192))
+      stderrTail = Array((stderrTail + bytes).suffix(16_384))
     }
     let cut: Int
     if atEnd || pending.count > 65_536 {
@@ -449,12 +455,18 @@ public final class RunSession: WarmRun {
     RecordedEdges.merge(recordedEdges, projectRoot: plan.projectRoot)
     if let timer = stragglerTimer { reactor.cancel(timer) }
     var problem = startProblem ?? supervisor.problem
+    var runnerError: String?
     if problem == nil, !supervisor.runnerStarted, supervisor.interruption == nil {
       problem = startupProblem()
     } else if problem == nil, supervisor.runnerStarted, !supervisor.runnerFinished,
       supervisor.interruption == nil
     {
       problem = "the test runner ended before finishing the run (\(terminationText))"
+      runnerError = Self.lastError(in: String(decoding: stderrTail, as: UTF8.self))
+      // A Python traceback ends with the exception that ended the runner: say it here too.
+      if let error = runnerError, error.hasPrefix("Traceback"), let last = error.split(separator: "\n").last {
+        problem? += ": \(last)"
+      }
     }
     channel?.close()
     channel = nil
@@ -470,7 +482,7 @@ public final class RunSession: WarmRun {
     let summary = RunSummary(
       counts: tally.counts, duration: reactor.clock.now() - startedAt,
       interrupted: supervisor.interruption, exitCode: exitCode, runnerStatus: runnerStatus,
-      runnerSignal: runnerSignal, problem: problem)
+      runnerSignal: runnerSignal, problem: problem, runnerError: runnerError)
     self.summary = summary
     if let folder = runDirectory { try? FileManager.default.removeItem(atPath: folder) }
     publish(.runFinished(summary))
@@ -482,6 +494,28 @@ public final class RunSession: WarmRun {
     case .signalled(let signal)?: return "killed by \(Self.signalName(signal))"
     case nil: return "still running"
     }
+  }
+
+  /// The runner's last error output, from the end of what it wrote to stderr: its last
+  /// Python traceback (chained exceptions included), or else its last lines. Nil when it
+  /// wrote nothing.
+  static func lastError(in stderr: String, maxLines: Int = 80) -> String? {
+    var lines = stderr.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    while let last = lines.last, last.trimmingCharacters(in: .whitespaces).isEmpty { lines.removeLast() }
+    guard !lines.isEmpty else { return nil }
+    // Python prints a chain's causes first: take the whole chain, from its first traceback.
+    var start = lines.lastIndex { $0.hasPrefix("Traceback (most recent call last):") }
+    while let found = start, found >= 2, lines[found - 1].isEmpty,
+      lines[found - 2].hasPrefix("The above exception was the direct cause")
+        || lines[found - 2].hasPrefix("During handling of the above exception")
+    {
+      start = lines[..<(found - 2)].lastIndex { $0.hasPrefix("Traceback (most recent call last):") } ?? found
+      if start == found { break }
+    }
+    if let start { return lines[start...].suffix(maxLines).joined(separator: "\n") }
+    // No traceback: its last lines, without unittest's progress marks (`..F.s`).
+    let said = lines.filter { line in !line.isEmpty && !line.allSatisfy { ".sxFEu".contains($0) } }
+    return said.isEmpty ? nil : said.suffix(12).joined(separator: "\n")
   }
 
   /// Why Django's runner never started, from what the process printed.

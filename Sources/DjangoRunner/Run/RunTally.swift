@@ -18,6 +18,15 @@ public struct RunTally: Sendable {
     counts[report.outcome, default: 0] += 1
   }
 
+  /// Forgets a test's result: Django never counted it (`tests_discarded`). Nothing
+  /// happens for a test without one.
+  public mutating func discard(_ id: String) {
+    guard let index = indexByID.removeValue(forKey: id) else { return }
+    counts[reports[index].outcome, default: 0] -= 1
+    reports.remove(at: index)
+    for later in reports[index...] { indexByID[later.id, default: 0] -= 1 }
+  }
+
   public func report(for id: String) -> TestReport? {
     indexByID[id].map { reports[$0] }
   }

@@ -1,0 +1,63 @@
+import XCTest
+
+@testable import DjangoRunner
+
+/// What a run shows of a runner that ended before finishing: its own last error output.
+final class RunnerErrorTests: XCTestCase {
+  func testTheLastTracebackIsTakenWithWhatLedToIt() {
+    let stderr = """
+      ..F
+      Traceback (most recent call last):
+        File "a.py", line 1, in <module>
+      KeyError: 'old'
+
+      During handling of the above exception, another exception occurred:
+
+      Traceback (most recent call last):
+        File "b.py", line 2, in run
+      TypeError: cannot pickle 'module' object
+
+      """
+    XCTAssertEqual(
+      RunSession.lastError(in: stderr),
+      """
+      Traceback (most recent call last):
+        File "a.py", line 1, in <module>
+      KeyError: 'old'
+
+      During handling of the above exception, another exception occurred:
+
+      Traceback (most recent call last):
+        File "b.py", line 2, in run
+      TypeError: cannot pickle 'module' object
+      """)
+  }
+
+  func testAnEarlierUnrelatedTracebackIsLeftOut() {
+    let stderr =
+      "Traceback (most recent call last):\n  x\nValueError: earlier\nsome line\n"
+      + "Traceback (most recent call last):\n  y\nTypeError: last\n"
+    XCTAssertEqual(RunSession.lastError(in: stderr), "Traceback (most recent call last):\n  y\nTypeError: last")
+  }
+
+  func testWithoutATracebackTheLastLinesAreTaken() {
+    let stderr = (1...20).map { "line \($0)" }.joined(separator: "\n") + "\n\n"
+    XCTAssertEqual(RunSession.lastError(in: stderr), (9...20).map { "line \($0)" }.joined(separator: "\n"))
+  }
+
+  func testALongTracebackKeepsItsEnd() {
+    let stderr =
+      "Traceback (most recent call last):\n" + (1...100).map { "  frame \($0)" }.joined(separator: "\n")
+      + "\nRecursionError: too deep\n"
+    let error = RunSession.lastError(in: stderr, maxLines: 10)
+    XCTAssertEqual(error?.split(separator: "\n").count, 10)
+    XCTAssertEqual(error?.split(separator: "\n").last, "RecursionError: too deep")
+  }
+
+  func testNothingWrittenIsNoError() {
+    XCTAssertNil(RunSession.lastError(in: ""))
+    XCTAssertNil(RunSession.lastError(in: "\n  \n"))
+    XCTAssertNil(RunSession.lastError(in: "..F.\ns\n"), "unittest's progress marks say nothing")
+    XCTAssertEqual(RunSession.lastError(in: "..\nFatal: gone\n.\n"), "Fatal: gone")
+  }
+}
