@@ -1,0 +1,116 @@
+import DjangoRunner
+import Foundation
+import TestSupport
+import XCTest
+
+/// Never a different story from Django: real third-party suites, fetched from PyPI as
+/// sdists (`RealProjects`), run through djdash and through Django's own runner at the same
+/// settings — serial with serial, `--parallel 2` with Django's own `--parallel 2` — must
+/// agree on every test's verdict, the counts, the runner's exit status, and djdash must
+/// have nothing to warn about (its hook failing on the way). Any difference fails with the list of what differs.
+final class RealProjectTests: XCTestCase {
+  // django-simple-history's runtests.py imports django.test.runner before it calls
+  // settings.configure(). The parallel run also has DJANGO_SETTINGS_MODULE set, as in a
+  // shell where it was exported for another project (which Django's runner ignores here).
+  func testSimpleHistorySerial() throws { try assertSameStory(.simpleHistory, parallel: nil) }
+  func testSimpleHistoryParallel() throws {
+    try assertSameStory(.simpleHistory, parallel: 2, environment: ["DJANGO_SETTINGS_MODULE": "tests.settings"])
+  }
+
+  func testFilterSerial() throws { try assertSameStory(.filter, parallel: nil) }
+  func testFilterParallel() throws { try assertSameStory(.filter, parallel: 2) }
+
+  func testJSAssetSerial() throws { try assertSameStory(.jsAsset, parallel: nil) }
+  func testJSAssetParallel() throws { try assertSameStory(.jsAsset, parallel: 2) }
+
+  func testWidgetTweaksSerial() throws { try assertSameStory(.widgetTweaks, parallel: nil) }
+  func testWidgetTweaksParallel() throws { try assertSameStory(.widgetTweaks, parallel: 2) }
+
+  /// Runs `project` with Django's own runner and with djdash, and fails with every
+  /// difference between the two.
+  private func assertSameStory(
+    _ project: RealProject, parallel: Int?, environment extra: [String: String] = [:],
+    file: StaticString = #filePath, line: UInt = #line
+  ) throws {
+    let (folder, python) = try RealProjects.checkout(project)
+    var environment = project.environment
+    environment.merge(extra) { $1 }
+    let mode = parallel.map { "--parallel \($0)" } ?? "serial"
+
+    var flags: [String] = []
+    var options: [String: Int] = [:]
+    if let parallel {
+      if project.takesFlags { flags = ["--parallel", String(parallel)] } else { options = ["parallel": parallel] }
+    }
+    let djangoStart = Date()
+    let django = try DjangoOracle.run(
+      command: project.command, arguments: flags, python: python, in: folder, environment: environment,
+      options: options)
+    let djangoTime = Date().timeIntervalSince(djangoStart)
+    XCTAssertGreaterThanOrEqual(
+      django.outcomes.count, project.minimumTests,
+      "\(project), \(mode): Django's own run did not find the suite:\n\(django.output)", file: file, line: line)
+
+    var request = RunRequest()
+    request.command = project.command
+    request.parallel = parallel.map { .processes($0) }
+    let djdashStart = Date()
+    let run = try TestRun.run(project: folder, python: python, request: request, environment: environment)
+    let djdashTime = Date().timeIntervalSince(djdashStart)
+    print(
+      String(
+        format: "%@, %@: %d tests; Django %.1f s, djdash %.1f s", project.description, mode, django.outcomes.count,
+        djangoTime, djdashTime))
+
+    let differences = Self.differences(django: django, djdash: run)
+    if !differences.isEmpty {
+      XCTFail(
+        "\(project), \(mode): djdash tells a different story from Django\n"
+          + differences.map { "  " + $0 }.joined(separator: "\n"), file: file, line: line)
+    }
+  }
+
+  /// What djdash reported differently from Django, one readable line (or block) each.
+  static func differences(django: DjangoRun, djdash run: RecordedRun) -> [String] {
+    var lines: [String] = []
+    let djdash = run.outcomes
+    let ids = Set(django.outcomes.keys).union(djdash.keys).sorted()
+    var differing = 0
+    for id in ids where django.outcomes[id] != djdash[id] {
+      differing += 1
+      if differing <= 40 {
+        let theirs = django.outcomes[id].map(\.rawValue) ?? "not run"
+        let ours = djdash[id].map(\.rawValue) ?? "not reported"
+        lines.append("\(id): Django \(theirs), djdash \(ours)")
+      }
+    }
+    if differing > 40 { lines.append("… and \(differing - 40) more tests differ") }
+    if django.counts != run.summary.counts {
+      let show = { (counts: [TestOutcome: Int]) in
+        TestOutcome.allCases.map { "\($0.rawValue) \(counts[$0] ?? 0)" }.joined(separator: ", ")
+      }
+      lines.append("counts: Django \(show(django.counts)); djdash \(show(run.summary.counts))")
+    }
+    if run.summary.runnerStatus != django.status || (run.summary.exitCode == 0) != (django.status == 0) {
+      let status = run.summary.runnerStatus.map(String.init) ?? "none (signal \(run.summary.runnerSignal ?? 0))"
+      lines.append(
+        "exit: Django's runner exited \(django.status); under djdash it exited \(status), djdash's exit code "
+          + "\(run.summary.exitCode); Django's last output:\n"
+          + django.output.split(separator: "\n", omittingEmptySubsequences: false).suffix(15).joined(separator: "\n"))
+    }
+    if let problem = run.summary.problem { lines.append("djdash: \(problem)") }
+    // The hook's own failures reach the run as warnings: Django had nothing to warn about.
+    for event in run.events {
+      guard case .warning(let text) = event.event else { continue }
+      let textLines = text.split(separator: "\n").map(String.init)
+      lines.append(
+        "djdash warned: " + (textLines.count > 1 ? "\(textLines[0]) … \(textLines[textLines.count - 1])" : text))
+    }
+    if !lines.isEmpty {
+      let tail = (run.runnerOutput.split(separator: "\n", omittingEmptySubsequences: false).suffix(15))
+        .joined(separator: "\n")
+      lines.append("the runner's last output under djdash:\n" + tail)
+    }
+    return lines
+  }
+}
