@@ -6,8 +6,9 @@ import XCTest
 /// Never a different story from Django: real third-party suites, fetched from PyPI as
 /// sdists (`RealProjects`), run through djdash and through Django's own runner at the same
 /// settings — serial with serial, `--parallel 2` with Django's own `--parallel 2` — must
-/// agree on every test's verdict, the counts, the runner's exit status, and djdash must
-/// have nothing to warn about (its hook failing on the way). Any difference fails with the list of what differs.
+/// agree on every test's verdict, the counts, the runner's exit status and (serially) the
+/// order tests start in, and djdash must have nothing to warn about (its hook failing on
+/// the way). Any difference fails with the list of what differs.
 final class RealProjectTests: XCTestCase {
   // django-simple-history's runtests.py imports django.test.runner before it calls
   // settings.configure(). The parallel run also has DJANGO_SETTINGS_MODULE set, as in a
@@ -62,12 +63,27 @@ final class RealProjectTests: XCTestCase {
         format: "%@, %@: %d tests; Django %.1f s, djdash %.1f s", project.description, mode, django.outcomes.count,
         djangoTime, djdashTime))
 
-    let differences = Self.differences(django: django, djdash: run)
+    var differences = Self.differences(django: django, djdash: run)
+    if parallel == nil, let order = Self.orderDifference(django: django.order, djdash: run) {
+      differences.insert(order, at: 0)
+    }
     if !differences.isEmpty {
       XCTFail(
         "\(project), \(mode): djdash tells a different story from Django\n"
           + differences.map { "  " + $0 }.joined(separator: "\n"), file: file, line: line)
     }
+  }
+
+  /// Where the order djdash's runner started tests in (serial) leaves Django's own.
+  static func orderDifference(django: [String], djdash run: RecordedRun) -> String? {
+    let started = run.events.compactMap { event -> String? in
+      if case .testStarted(let id, _) = event.event { return id } else { return nil }
+    }
+    guard started != django else { return nil }
+    guard let index = zip(django, started).enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset else {
+      return "order: Django started \(django.count) tests, djdash reported \(started.count) starts"
+    }
+    return "order: test #\(index + 1) to start was \(django[index]) under Django, \(started[index]) under djdash"
   }
 
   /// What djdash reported differently from Django, one readable line (or block) each.

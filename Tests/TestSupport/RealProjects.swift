@@ -175,9 +175,12 @@ public enum RealProjects {
   }
 }
 
-/// Django's own run of a command: its verdicts per test id, its exit status and output.
+/// Django's own run of a command: its verdicts per test id, the order its tests
+/// started in, its exit status and output.
 public struct DjangoRun {
   public var outcomes: [String: TestOutcome]
+  /// Test ids as the tests started (in the parent: under --parallel, as replayed).
+  public var order: [String]
   public var status: Int32
   public var output: String
   /// Tests per verdict, every verdict present (as in `RunSummary.counts`).
@@ -206,10 +209,12 @@ extension DjangoOracle {
       throw TestSetupError("the oracle runs Python commands only, not \(command)")
     }
     words[0] = TestPaths.fixtures + "/oracle/djdash_oracle.py"
-    let output = try TestPaths.temporaryFolder("djdash-oracle") + "/verdicts.json"
+    let scratch = try TestPaths.temporaryFolder("djdash-oracle")
+    let output = scratch + "/verdicts.json"
     var environment = ProcessInfo.processInfo.environment
     environment.merge(extra) { $1 }
     environment["DJDASH_ORACLE_OUT"] = output
+    environment["DJDASH_ORACLE_ORDER_OUT"] = scratch + "/order.txt"
     environment["PYTHONPATH"] = [TestPaths.fixtures + "/oracle", extra["PYTHONPATH"]].compactMap { $0 }
       .joined(separator: ":")
     if !options.isEmpty {
@@ -226,6 +231,8 @@ extension DjangoOracle {
       guard let outcome = TestOutcome(rawValue: value) else { throw TestSetupError("oracle verdict \(value)") }
       return outcome
     }
-    return DjangoRun(outcomes: outcomes, status: result.status, output: result.output)
+    let order = ((try? String(contentsOfFile: scratch + "/order.txt", encoding: .utf8)) ?? "")
+      .split(separator: "\n").map(String.init)
+    return DjangoRun(outcomes: outcomes, order: order, status: result.status, output: result.output)
   }
 }

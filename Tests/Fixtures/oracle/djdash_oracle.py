@@ -10,7 +10,9 @@ workers' results are replayed into the parent's result, which is the one read;
 the workers drop tracebacks first, because Django can only pickle them when
 tblib is installed (without it, stock --parallel crashes on the first failure).
 A process that runs several suites (a script calling run_tests twice) merges
-them all into the file.
+them all into the file. With DJDASH_ORACLE_ORDER_OUT set, the ids of the tests
+as they started (a subtest's under its test's id) are appended to that file,
+one a line.
 
 A project with manage.py (oracle folder on PYTHONPATH):
 
@@ -43,6 +45,7 @@ from django.test.runner import (
 
 OUT_VARIABLE = "DJDASH_ORACLE_OUT"
 OPTIONS_VARIABLE = "DJDASH_ORACLE_OPTIONS"
+ORDER_VARIABLE = "DJDASH_ORACLE_ORDER_OUT"
 
 
 def _test_id(test):
@@ -99,6 +102,10 @@ def _write_outcomes(result):
     verdicts.update(outcomes(result))
     with open(path, "w", encoding="utf-8") as handle:
         json.dump(verdicts, handle, indent=1, sort_keys=True)
+    order_path = os.environ.get(ORDER_VARIABLE)
+    if order_path:  # the order tests started in, one id a line, suite after suite
+        with open(order_path, "a", encoding="utf-8") as handle:
+            handle.writelines(test_id + "\n" for test_id in getattr(result, "oracle_started", []))
 
 
 class OracleRunner(DiscoverRunner):
