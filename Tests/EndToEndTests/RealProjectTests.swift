@@ -67,6 +67,15 @@ final class RealProjectTests: XCTestCase {
     if parallel == nil, let order = Self.orderDifference(django: django.order, djdash: run) {
       differences.insert(order, at: 0)
     }
+    for event in run.events(named: "suite_ready") {
+      // A parallel comparison of a suite that djdash ran serially would prove nothing.
+      // Django runs min(N, number of test classes) processes.
+      guard let parallel, case .suiteReady(let plan) = event.event else { continue }
+      let classes = Set(plan.tests.map { $0.split(separator: ".").dropLast().joined(separator: ".") }).count
+      if plan.processes != min(parallel, classes) {
+        differences.append("djdash ran a suite of \(plan.tests.count) tests in \(plan.processes) process(es)")
+      }
+    }
     if !differences.isEmpty {
       XCTFail(
         "\(project), \(mode): djdash tells a different story from Django\n"
