@@ -215,8 +215,9 @@ extension DjangoOracle {
     environment.merge(extra) { $1 }
     environment["DJDASH_ORACLE_OUT"] = output
     environment["DJDASH_ORACLE_ORDER_OUT"] = scratch + "/order.txt"
-    environment["PYTHONPATH"] = [TestPaths.fixtures + "/oracle", extra["PYTHONPATH"]].compactMap { $0 }
-      .joined(separator: ":")
+    // Prepended, as djdash prepends its hook: the command sees the same PYTHONPATH otherwise.
+    environment["PYTHONPATH"] = [TestPaths.fixtures + "/oracle", environment["PYTHONPATH"]].compactMap { $0 }
+      .filter { !$0.isEmpty }.joined(separator: ":")
     if !options.isEmpty {
       let json = try JSONSerialization.data(withJSONObject: options, options: [.sortedKeys])
       environment["DJDASH_ORACLE_OPTIONS"] = String(decoding: json, as: UTF8.self)
