@@ -3,6 +3,10 @@ import Foundation
 import TestSupport
 import XCTest
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// Never a different story from Django: real third-party suites, fetched from PyPI as
 /// sdists (`RealProjects`), run through djdash and through Django's own runner at the same
 /// settings — serial with serial, `--parallel 2` with Django's own `--parallel 2` — must
@@ -26,6 +30,82 @@ final class RealProjectTests: XCTestCase {
 
   func testWidgetTweaksSerial() throws { try assertSameStory(.widgetTweaks, parallel: nil) }
   func testWidgetTweaksParallel() throws { try assertSameStory(.widgetTweaks, parallel: 2) }
+
+  // `djdash run --warm`: a child of the project's warm service must run what the
+  // command runs, as Django does serially.
+  func testFilterWarm() throws { try assertWarmRunTellsDjangosStory(.filter) }
+  func testJSAssetWarm() throws { try assertWarmRunTellsDjangosStory(.jsAsset) }
+  func testWidgetTweaksWarm() throws { try assertWarmRunTellsDjangosStory(.widgetTweaks) }
+
+  /// Runs `project` serially with Django's own runner and warm with the djdash binary
+  /// (which starts the project's warm service, stopped again at the end), and fails with
+  /// every difference in the verdicts and the exit status.
+  private func assertWarmRunTellsDjangosStory(
+    _ project: RealProject, file: StaticString = #filePath, line: UInt = #line
+  ) throws {
+    let (folder, python) = try RealProjects.checkout(project)
+    let django = try DjangoOracle.run(
+      command: project.command, python: python, in: folder, environment: project.environment)
+    XCTAssertGreaterThanOrEqual(
+      django.outcomes.count, project.minimumTests,
+      "\(project): Django's own run did not find the suite:\n\(django.output)", file: file, line: line)
+    defer { Self.stopWarmService(in: folder) }
+    var environment = project.environment
+    environment["DJDASH_WARM_IDLE_TIMEOUT"] = "120"  // should stopping it below fail
+    let warm = try Shell.djdash(
+      ["run", "--no-history", "--python", python, "--command", project.command, "--warm"], in: folder,
+      environment: environment)
+    var verdicts: [String: TestOutcome] = [:]
+    for line in warm.stdout.split(separator: "\n") {
+      // "PASS    0.001s  app.tests.Class.test_name  (a skip's reason)"
+      let words = line.split(separator: " ", omittingEmptySubsequences: true)
+      guard words.count >= 3, let outcome = TestOutcome(rawValue: words[0].lowercased()) else { continue }
+      verdicts[String(words[2])] = outcome
+    }
+    var differences: [String] = []
+    for id in Set(django.outcomes.keys).union(verdicts.keys).sorted() where django.outcomes[id] != verdicts[id] {
+      let theirs = django.outcomes[id].map(\.rawValue) ?? "not run"
+      differences.append("\(id): Django \(theirs), djdash --warm \(verdicts[id].map(\.rawValue) ?? "not reported")")
+    }
+    if differences.count > 20 { differences = differences.prefix(20) + ["… and \(differences.count - 20) more"] }
+    if (warm.status == 0) != (django.status == 0) {
+      differences.append("exit: Django's runner exited \(django.status), djdash run --warm \(warm.status)")
+    }
+    if !differences.isEmpty {
+      let said = (warm.stdout + warm.stderr).split(separator: "\n").filter { line in
+        guard let first = line.split(separator: " ").first else { return false }
+        return TestOutcome(rawValue: first.lowercased()) == nil
+      }
+      let tail = said.suffix(12).joined(separator: "\n")
+      XCTFail(
+        "\(project), --warm: djdash tells a different story from Django\n"
+          + differences.map { "  " + $0 }.joined(separator: "\n") + "\n  djdash said last:\n" + tail,
+        file: file, line: line)
+    }
+  }
+
+  /// Stops the warm service `djdash run --warm` started for `folder`. `djdash warm stop`
+  /// cannot: it looks for manage.py and has no `--command`. So: SIGTERM (the service then
+  /// destroys its test databases) to the pid its log names, if that process is still the
+  /// folder's `djdash warm serve`; SIGKILL to its group after 10 s.
+  private static func stopWarmService(in folder: String) {
+    guard let log = try? String(contentsOfFile: folder + "/.djdash/warm.log", encoding: .utf8) else { return }
+    let pids = log.split(separator: "\n").compactMap { line -> Int32? in
+      guard line.hasPrefix("djdash: warm service "), line.hasSuffix(": started") else { return nil }
+      return line.split(separator: " ").dropFirst(3).first.flatMap { Int32($0) }
+    }
+    for pid in Set(pids) where pid > 1 {
+      func isTheService() -> Bool {
+        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+        let arguments = String(decoding: data, as: UTF8.self).split(separator: "\0")
+        return arguments.contains("serve") && arguments.contains { $0.contains(folder + "/.djdash/") }
+      }
+      guard isTheService() else { continue }
+      kill(pid, SIGTERM)
+      for _ in 0..<100 where isTheService() { usleep(100_000) }
+      if isTheService() { kill(-pid, SIGKILL) }
+    }
+  }
 
   /// Runs `project` with Django's own runner and with djdash, and fails with every
   /// difference between the two.
