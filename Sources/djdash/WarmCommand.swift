@@ -22,13 +22,26 @@ struct WarmCommand: ParsableCommand {
   )
 }
 
+/// Which project's warm service: the one here, or the one `djdash run --warm --command`
+/// started for a project without manage.py.
+struct WarmProjectOptions: ParsableArguments {
+  @Option(help: "The test command the service was started with, for a project without manage.py.")
+  var command: String?
+
+  func project() throws -> Project {
+    try Console.exitingOnProjectError {
+      try Project.locate(from: FileManager.default.currentDirectoryPath, command: command)
+    }
+  }
+}
+
 struct WarmStatus: ParsableCommand {
   static let configuration = CommandConfiguration(commandName: "status", abstract: "Is the warm service running?")
 
+  @OptionGroup var options: WarmProjectOptions
+
   func run() throws {
-    let project = try Console.exitingOnProjectError {
-      try Project.locate(from: FileManager.default.currentDirectoryPath, command: nil)
-    }
+    let project = try options.project()
     let reactor = Reactor()
     guard let client = WarmServiceClient.connect(projectRoot: project.root, reactor: reactor),
       let status = client.status(timeout: 5)
@@ -51,10 +64,10 @@ struct WarmStop: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "stop", abstract: "Stop the warm service (its test databases are destroyed).")
 
+  @OptionGroup var options: WarmProjectOptions
+
   func run() throws {
-    let project = try Console.exitingOnProjectError {
-      try Project.locate(from: FileManager.default.currentDirectoryPath, command: nil)
-    }
+    let project = try options.project()
     let reactor = Reactor()
     guard let client = WarmServiceClient.connect(projectRoot: project.root, reactor: reactor) else {
       Console.out("no warm service for \(project.root)\n")

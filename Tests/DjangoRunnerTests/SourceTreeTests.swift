@@ -23,10 +23,22 @@ final class SourceTreeTests: XCTestCase {
     let folder = try TemporaryFolder()
     let manage = "sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), \"..\"))\n"
     try folder.write("repo/tests/manage.py", manage)
-    let tree = SourceTree.find(commandDirectory: folder.path + "/repo/tests", report: nil, scripts: [manage])
+    let tree = SourceTree.find(
+      commandDirectory: folder.path + "/repo/tests", report: nil, scripts: [(manage, folder.path + "/repo/tests")])
     XCTAssertEqual(tree, SourceTree(root: folder.path + "/repo", sourceRoots: ["tests", ""]))
     XCTAssertEqual(tree.module(of: "tests/testapp/models.py")?.module, "testapp.models")
     XCTAssertEqual(tree.module(of: "shelf/utils.py")?.module, "shelf.utils")
+  }
+
+  func testADotDotIsTheScriptsOwnParentNotTheWorkingDirectorys() throws {
+    // `python tests/manage.py test` run at the repository's root: tests/manage.py puts the
+    // repository (its own folder's parent) on sys.path, not the folder above the root.
+    let folder = try TemporaryFolder()
+    let manage = "sys.path.insert(0, os.path.join(os.path.dirname(__file__), \"..\"))\n"
+    try folder.write("repo/tests/manage.py", manage)
+    let tree = SourceTree.find(
+      commandDirectory: folder.path + "/repo", report: nil, scripts: [(manage, folder.path + "/repo/tests")])
+    XCTAssertEqual(tree, SourceTree(root: folder.path + "/repo", sourceRoots: [""]))
   }
 
   func testAPackageRepositoryAboveTheTestProjectIsTheProject() throws {

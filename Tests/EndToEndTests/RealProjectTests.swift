@@ -49,7 +49,7 @@ final class RealProjectTests: XCTestCase {
     XCTAssertGreaterThanOrEqual(
       django.outcomes.count, project.minimumTests,
       "\(project): Django's own run did not find the suite:\n\(django.output)", file: file, line: line)
-    defer { Self.stopWarmService(in: folder) }
+    defer { Self.stopWarmService(in: folder, command: project.command) }
     var environment = project.environment
     environment["DJDASH_WARM_IDLE_TIMEOUT"] = "120"  // should stopping it below fail
     let warm = try Shell.djdash(
@@ -84,27 +84,10 @@ final class RealProjectTests: XCTestCase {
     }
   }
 
-  /// Stops the warm service `djdash run --warm` started for `folder`. `djdash warm stop`
-  /// cannot: it looks for manage.py and has no `--command`. So: SIGTERM (the service then
-  /// destroys its test databases) to the pid its log names, if that process is still the
-  /// folder's `djdash warm serve`; SIGKILL to its group after 10 s.
-  private static func stopWarmService(in folder: String) {
-    guard let log = try? String(contentsOfFile: folder + "/.djdash/warm.log", encoding: .utf8) else { return }
-    let pids = log.split(separator: "\n").compactMap { line -> Int32? in
-      guard line.hasPrefix("djdash: warm service "), line.hasSuffix(": started") else { return nil }
-      return line.split(separator: " ").dropFirst(3).first.flatMap { Int32($0) }
-    }
-    for pid in Set(pids) where pid > 1 {
-      func isTheService() -> Bool {
-        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
-        let arguments = String(decoding: data, as: UTF8.self).split(separator: "\0")
-        return arguments.contains("serve") && arguments.contains { $0.contains(folder + "/.djdash/") }
-      }
-      guard isTheService() else { continue }
-      kill(pid, SIGTERM)
-      for _ in 0..<100 where isTheService() { usleep(100_000) }
-      if isTheService() { kill(-pid, SIGKILL) }
-    }
+  /// Stops the warm service `djdash run --warm` started for `folder` (its test databases
+  /// are destroyed), as a user would.
+  private static func stopWarmService(in folder: String, command: String) {
+    _ = try? Shell.djdash(["warm", "stop", "--command", command], in: folder)
   }
 
   /// Runs `project` with Django's own runner and with djdash, and fails with every

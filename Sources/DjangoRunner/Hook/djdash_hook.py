@@ -61,6 +61,7 @@ _labels_inside = None  # DJDASH_LABELS: labels for run_tests from djdash, not th
 # DJDASH_WARM: the runner becomes a warm server: test environment and databases set up
 # once, then each {"cmd": "warm_run"} forks a child that runs the labels and exits.
 _warm = False
+_warm_served = False  # a warm server serves once, however often the script calls run_tests
 _warm_requests = queue.Queue()
 
 
@@ -1688,23 +1689,31 @@ def _project_files_loaded():
     return sorted(files)
 
 
+def _is_dummy(connection):
+    """Django's stand-in when a project has no DATABASES: nothing to set up or clone."""
+    return connection.settings_dict.get("ENGINE") == "django.db.backends.dummy"
+
+
 def _shared_aliases(connections):
     """Aliases whose test database is not SQLite in memory: a fork shares them."""
     shared = []
     for alias in sorted(connections):
         connection = connections[alias]
+        if _is_dummy(connection):
+            continue
         name = connection.creation._get_test_db_name()
         if connection.vendor != "sqlite" or not connection.creation.is_in_memory_db(name):
             shared.append(alias)
     return shared
 
 
-def _serve_warm(runner):
+def _serve_warm(runner, command_labels):
     """A warm server: the test environment and every database set up once; each warm
     run is a forked child, which sees the databases exactly as they are now. SQLite in
     memory is copied by the fork; any other test database is cloned for the run (as
     Django clones them for --parallel) and dropped after it. The server's own test
-    databases get names of their own, so cold runs beside it never touch them."""
+    databases get names of their own, so cold runs beside it never touch them.
+    `command_labels` (those the command itself carries) come before each run's own."""
     from django.db import connections
 
     shared = _shared_aliases(connections)
@@ -1714,7 +1723,7 @@ def _serve_warm(runner):
         root, extension = os.path.splitext(name) if connection.vendor == "sqlite" else (name, "")
         connection.settings_dict.setdefault("TEST", {})["NAME"] = root + "_djdash_warm" + extension
     runner.setup_test_environment()
-    aliases = set(connections)
+    aliases = {alias for alias in connections if not _is_dummy(connections[alias])}
     old_config = runner.setup_databases(aliases=aliases, serialized_aliases=aliases)
     loaded = _project_files_loaded()
     _prewarm(runner, aliases)
@@ -1740,7 +1749,7 @@ def _serve_warm(runner):
                 for alias in shared:
                     connection = connections[alias]
                     connection.settings_dict.update(connection.creation.get_test_db_clone_settings(suffix))
-                _run_warm_child(runner, request)  # never returns
+                _run_warm_child(runner, request, command_labels)  # never returns
             emit("warm_child_started", child=pid)
             _, status = os.waitpid(pid, 0)
             for alias in shared:
@@ -1899,7 +1908,7 @@ def _forget_project_caches():
         pass
 
 
-def _run_warm_child(runner, request):
+def _run_warm_child(runner, request, command_labels=()):
     """In the forked child: become the leader of a run of its own (its own process group,
     socket and run folder), run the labels as run_tests would without creating or
     destroying databases, and exit."""
@@ -1913,7 +1922,7 @@ def _run_warm_child(runner, request):
         _leader = True
         _enable_crash_report()
         _connect()
-        labels = [str(label) for label in request.get("labels") or []]
+        labels = list(command_labels) + [str(label) for label in request.get("labels") or []]
         _emit_runner_started(runner, labels)
         suite = runner.build_suite(labels)
         runner.run_checks(runner.get_databases(suite))
@@ -1954,12 +1963,18 @@ def _patch_runner_module(module):
 
     def run_tests(self, test_labels, *args, **kwargs):
         if _warm and _leader:
-            return _serve_warm(self)
+            global _warm_served
+            if _warm_served:  # a script that calls run_tests again: the server has ended
+                return 0
+            _warm_served = True
+            return _serve_warm(self, list(test_labels or []))
         if _awaits_labels and _leader:
             _labels_given.wait()
-            test_labels = list(_given_labels or [])
             if _given_labels is None:  # stopped before it was given any
                 return 0
+            # The command's own labels (`--command "manage.py test app"`) and djdash's, as
+            # a cold run's command line has them.
+            test_labels = list(test_labels or []) + list(_given_labels)
         elif _labels_inside is not None and _leader:  # a script that takes no labels (DJDASH_LABELS)
             test_labels = list(_labels_inside)
         try:

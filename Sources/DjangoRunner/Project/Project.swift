@@ -92,8 +92,10 @@ public struct Project: Sendable {
   ) -> SourceTree {
     let words = command.flatMap { try? ShellWords.split($0) } ?? []
     let scripts = (["manage.py"] + words.filter { $0.hasSuffix(".py") }).compactMap { name in
-      FileManager.default.contents(atPath: name.hasPrefix("/") ? name : commandDirectory + "/" + name)
-        .map { String(decoding: $0, as: UTF8.self) }
+      let path = name.hasPrefix("/") ? name : commandDirectory + "/" + name
+      return FileManager.default.contents(atPath: path).map {
+        (source: String(decoding: $0, as: UTF8.self), folder: (path as NSString).deletingLastPathComponent)
+      }
     }
     return SourceTree.find(
       commandDirectory: commandDirectory, report: report, scripts: scripts, environment: environment)

@@ -33,10 +33,11 @@ public struct SourceTree: Sendable, Equatable {
   ///
   /// - Parameters:
   ///   - report: what the runner reported last, if anything.
-  ///   - scripts: the entry point's files (manage.py, runtests.py), read for `sys.path` edits.
+  ///   - scripts: the entry point's files (manage.py, runtests.py) and their folders, read
+  ///     for `sys.path` edits.
   ///   - environment: for `PYTHONPATH`.
   public static func find(
-    commandDirectory: String, report: ProjectReport?, scripts: [String] = [],
+    commandDirectory: String, report: ProjectReport?, scripts: [(source: String, folder: String)] = [],
     environment: [String: String] = [:]
   ) -> SourceTree {
     let start = standardized(commandDirectory)
@@ -64,23 +65,30 @@ public struct SourceTree: Sendable, Equatable {
   }
 
   /// Source folders read from the source, before any run.
-  static func guessedFolders(_ start: String, scripts: [String], environment: [String: String]) -> [String] {
+  static func guessedFolders(
+    _ start: String, scripts: [(source: String, folder: String)], environment: [String: String]
+  ) -> [String] {
     var folders: [String] = []
     let parent = (start as NSString).deletingLastPathComponent
-    for script in scripts {
+    for (script, scriptFolder) in scripts {
+      let scriptFolder = standardized(scriptFolder)
       for line in script.split(separator: "\n") where line.contains("sys.path") {
         let code = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
         guard code.contains("insert") || code.contains("append") || code.contains("[0:0]") else { continue }
+        // The script's own folder's parent (`join(dirname(__file__), "..")`).
         if code.contains("\"..\"") || code.contains("'..'") || code.contains("pardir") || code.contains(".parent")
           || code.contains("dirname(os.path.dirname") || code.contains("dirname(dirname")
         {
-          folders.append(parent)
+          folders.append((scriptFolder as NSString).deletingLastPathComponent)
         }
-        // A quoted name of a folder beside the script: `sys.path.insert(0, "src")`.
+        // A quoted name of a folder beside the script or the working directory:
+        // `sys.path.insert(0, "src")`.
         for quoted in code.split(separator: "\"").enumerated().filter({ $0.offset % 2 == 1 }).map(\.element)
           + code.split(separator: "'").enumerated().filter({ $0.offset % 2 == 1 }).map(\.element)
-        where !quoted.isEmpty && quoted != ".." && isDirectory(start + "/" + quoted) {
-          folders.append(standardized(start + "/" + quoted))
+        where !quoted.isEmpty && quoted != ".." {
+          for base in Set([start, scriptFolder]) where isDirectory(base + "/" + quoted) {
+            folders.append(standardized(base + "/" + quoted))
+          }
         }
       }
     }
