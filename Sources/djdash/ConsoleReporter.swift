@@ -61,7 +61,8 @@ final class ConsoleReporter {
       Console.error("running\(how) \(start.command.joined(separator: " ")) in \(start.directory)")
       if start.labelsInsideRunner == true {
         Console.error(
-          "labels \(start.labels.joined(separator: " ")): given to Django's runner inside, as the script takes none on its command line")
+          "labels \(start.labels.joined(separator: " ")): given to Django's runner inside, as the script takes none on its command line"
+        )
       }
     case .suiteReady(let plan):
       var line = "\(plan.tests.count) test\(plan.tests.count == 1 ? "" : "s")"

@@ -76,7 +76,8 @@ final class SourceTreeTests: XCTestCase {
     try folder.write("mono/site/manage.py")
     let site = folder.path + "/mono/site"
     XCTAssertEqual(SourceTree.find(commandDirectory: site, report: nil).root, site)
-    XCTAssertEqual(SourceTree.find(commandDirectory: site, report: report(site, [folder.path + "/mono", site])).root, site)
+    XCTAssertEqual(
+      SourceTree.find(commandDirectory: site, report: report(site, [folder.path + "/mono", site])).root, site)
   }
 
   func testTheLastReportIsFoundAboveTheTestProjectAndKeptWhole() throws {

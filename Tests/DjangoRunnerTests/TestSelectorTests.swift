@@ -185,7 +185,8 @@ final class TestSelectorTests: XCTestCase {
     let project = try SyntheticProject(replacing: [
       "shop/tests/views.py": "def page(request): pass\n",
       "shop/tests/urls.py": "from shop.tests import views\nurlpatterns = []\n",
-      "shop/tests/test_views.py": "from django.test import TestCase\n\nclass T(TestCase):\n    urls = \"shop.tests.urls\"\n",
+      "shop/tests/test_views.py":
+        "from django.test import TestCase\n\nclass T(TestCase):\n    urls = \"shop.tests.urls\"\n",
     ])
     let selection = selection("shop/tests/views.py", in: project)
     XCTAssertFalse(selection.isEverything, "\(selection.broadReasons)")

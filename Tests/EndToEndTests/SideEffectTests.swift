@@ -24,8 +24,9 @@ final class SideEffectTests: XCTestCase {
     return ["DJANGO_SETTINGS_MODULE": "otherproject.settings", "PYTHONPATH": folder]
   }
 
-  private func assertNoHookTrouble(_ run: RecordedRun, _ context: String, file: StaticString = #filePath, line: UInt = #line)
-  {
+  private func assertNoHookTrouble(
+    _ run: RecordedRun, _ context: String, file: StaticString = #filePath, line: UInt = #line
+  ) {
     let warnings = run.events.compactMap { if case .warning(let text) = $0.event { return text } else { return nil } }
     XCTAssertEqual(warnings, [], context, file: file, line: line)
     for trace in ["djdash_hook", "djdash's hook"] {
@@ -52,11 +53,15 @@ final class SideEffectTests: XCTestCase {
         assertNoHookTrouble(run, context)
 
         let subtests = try XCTUnwrap(
-          run.report("sideeffects.tests.FailingSubtestTests.test_a_failing_subtest_is_reported_with_its_parameters"))
-          .subtests
+          run.report("sideeffects.tests.FailingSubtestTests.test_a_failing_subtest_is_reported_with_its_parameters")
+        )
+        .subtests
         XCTAssertEqual(
           subtests.map(\.description),
-          ["(number=1, watched=<sideeffects.tests.Watched object>)", "(number=2, watched=<sideeffects.tests.Watched object>)"],
+          [
+            "(number=1, watched=<sideeffects.tests.Watched object>)",
+            "(number=2, watched=<sideeffects.tests.Watched object>)",
+          ],
           context)
         let queryset = try XCTUnwrap(
           run.report("sideeffects.tests.SubtestParameterTests.test_a_queryset_parameter_is_not_evaluated_again"))
@@ -98,7 +103,8 @@ final class SideEffectTests: XCTestCase {
       let python = try version.python()
       let project = try TestPaths.copy(Self.fixture)
       // --durations needs Python 3.12 (Django 6's root has 3.13).
-      let flags = ["--buffer", "--timing", "--debug-sql"] + ([.v60, .v61].contains(version) ? ["--durations", "3"] : [])
+      let flags =
+        ["--buffer", "--timing", "--debug-sql"] + ([.v60, .v61].contains(version) ? ["--durations", "3"] : [])
       let expected = try DjangoOracle.verdicts(project: project, python: python, arguments: flags)
       XCTAssertEqual(expected.count, 12)
       var request = RunRequest()

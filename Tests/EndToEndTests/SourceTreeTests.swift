@@ -7,12 +7,6 @@ import XCTest
 /// root, the test project with its manage.py in `tests/`. djdash started beside manage.py
 /// treats the repository as the project: it watches the library and selects its tests.
 final class SourceTreeEndToEndTests: XCTestCase {
-  private func save(_ text: String, to file: String) throws {
-    let temporary = file + ".djdash-save"
-    try text.write(toFile: temporary, atomically: false, encoding: .utf8)
-    guard rename(temporary, file) == 0 else { throw CocoaError(.fileWriteUnknown) }
-  }
-
   func testAffectedFromTheTestProjectSelectsTheLibrarysTestsBeforeAndAfterARun() throws {
     let python = try DjangoVersion.v52.python()
     let repository = try TestPaths.copy(TestPaths.fixtures + "/shelfrepo")
@@ -75,7 +69,7 @@ final class SourceTreeEndToEndTests: XCTestCase {
 
     let labels = repository + "/shelf/labels.py"
     let source = try String(contentsOfFile: labels, encoding: .utf8)
-    try save(source.replacingOccurrences(of: "%d pages", with: "%d pp."), to: labels)
+    try TestPaths.saveLikeAnEditor(source.replacingOccurrences(of: "%d pages", with: "%d pp."), to: labels)
     // Exactly the library file's tests run (the header shows the command), and fail.
     try tmux.waitFor("the run of the saved library file's tests") { screen in
       screen.contains("saved shelf/labels.py → testapp.tests.test_labels")

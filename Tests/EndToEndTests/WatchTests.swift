@@ -11,13 +11,6 @@ final class WatchEndToEndTests: XCTestCase {
     return try TmuxSession([TestPaths.binary] + arguments, in: project, width: 160, height: 40, environment: env)
   }
 
-  /// Saves `file` the way many editors do: a new file renamed over the old one.
-  private func save(_ text: String, to file: String) throws {
-    let temporary = file + ".djdash-save"
-    try text.write(toFile: temporary, atomically: false, encoding: .utf8)
-    guard rename(temporary, file) == 0 else { throw CocoaError(.fileWriteUnknown) }
-  }
-
   func testASaveRunsOnlyTheAffectedTestsAndWhyExplainsThem() throws {
     let python = try DjangoVersion.v52.python()
     let project = try TestPaths.copy(TestPaths.demo)
@@ -28,7 +21,7 @@ final class WatchEndToEndTests: XCTestCase {
     // A view reached only through the URLconf: the tests that use the test client run.
     let views = project + "/catalog/views.py"
     let source = try String(contentsOfFile: views, encoding: .utf8)
-    try save(
+    try TestPaths.saveLikeAnEditor(
       source.replacingOccurrences(of: "\"on_sale\": current < product.price", with: "\"on_sale\": False"), to: views)
     let screen = try tmux.waitFor(
       "saved catalog/views.py → catalog.tests.test_views orders.tests.test_checkout orders.tests.test_views",
@@ -45,11 +38,12 @@ final class WatchEndToEndTests: XCTestCase {
 
     // A pure helper: only what imports it, and its app's tests.
     let promotions = project + "/catalog/promotions.py"
-    try save(try String(contentsOfFile: promotions, encoding: .utf8) + "\n# saved\n", to: promotions)
+    try TestPaths.saveLikeAnEditor(
+      try String(contentsOfFile: promotions, encoding: .utf8) + "\n# saved\n", to: promotions)
     try tmux.waitFor("saved catalog/promotions.py →")
 
     // A file no test depends on: nothing runs, and the screen says so.
-    try save("notes\n", to: project + "/NOTES.md")
+    try TestPaths.saveLikeAnEditor("notes\n", to: project + "/NOTES.md")
     try tmux.waitFor("saved NOTES.md → no test depends on it")
 
     try tmux.press("q")
@@ -74,7 +68,7 @@ final class WatchEndToEndTests: XCTestCase {
     defer { tmux.close() }
     try tmux.waitFor("running", "test_takes_a_while")
     let forms = project + "/orders/forms.py"
-    try save(try String(contentsOfFile: forms, encoding: .utf8) + "\n# saved\n", to: forms)
+    try TestPaths.saveLikeAnEditor(try String(contentsOfFile: forms, encoding: .utf8) + "\n# saved\n", to: forms)
     try tmux.waitFor("saved orders/forms.py → ", "queued: ")
     // The queued run starts when the first ends, with only what the save affected.
     try tmux.waitFor("the queued run") { screen in
@@ -104,13 +98,13 @@ final class WatchEndToEndTests: XCTestCase {
 
     // A view: not loaded by the server, so a fork of it runs the tests.
     let views = project + "/catalog/views.py"
-    try save(try String(contentsOfFile: views, encoding: .utf8) + "\n# saved\n", to: views)
+    try TestPaths.saveLikeAnEditor(try String(contentsOfFile: views, encoding: .utf8) + "\n# saved\n", to: views)
     try tmux.waitFor("saved catalog/views.py →", "22/22", "warm")
 
     // A helper the models import: loaded at start-up, so this run is cold and the server
     // restarts with the new code.
     let pricing = project + "/catalog/pricing.py"
-    try save(try String(contentsOfFile: pricing, encoding: .utf8) + "\n# saved\n", to: pricing)
+    try TestPaths.saveLikeAnEditor(try String(contentsOfFile: pricing, encoding: .utf8) + "\n# saved\n", to: pricing)
     try tmux.waitFor("the cold run") {
       $0.contains("saved catalog/pricing.py → every test") && $0.contains("54/54") && !$0.contains(" warm")
     }
@@ -125,7 +119,7 @@ final class WatchEndToEndTests: XCTestCase {
     let (tmux, project) = try dashboardWithWarmRunnerReady(["--warm-check"])
     defer { tmux.close() }
     let views = project + "/catalog/views.py"
-    try save(try String(contentsOfFile: views, encoding: .utf8) + "\n# saved\n", to: views)
+    try TestPaths.saveLikeAnEditor(try String(contentsOfFile: views, encoding: .utf8) + "\n# saved\n", to: views)
     // The warm run, then the cold run of the same labels, then the verdict of the check.
     try tmux.waitFor("saved catalog/views.py →", "22/22")
     try tmux.press("w")

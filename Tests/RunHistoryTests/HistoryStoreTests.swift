@@ -49,12 +49,17 @@ final class HistoryStoreTests: XCTestCase {
   func testTheLastStateIsInTheOrderTheResultsCameIn() throws {
     let store = try HistoryStore(projectRoot: folder)
     record(
-      [start(), finished("t.A.a", .pass, t: 1), finished("t.A.b", .pass, t: 2), finished("t.A.c", .pass, t: 3),
-       end([.pass: 3], exitCode: 0)],
+      [
+        start(), finished("t.A.a", .pass, t: 1), finished("t.A.b", .pass, t: 2), finished("t.A.c", .pass, t: 3),
+        end([.pass: 3], exitCode: 0),
+      ],
       store: store)
     // A later run meets them in another order; c is not in it.
     record(
-      [start(), finished("t.A.b", .pass, t: 1), finished("t.A.a", .fail, t: 2), end([.pass: 1, .fail: 1], exitCode: 1)],
+      [
+        start(), finished("t.A.b", .pass, t: 1), finished("t.A.a", .fail, t: 2),
+        end([.pass: 1, .fail: 1], exitCode: 1),
+      ],
       store: store)
     XCTAssertEqual(try store.lastState().map(\.id), ["t.A.c", "t.A.b", "t.A.a"])
   }

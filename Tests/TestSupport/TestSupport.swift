@@ -55,6 +55,13 @@ public enum TestPaths {
     return "python manage_\(startMethod).py test"
   }
 
+  /// Saves `text` to `file` the way many editors do: a new file renamed over the old one.
+  public static func saveLikeAnEditor(_ text: String, to file: String) throws {
+    let temporary = file + ".djdash-save"
+    try text.write(toFile: temporary, atomically: false, encoding: .utf8)
+    guard rename(temporary, file) == 0 else { throw CocoaError(.fileWriteUnknown) }
+  }
+
   /// Copies a fixture project (or the demo) to a temporary folder, so runs never write
   /// into the source tree.
   public static func copy(_ folder: String) throws -> String {

@@ -74,7 +74,9 @@ public struct Project: Sendable {
   static func lastReport(commandDirectory: String) -> ProjectReport? {
     var folder = commandDirectory
     for _ in 0...SourceTree.levelsAbove {
-      if let found = ProjectReport.load(projectRoot: folder), SourceTree.standardized(found.directory) == commandDirectory {
+      if let found = ProjectReport.load(projectRoot: folder),
+        SourceTree.standardized(found.directory) == commandDirectory
+      {
         return found
       }
       let parent = (folder as NSString).deletingLastPathComponent

@@ -41,7 +41,8 @@ public struct SourceTree: Sendable, Equatable {
     environment: [String: String] = [:]
   ) -> SourceTree {
     let start = standardized(commandDirectory)
-    let folders = report?.sourceFolders.map(standardized) ?? guessedFolders(start, scripts: scripts, environment: environment)
+    let folders =
+      report?.sourceFolders.map(standardized) ?? guessedFolders(start, scripts: scripts, environment: environment)
     // The highest folder a source root may make the project: two levels up, but never
     // past a repository's root, nor to `/`.
     var limit = start

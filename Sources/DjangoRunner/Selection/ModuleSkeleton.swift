@@ -81,42 +81,40 @@ public struct ModuleSkeleton: Equatable, Sendable {
 
   /// Opening minus closing brackets outside strings.
   static func bracketBalance(_ text: String) -> Int {
-    var balance = 0
-    var quote: Character?
-    for character in text {
-      if let open = quote {
-        if character == open { quote = nil }
-        continue
-      }
-      switch character {
-      case "\"", "'": quote = character
-      case "(", "[", "{": balance += 1
-      case ")", "]", "}": balance -= 1
-      default: break
-      }
-    }
-    return balance
+    forEachCharacterOutsideStrings(of: text) { _, _, _ in }
   }
 
   /// A `def` line up to its last colon outside brackets: `def f(a): return a` → `def f(a):`.
   static func signaturePart(_ line: String) -> String {
+    var end = line.endIndex
+    forEachCharacterOutsideStrings(of: line) { index, character, depth in
+      if character == ":" && depth == 0 { end = line.index(after: index) }
+    }
+    return String(line[..<end])
+  }
+
+  /// Calls `body` with each character of `text` outside string literals and the bracket
+  /// depth before it; returns the depth at the end (opening minus closing brackets).
+  @discardableResult
+  static func forEachCharacterOutsideStrings(
+    of text: String, _ body: (String.Index, Character, Int) -> Void
+  ) -> Int {
     var depth = 0
     var quote: Character?
-    var end = line.endIndex
-    for index in line.indices {
-      let character = line[index]
+    for index in text.indices {
+      let character = text[index]
       if let open = quote {
         if character == open { quote = nil }
         continue
       }
+      body(index, character, depth)
       switch character {
       case "\"", "'": quote = character
       case "(", "[", "{": depth += 1
       case ")", "]", "}": depth -= 1
-      case ":" where depth == 0: end = line.index(after: index)
       default: break
       }
     }
-    return String(line[..<end])
+    return depth
   }
 }

@@ -87,23 +87,23 @@ public struct ProjectGraph: Sendable {
     var skeletonsRead = [ModuleSkeleton?](repeating: nil, count: scanned.count)
     python.withUnsafeMutableBufferPointer { pythonOut in
       templates.withUnsafeMutableBufferPointer { templateOut in
-       skeletonsRead.withUnsafeMutableBufferPointer { skeletonOut in
-        nonisolated(unsafe) let pythonBase = pythonOut
-        nonisolated(unsafe) let templateBase = templateOut
-        nonisolated(unsafe) let skeletonBase = skeletonOut
-        DispatchQueue.concurrentPerform(iterations: scanned.count) { index in
-          let path = scanned[index]
-          guard let bytes = ProjectTree.read(root + "/" + path) else { return }
-          if path.hasSuffix(".py") {
-            pythonBase[index] = PythonScanner.scan(bytes)
-            if loadedAtSetup.contains(path) {
-              skeletonBase[index] = ModuleSkeleton(source: String(decoding: bytes, as: UTF8.self))
+        skeletonsRead.withUnsafeMutableBufferPointer { skeletonOut in
+          nonisolated(unsafe) let pythonBase = pythonOut
+          nonisolated(unsafe) let templateBase = templateOut
+          nonisolated(unsafe) let skeletonBase = skeletonOut
+          DispatchQueue.concurrentPerform(iterations: scanned.count) { index in
+            let path = scanned[index]
+            guard let bytes = ProjectTree.read(root + "/" + path) else { return }
+            if path.hasSuffix(".py") {
+              pythonBase[index] = PythonScanner.scan(bytes)
+              if loadedAtSetup.contains(path) {
+                skeletonBase[index] = ModuleSkeleton(source: String(decoding: bytes, as: UTF8.self))
+              }
+            } else {
+              templateBase[index] = TemplateScanner.scan(String(decoding: bytes, as: UTF8.self))
             }
-          } else {
-            templateBase[index] = TemplateScanner.scan(String(decoding: bytes, as: UTF8.self))
           }
         }
-       }
       }
     }
     for (index, path) in scanned.enumerated() {
@@ -141,7 +141,9 @@ public struct ProjectGraph: Sendable {
       switch kind {
       case .python, .migration:
         pythonSummaries[path] = PythonScanner.scan(bytes)
-        if loadedAtSetup.contains(path) { skeletons[path] = ModuleSkeleton(source: String(decoding: bytes, as: UTF8.self)) }
+        if loadedAtSetup.contains(path) {
+          skeletons[path] = ModuleSkeleton(source: String(decoding: bytes, as: UTF8.self))
+        }
       case .template: templateSummaries[path] = TemplateScanner.scan(String(decoding: bytes, as: UTF8.self))
       default: if Self.isManagePy(path) { pythonSummaries[path] = PythonScanner.scan(bytes) }
       }
@@ -274,7 +276,9 @@ public struct ProjectGraph: Sendable {
     }
     var edges = fileEdges
     for (file, imported) in recordedImports {
-      for target in imported.sorted() { edges[file, default: []].append(Dependency(target: target, reason: .importedInARun)) }
+      for target in imported.sorted() {
+        edges[file, default: []].append(Dependency(target: target, reason: .importedInARun))
+      }
     }
     for (file, names) in recordedRenders {
       for name in names.sorted() {

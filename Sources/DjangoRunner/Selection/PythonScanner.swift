@@ -240,7 +240,8 @@ public enum PythonScanner {
     // a string with template syntax (`Template("{% load x %}…")`) is kept whole.
     let length = end - start
     if length >= 2, length <= 1 << 16, !isFormat, Self.hasTemplateTag(bytes, from: start, to: end) {
-      return .string(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self), isPrefix: false)
+      return .string(
+        String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self), isPrefix: false)
     }
     guard length > 0, length <= 200, !isTriple || length <= 200 else { return .string("", isPrefix: false) }
     var stop = end

@@ -259,7 +259,8 @@ extension Project {
       root: root, sourceRoots: sourceRoots,
       settingsModule: merged.settings ?? environment["DJANGO_SETTINGS_MODULE"] ?? report?.settingsModule,
       testPattern: merged.pattern ?? "test*.py",
-      loadedAtSetup: Set((report?.modules ?? []).filter { $0.hasPrefix(base) }.map { String($0.dropFirst(base.count)) }))
+      loadedAtSetup: Set((report?.modules ?? []).filter { $0.hasPrefix(base) }.map { String($0.dropFirst(base.count)) })
+    )
     let recorded = RecordedEdges.load(projectRoot: root)
     if !recorded.isEmpty {
       graph.recordRenders(recorded.renders)
