@@ -29,9 +29,15 @@ struct AffectedCommand: ParsableCommand {
   @Option(help: "The test file pattern (default test*.py).")
   var pattern: String?
 
+  @Option(
+    help: ArgumentHelp(
+      "The test command, when not '<python> manage.py test', e.g. \"python runtests.py\": as `djdash run` takes it, it tells djdash where the project is.",
+      valueName: "command"))
+  var command: String?
+
   func run() throws {
     let directory = FileManager.default.currentDirectoryPath
-    let project = try Console.exitingOnProjectError { try Project.locate(from: directory, command: nil) }
+    let project = try Console.exitingOnProjectError { try Project.locate(from: directory, command: command) }
     var relative: [String] = []
     for path in paths {
       guard let inside = project.relativePath(of: path, from: directory) else {
@@ -43,6 +49,7 @@ struct AffectedCommand: ParsableCommand {
     var request = RunRequest()
     request.settings = settings
     request.pattern = pattern
+    request.command = command
     let selection = TestSelector(graph: project.dependencyGraph(for: request)).selection(for: relative)
     var output = ""
     for label in selection.labels {

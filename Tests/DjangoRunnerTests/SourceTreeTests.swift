@@ -41,6 +41,34 @@ final class SourceTreeTests: XCTestCase {
     XCTAssertEqual(tree, SourceTree(root: folder.path + "/repo", sourceRoots: [""]))
   }
 
+  func testTheScriptPythonRunsPutsItsOwnFolderOnSysPath() throws {
+    // django-js-asset's layout, asked from the repository's root as tox runs it:
+    // `python tests/manage.py test testapp` imports `testapp` from tests/ (sys.path[0]),
+    // so its tests are `testapp.…`, not `tests.testapp.…`.
+    let folder = try TemporaryFolder()
+    try folder.write("repo/pyproject.toml", "[project]\nname = \"lib\"\n")
+    try folder.write("repo/lib/__init__.py")
+    try folder.write("repo/lib/js.py", "def render(): return 1\n")
+    try folder.write(
+      "repo/tests/manage.py",
+      "import os, sys\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"testapp.settings\")\n"
+        + "sys.path.insert(0, dirname(dirname(abspath(__file__))))\n")
+    try folder.write("repo/tests/testapp/__init__.py")
+    try folder.write("repo/tests/testapp/settings.py", "INSTALLED_APPS = []\n")
+    try folder.write("repo/tests/testapp/test_js.py", "from lib.js import render\n")
+    let repo = folder.path + "/repo"
+    let project = try Project.locate(from: repo, command: "python tests/manage.py test testapp")
+    XCTAssertEqual(project.root, repo)
+    XCTAssertEqual(project.sourceRoots, ["", "tests"])
+    let selection = TestSelector(graph: project.dependencyGraph(for: RunRequest(), environment: [:]))
+      .selection(for: ["lib/js.py"])
+    XCTAssertEqual(selection.labels, ["testapp"])
+    // `python -m django test` has no script: the working directory is sys.path[0].
+    XCTAssertNil(Project.runScript(of: ["python", "-m", "django", "test", "--settings=tests.settings"]))
+    XCTAssertEqual(Project.runScript(of: ["python3", "-W", "error", "tests/manage.py", "test"]), "tests/manage.py")
+    XCTAssertEqual(Project.runScript(of: ["./runtests.py", "app/tests/test_x.py"]), "./runtests.py")
+  }
+
   func testAPackageRepositoryAboveTheTestProjectIsTheProject() throws {
     let folder = try TemporaryFolder()
     try folder.write("repo/pyproject.toml", "[project]\nname = \"x\"\n")

@@ -100,7 +100,28 @@ public struct Project: Sendable {
       }
     }
     return SourceTree.find(
-      commandDirectory: commandDirectory, report: report, scripts: scripts, environment: environment)
+      commandDirectory: commandDirectory, report: report, scripts: scripts,
+      scriptFolder: runScript(of: words).map { name in
+        ((name.hasPrefix("/") ? name : commandDirectory + "/" + name) as NSString).deletingLastPathComponent
+      }, environment: environment)
+  }
+
+  /// The script a command's Python runs (`python tests/manage.py test` → `tests/manage.py`,
+  /// `./runtests.py` → itself); nil for `python -m …` and `python -c …`, whose sys.path
+  /// starts with the working directory.
+  static func runScript(of words: [String]) -> String? {
+    guard let first = words.first else { return nil }
+    if first.hasSuffix(".py") { return first }
+    let interpreter = (first as NSString).lastPathComponent
+    guard interpreter.hasPrefix("python") || interpreter.hasPrefix("pypy") else { return nil }
+    var index = 1
+    while index < words.count, words[index].hasPrefix("-") {
+      let option = words[index]
+      if option == "-m" || option == "-c" || option.hasPrefix("-m") || option.hasPrefix("-c") { return nil }
+      // Options that take a value: `-W error`, `-X dev`.
+      index += option == "-W" || option == "-X" ? 2 : 1
+    }
+    return index < words.count && words[index].hasSuffix(".py") ? words[index] : nil
   }
 
   /// Reads `[tool.djdash]` from `folder/pyproject.toml`; an empty request if absent.

@@ -12,7 +12,8 @@ import Foundation
 ///
 /// The runner's own report (`ProjectReport.sourceFolders`, its `sys.path` less the
 /// standard library and installed packages) is the truth; before the first run djdash
-/// guesses from the source: the entry point's folder, `sys.path` edits in `manage.py` or
+/// guesses from the source: the entry point's folder, the folder of the script Python
+/// runs (sys.path[0]), `sys.path` edits in `manage.py` or
 /// the script, `PYTHONPATH`, and a package repository (pyproject.toml, setup.py,
 /// setup.cfg) at most two folders up.
 public struct SourceTree: Sendable, Equatable {
@@ -35,14 +36,18 @@ public struct SourceTree: Sendable, Equatable {
   ///   - report: what the runner reported last, if anything.
   ///   - scripts: the entry point's files (manage.py, runtests.py) and their folders, read
   ///     for `sys.path` edits.
+  ///   - scriptFolder: the folder of the script the command's Python runs, which Python
+  ///     puts first on sys.path (`python tests/manage.py test` run from the repository
+  ///     imports `testapp` from `tests/`); nil for `python -m` or no command.
   ///   - environment: for `PYTHONPATH`.
   public static func find(
     commandDirectory: String, report: ProjectReport?, scripts: [(source: String, folder: String)] = [],
-    environment: [String: String] = [:]
+    scriptFolder: String? = nil, environment: [String: String] = [:]
   ) -> SourceTree {
     let start = standardized(commandDirectory)
     let folders =
-      report?.sourceFolders.map(standardized) ?? guessedFolders(start, scripts: scripts, environment: environment)
+      report?.sourceFolders.map(standardized)
+      ?? (scriptFolder.map { [standardized($0)] } ?? []) + guessedFolders(start, scripts: scripts, environment: environment)
     // The highest folder a source root may make the project: two levels up, but never
     // past a repository's root, nor to `/`.
     var limit = start
