@@ -236,7 +236,11 @@ final class DashboardApp {
       selector = TestSelector(graph: project.dependencyGraph(for: request))
       selection = TestSelection(isEverything: true, broadReasons: ["too many changes at once to follow: every test"])
     } else {
-      selection = selector.selection(afterChanging: batch.paths)
+      // Only a file Django imports before any test fails every test by not compiling.
+      let early = batch.paths.filter { selector.graph.loadedBeforeTests.contains($0) }
+      let python = early.isEmpty ? nil : try? plan(labels: [], patterns: state.testNamePatterns).python
+      let uncompilable = python.map { project.uncompilable(early, python: $0) } ?? []
+      selection = selector.selection(afterChanging: batch.paths, uncompilable: uncompilable)
     }
     self.selector = selector
     if batch.isOverflow {

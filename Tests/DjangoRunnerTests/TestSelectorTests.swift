@@ -239,6 +239,37 @@ final class TestSelectorTests: XCTestCase {
     XCTAssertFalse(selector.selection(afterChanging: ["blog/urls.py"]).isEverything)
   }
 
+  func testAModuleTheURLconfImportsThatNoLongerCompilesSelectsEverything() throws {
+    // runtests.py sets the settings, whose ROOT_URLCONF imports the views: Django's system
+    // checks import them before any test.
+    let folder = try TemporaryFolder()
+    try folder.write(
+      "runtests.py", "import os\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"tests.settings\")\n")
+    try folder.write("tests/__init__.py")
+    try folder.write("tests/settings.py", "ROOT_URLCONF = \"tests.urls\"\nINSTALLED_APPS = [\"lib\", \"tests\"]\n")
+    try folder.write("tests/urls.py", "from lib.views import page\nurlpatterns = []\n")
+    try folder.write("tests/test_forms.py", "from lib.forms import Form\n")
+    try folder.write("tests/test_views.py", "from lib.views import page\n")
+    try folder.write("lib/__init__.py")
+    try folder.write("lib/views.py", "def page(request): pass\n")
+    try folder.write("lib/forms.py", "class Form: pass\n")
+    let graph = ProjectGraph(root: folder.path, entryScript: "runtests.py")
+    XCTAssertEqual(graph.settingsModule, "tests.settings")
+    XCTAssertTrue(graph.loadedBeforeTests.contains("lib/views.py"))
+    let selector = TestSelector(graph: graph)
+    let broken = selector.selection(for: ["lib/views.py"], uncompilable: ["lib/views.py"])
+    XCTAssertTrue(broken.isEverything)
+    XCTAssertEqual(
+      broken.broadReasons,
+      [
+        "lib/views.py: no longer compiles, and Django imports it before any test (django.setup() or the system checks): every test"
+      ])
+    // One that compiles follows the graph; one no test loads early fails only its importers.
+    XCTAssertEqual(selector.selection(for: ["lib/views.py"]).labels, ["tests.test_views"])
+    XCTAssertEqual(
+      selector.selection(for: ["lib/forms.py"], uncompilable: ["lib/forms.py"]).labels, ["tests.test_forms"])
+  }
+
   func testRecordedEdgesAreMergedIntoTheProjectsFile() throws {
     let folder = try TemporaryFolder()
     var first = RecordedEdges()

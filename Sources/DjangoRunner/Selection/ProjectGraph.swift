@@ -25,8 +25,15 @@ public struct ProjectGraph: Sendable {
   /// Files of the modules the runner had loaded before the first test (`django.setup()`:
   /// settings, app configs, models, admin, what they import), from its last report.
   public let loadedAtSetup: Set<String>
+  /// The script a custom command runs, relative to the root (see `init`).
+  public let entryScript: String?
   /// Their skeletons as last read: a save that changes one changed what Django set up.
   public private(set) var skeletons: [String: ModuleSkeleton] = [:]
+  /// What Django imports before any test, with everything those modules import:
+  /// settings, the apps' app configs, models and admin (`django.setup()`), the URLconf
+  /// (the system checks load it), and what the runner reported loading. A file among them
+  /// that no longer compiles fails every test.
+  public private(set) var loadedBeforeTests: Set<String> = []
 
   private(set) var kinds: [String: ProjectFileKind] = [:]
   private(set) var pythonSummaries: [String: PythonSourceSummary] = [:]
@@ -64,11 +71,14 @@ public struct ProjectGraph: Sendable {
   ///   - ignore: what to leave out; by default what the watcher leaves out.
   ///   - sourceRoots: the folders modules are imported from (default: the root).
   ///   - loadedAtSetup: files (relative to the root) the runner loaded before any test.
+  ///   - entryScript: the script a custom command runs (`runtests.py`), read like manage.py
+  ///     for the settings module it sets.
   public init(
     root: String, sourceRoots: [String] = [""], settingsModule: String? = nil, testPattern: String = "test*.py",
-    ignore: IgnoreRules? = nil, loadedAtSetup: Set<String> = []
+    ignore: IgnoreRules? = nil, loadedAtSetup: Set<String> = [], entryScript: String? = nil
   ) {
     self.root = root
+    self.entryScript = entryScript
     self.sourceRoots = sourceRoots.isEmpty ? [""] : sourceRoots
     self.testPattern = testPattern
     self.loadedAtSetup = loadedAtSetup
@@ -79,7 +89,7 @@ public struct ProjectGraph: Sendable {
     let scanned = paths.filter { path in
       switch kinds[path] {
       case .python?, .migration?, .template?: return true
-      default: return Self.isManagePy(path)
+      default: return Self.isManagePy(path) || path == entryScript
       }
     }
     var python = [PythonSourceSummary?](repeating: nil, count: scanned.count)
@@ -145,7 +155,7 @@ public struct ProjectGraph: Sendable {
           skeletons[path] = ModuleSkeleton(source: String(decoding: bytes, as: UTF8.self))
         }
       case .template: templateSummaries[path] = TemplateScanner.scan(String(decoding: bytes, as: UTF8.self))
-      default: if Self.isManagePy(path) { pythonSummaries[path] = PythonScanner.scan(bytes) }
+      default: if Self.isManagePy(path) || path == entryScript { pythonSummaries[path] = PythonScanner.scan(bytes) }
       }
     }
     if isIndexChanged { indexFiles() }
@@ -412,10 +422,14 @@ public struct ProjectGraph: Sendable {
   private mutating func connectDjango(_ edges: inout [String: [Dependency]]) {
     // Settings: named explicitly, else the DJANGO_SETTINGS_MODULE manage.py sets.
     var settings = explicitSettings
-    if settings == nil, let manage = managePy.flatMap({ pythonSummaries[$0] }) {
+    for script in [managePy, entryScript].compactMap({ $0 }) where settings == nil {
+      // A runtests.py names modules for other reasons; only one that sets the variable counts.
+      guard let summary = pythonSummaries[script],
+        script != entryScript || summary.strings.contains(where: { $0.text == "DJANGO_SETTINGS_MODULE" })
+      else { continue }
       settings =
-        manage.strings.map(\.text).first { moduleFiles[$0] != nil && $0.contains("settings") }
-        ?? manage.strings.map(\.text).first { moduleFiles[$0] != nil }
+        summary.strings.map(\.text).first { moduleFiles[$0] != nil && $0.contains("settings") }
+        ?? summary.strings.map(\.text).first { moduleFiles[$0] != nil }
     }
     settingsModule = settings
     settingsFiles = []
@@ -487,6 +501,16 @@ public struct ProjectGraph: Sendable {
     }
     client.append(Dependency(target: VirtualNode.urls, reason: .usesURLs))
     edges[VirtualNode.client] = client
+    var early = Array(settingsFiles) + Array(loadedAtSetup)
+    for dependency in clientServes where dependency.reason == .servedByClient(setting: "ROOT_URLCONF") {
+      early.append(dependency.target)
+    }
+    for app in apps {
+      for name in ["", ".apps", ".models", ".admin"] {
+        if let file = moduleFiles[app.module + name] { early.append(file) }
+      }
+    }
+    loadedBeforeTests = closure(of: early, over: edges) { $0 == .imports }
     // Receivers loaded at start-up (from AppConfig.ready, models, admin) run whenever
     // what they import is used: that module depends on them.
     var seeds: [String] = []

@@ -30,15 +30,18 @@ public struct TestSelector: Sendable {
 
   /// Reads the changed files into the graph, then selects: what depended on them
   /// before (a deleted module's importers) and what depends on them now.
-  public mutating func selection(afterChanging paths: [String]) -> TestSelection {
+  ///
+  /// - Parameter uncompilable: the changed Python files that no longer compile
+  ///   (`PythonSyntax.uncompilable`): one that Django imports before any test fails them all.
+  public mutating func selection(afterChanging paths: [String], uncompilable: Set<String> = []) -> TestSelection {
     let before = graph
     graph.update(paths)
-    return Self.select(paths, in: graph, before: before)
+    return Self.select(paths, in: graph, before: before, uncompilable: uncompilable)
   }
 
   /// Selects for files already read into the graph (e.g. `djdash affected`).
-  public func selection(for paths: [String]) -> TestSelection {
-    Self.select(paths, in: graph, before: nil)
+  public func selection(for paths: [String], uncompilable: Set<String> = []) -> TestSelection {
+    Self.select(paths, in: graph, before: nil, uncompilable: uncompilable)
   }
 
   private struct Reach {
@@ -57,11 +60,19 @@ public struct TestSelector: Sendable {
     }
   }
 
-  private static func select(_ paths: [String], in graph: ProjectGraph, before: ProjectGraph?) -> TestSelection {
+  private static func select(
+    _ paths: [String], in graph: ProjectGraph, before: ProjectGraph?, uncompilable: Set<String>
+  ) -> TestSelection {
     var reach = Reach()
     for path in Set(paths).sorted() {
+      let doesNotCompile =
+        uncompilable.contains(path)
+        && (graph.loadedBeforeTests.contains(path) || before?.loadedBeforeTests.contains(path) == true)
       if let reason = broadReason(for: path, in: graph) ?? before.flatMap({ broadReason(for: path, in: $0) })
         ?? before.flatMap({ setupReason(for: path, before: $0, after: graph) })
+        ?? (doesNotCompile
+          ? "no longer compiles, and Django imports it before any test (django.setup() or the system checks): every test"
+          : nil)
       {
         reach.broad.append("\(path): \(reason)")
         continue
@@ -255,11 +266,17 @@ extension Project {
   ) -> ProjectGraph {
     let merged = request.filling(from: configuration)
     let base = root.hasSuffix("/") ? root : root + "/"
+    // The script a custom command runs (runtests.py): the settings module it sets.
+    let script = merged.command.flatMap { try? ShellWords.split($0) }.flatMap(Project.runScript(of:)).map {
+      SourceTree.standardized($0.hasPrefix("/") ? $0 : commandDirectory + "/" + $0)
+    }
     var graph = ProjectGraph(
       root: root, sourceRoots: sourceRoots,
       settingsModule: merged.settings ?? environment["DJANGO_SETTINGS_MODULE"] ?? report?.settingsModule,
       testPattern: merged.pattern ?? "test*.py",
-      loadedAtSetup: Set((report?.modules ?? []).filter { $0.hasPrefix(base) }.map { String($0.dropFirst(base.count)) })
+      loadedAtSetup: Set(
+        (report?.modules ?? []).filter { $0.hasPrefix(base) }.map { String($0.dropFirst(base.count)) }),
+      entryScript: script.flatMap { $0.hasPrefix(base) ? String($0.dropFirst(base.count)) : nil }
     )
     let recorded = RecordedEdges.load(projectRoot: root)
     if !recorded.isEmpty {
@@ -267,6 +284,13 @@ extension Project {
       graph.recordImports(recorded.imports)
     }
     return graph
+  }
+
+  /// The Python files among `paths` (relative to the root) that no longer compile, asked
+  /// of `python` (see `PythonSyntax`).
+  public func uncompilable(_ paths: [String], python: String) -> Set<String> {
+    let found = PythonSyntax.uncompilable(paths.map { root + "/" + $0 }, python: python)
+    return Set(paths.filter { found.contains(root + "/" + $0) })
   }
 
   /// `path` (absolute, or relative to `directory`) relative to the project root; nil
