@@ -409,8 +409,8 @@ def _clip(text, limit=TEXT_LIMIT):
     return text[:limit] + "\n… [%d more characters cut by djdash]" % (len(text) - limit)
 
 
-def _text(value, limit=TEXT_LIMIT):
-    """A str as it is (clipped), anything else as _inert_repr's text."""
+def _described(value, limit=TEXT_LIMIT):
+    """A str as it is (clipped), anything else as _inert_repr's text: a skip reason."""
     return _clip(value if type(value) is str else _inert_repr(value), limit)
 
 
@@ -822,17 +822,11 @@ def _outbox():
 def _field(message, name, default=None):
     """A message's attribute without running its code: from the instance, else a plain
     class value; a property or other descriptor counts as absent."""
-    try:
-        values = vars(message)
-    except TypeError:
-        values = {}
+    values = _instance_dict(message)
     if name in values:
         return values[name]
-    for klass in type(message).__mro__:
-        if name in klass.__dict__:
-            value = klass.__dict__[name]
-            return default if hasattr(type(value), "__get__") else value
-    return default
+    value = _class_attribute(type(message), name)
+    return default if value is None or hasattr(type(value), "__get__") else value
 
 
 def _text(value):
@@ -842,12 +836,12 @@ def _text(value):
     str() of it would run the project's __str__."""
     if value is None:
         return ""
-    if isinstance(value, str):
+    if issubclass(type(value), str):
         return str.__str__(value)
-    if isinstance(value, (bytes, bytearray)):
+    if issubclass(type(value), (bytes, bytearray)):
         return bytes(value).decode("utf-8", "replace")
     functional = sys.modules.get("django.utils.functional")
-    if functional is not None and isinstance(value, functional.Promise):
+    if functional is not None and issubclass(type(value), functional.Promise):
         return str(value)
     registry = sys.modules.get("email.headerregistry")
     if registry is not None and type(value) in (registry.Address, registry.Group):
@@ -856,7 +850,7 @@ def _text(value):
 
 
 def _addresses(value):
-    return [_text(address) for address in value] if isinstance(value, (list, tuple)) else []
+    return [_text(address) for address in value] if issubclass(type(value), (list, tuple)) else []
 
 
 def _mail_json(message):
@@ -868,7 +862,7 @@ def _mail_json(message):
         "cc": _addresses(_field(message, "cc")),
         "bcc": _addresses(_field(message, "bcc")),
         "reply_to": _addresses(_field(message, "reply_to")),
-        "headers": {_text(k): _text(v) for k, v in dict.items(headers)} if isinstance(headers, dict) else {},
+        "headers": {_text(k): _text(v) for k, v in dict.items(headers)} if issubclass(type(headers), dict) else {},
         "body": _clip(_text(_field(message, "body"))),
         "content_subtype": _text(_field(message, "content_subtype", "plain")) or "plain",
         "alternatives": [],
@@ -876,14 +870,14 @@ def _mail_json(message):
     }
     # Django 6.1's MAILERS: the alias of the mailer that sent it (None without MAILERS).
     sent_using = _field(message, "sent_using")
-    if isinstance(sent_using, str):
+    if issubclass(type(sent_using), str):
         entry["sent_using"] = str.__str__(sent_using)
     alternatives = _field(message, "alternatives")
-    for alternative in alternatives if isinstance(alternatives, (list, tuple)) else ():
-        if isinstance(alternative, (list, tuple)) and len(alternative) >= 2:
+    for alternative in alternatives if issubclass(type(alternatives), (list, tuple)) else ():
+        if issubclass(type(alternative), (list, tuple)) and len(alternative) >= 2:
             entry["alternatives"].append({"mimetype": _text(alternative[1]), "content": _clip(_text(alternative[0]))})
     attachments = _field(message, "attachments")
-    for attachment in attachments if isinstance(attachments, (list, tuple)) else ():
+    for attachment in attachments if issubclass(type(attachments), (list, tuple)) else ():
         entry["attachments"].append(_attachment_json(attachment))
     return entry
 
@@ -894,31 +888,31 @@ def _attachment_json(attachment):
     (MIMEBase; email.message.MIMEPart since 6.0). The size is left out when only the
     project's code could tell it (a message/rfc822 attachment, content of another type)."""
     parts = sys.modules.get("email.message")
-    if parts is not None and isinstance(attachment, parts.Message):
+    if parts is not None and issubclass(type(attachment), parts.Message):
         # Message's own methods, not overrides: a subclass's code never runs.
         Message = parts.Message
         name = Message.get_filename(attachment)
         entry = {
-            "name": name if isinstance(name, str) else "",
+            "name": name if issubclass(type(name), str) else "",
             "mimetype": Message.get_content_type(attachment),
         }
         if not Message.is_multipart(attachment):
             payload = Message.get_payload(attachment, decode=True)
-            if isinstance(payload, bytes):
+            if issubclass(type(payload), bytes):
                 entry["size"] = len(payload)
         return entry
-    if not isinstance(attachment, (list, tuple)) or len(attachment) < 3:
+    if not issubclass(type(attachment), (list, tuple)) or len(attachment) < 3:
         return {"name": "", "mimetype": "<%s>" % type(attachment).__name__}
     name, content, mimetype = attachment[0], attachment[1], attachment[2]
     entry = {
-        "name": str.__str__(name) if isinstance(name, str) else "",
-        "mimetype": str.__str__(mimetype) if isinstance(mimetype, str) else "",
+        "name": str.__str__(name) if issubclass(type(name), str) else "",
+        "mimetype": str.__str__(mimetype) if issubclass(type(mimetype), str) else "",
     }
-    if isinstance(content, str):
+    if issubclass(type(content), str):
         entry["size"] = len(str.encode(content, "utf-8", "surrogateescape"))
-    elif isinstance(content, (bytes, bytearray)):
+    elif issubclass(type(content), (bytes, bytearray)):
         entry["size"] = len(content)
-    elif isinstance(content, memoryview):
+    elif issubclass(type(content), memoryview):
         entry["size"] = content.nbytes
     return entry
 
@@ -1390,13 +1384,13 @@ def _on_outcome(result, outcome, test, args):
         _finish(record, parent.id(), _kind_of(parent))
         return
     if parent is not test and outcome == "skip":  # a skipped subtest
-        record.add_subtest(_subtest_json(test, "skip", None, _text(args[0])))
+        record.add_subtest(_subtest_json(test, "skip", None, _described(args[0])))
         return
     record.note(outcome)
     if outcome in ("fail", "error"):
         record.add_problem(_problem(outcome, test, args[0]))
     elif outcome == "skip":
-        record.reason = _text(args[0])
+        record.reason = _described(args[0])
     elif outcome == "xfail":
         record.add_problem(_problem("xfail", test, args[0]))
 
