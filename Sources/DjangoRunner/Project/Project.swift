@@ -23,6 +23,8 @@ public struct Project: Sendable {
   /// What the runner reported it loaded in the last run from `commandDirectory`.
   public var report: ProjectReport?
 
+  /// A project at `root` whose command runs in `commandDirectory` (default: the root),
+  /// importing its modules from `sourceRoots` (default: the root itself).
   public init(root: String, configuration: RunRequest, commandDirectory: String? = nil, sourceRoots: [String] = [""]) {
     self.root = root
     self.configuration = configuration
