@@ -278,7 +278,7 @@ final class RealSelectionTests: XCTestCase {
     var broken: Set<String> = []
     for (id, outcome) in baseline.outcomes where run.outcomes[id] != outcome { broken.insert(id) }
     for (id, outcome) in run.outcomes where baseline.outcomes[id] == nil && outcome.failsTheRun {
-      broken.insert(Self.dottedName(of: id))
+      broken.insert(DjangoOracle.dottedName(of: id))
     }
     return Breakage(broken: broken.sorted(), crashed: false)
   }
@@ -344,17 +344,6 @@ final class RealSelectionTests: XCTestCase {
         + "selected %.1f%% of the suite on average, ideal %.1f%%", figures.count, percent(covered), covered, broken,
       whole, figures.count, percent(coveredBefore), 100 * figures.map(\.selectedFraction).reduce(0, +) / count,
       100 * figures.map(\.idealFraction).reduce(0, +) / count)
-  }
-
-  /// The test id (or the module or class Django could not load) a reported id stands for.
-  static func dottedName(of id: String) -> String {
-    if let open = id.firstIndex(of: "("), id.hasSuffix(")") {
-      return String(id[id.index(after: open)..<id.index(before: id.endIndex)])  // setUpClass (a.b.Class)
-    }
-    for prefix in ["unittest.loader._FailedTest.", "unittest.loader.ModuleImportFailure."] where id.hasPrefix(prefix) {
-      return String(id.dropFirst(prefix.count))
-    }
-    return id
   }
 }
 

@@ -28,17 +28,6 @@ final class SelectionMutationTests: XCTestCase {
     return baseline
   }
 
-  /// The test id (or the module Django could not load) a reported id stands for.
-  private func dottedName(of id: String) -> String {
-    if let open = id.firstIndex(of: "("), id.hasSuffix(")") {
-      return String(id[id.index(after: open)..<id.index(before: id.endIndex)])  // setUpClass (a.b.Class)
-    }
-    for prefix in ["unittest.loader._FailedTest.", "unittest.loader.ModuleImportFailure."] where id.hasPrefix(prefix) {
-      return String(id.dropFirst(prefix.count))
-    }
-    return id
-  }
-
   private func isSelected(_ name: String, by selection: TestSelection) -> Bool {
     selection.isEverything || selection.labels.contains { name == $0 || name.hasPrefix($0 + ".") }
   }
@@ -71,7 +60,7 @@ final class SelectionMutationTests: XCTestCase {
       if after == nil || after == .fail || after == .error { broken.append(id) }
     }
     for (id, outcome) in run.outcomes where baseline.outcomes[id] == nil && outcome.failsTheRun {
-      broken.append(dottedName(of: id))
+      broken.append(DjangoOracle.dottedName(of: id))
     }
     broken.sort()
     for id in expected {

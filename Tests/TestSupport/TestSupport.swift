@@ -367,6 +367,18 @@ public enum DjangoOracle {
     return Verdict(verdicts: verdicts, status: result.status, ran: ranCount(in: result.output), output: result.output)
   }
 
+  /// The test id, or the module or class Django could not load, that a reported id stands
+  /// for: `setUpClass (a.b.Class)` → `a.b.Class`, `unittest.loader._FailedTest.a.b` → `a.b`.
+  public static func dottedName(of id: String) -> String {
+    if let open = id.firstIndex(of: "("), id.hasSuffix(")") {
+      return String(id[id.index(after: open)..<id.index(before: id.endIndex)])
+    }
+    for prefix in ["unittest.loader._FailedTest.", "unittest.loader.ModuleImportFailure."] where id.hasPrefix(prefix) {
+      return String(id.dropFirst(prefix.count))
+    }
+    return id
+  }
+
   /// N of unittest's "Ran N tests in …" line.
   public static func ranCount(in output: String) -> Int? {
     for line in output.split(separator: "\n").reversed() where line.hasPrefix("Ran ") {
