@@ -33,6 +33,14 @@ final class RunnerErrorTests: XCTestCase {
       """)
   }
 
+  func testATracebackRightAfterProgressMarksIsFound() {
+    // Django's parent printed a test's "." (no newline) just before it crashed.
+    let stderr = ".Traceback (most recent call last):\n  File \"pool.py\", line 873, in next\nTypeError: cannot pickle\n"
+    XCTAssertEqual(
+      RunSession.lastError(in: stderr),
+      "Traceback (most recent call last):\n  File \"pool.py\", line 873, in next\nTypeError: cannot pickle")
+  }
+
   func testAnEarlierUnrelatedTracebackIsLeftOut() {
     let stderr =
       "Traceback (most recent call last):\n  x\nValueError: earlier\nsome line\n"

@@ -500,16 +500,20 @@ public final class RunSession: WarmRun {
   /// Python traceback (chained exceptions included), or else its last lines. Nil when it
   /// wrote nothing.
   static func lastError(in stderr: String, maxLines: Int = 80) -> String? {
-    var lines = stderr.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    let header = "Traceback (most recent call last):"
+    // unittest's progress marks have no newline: a crash's header can follow them (`..Traceback …`).
+    var lines = stderr.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+      line.hasSuffix(header) ? header : String(line)
+    }
     while let last = lines.last, last.trimmingCharacters(in: .whitespaces).isEmpty { lines.removeLast() }
     guard !lines.isEmpty else { return nil }
     // Python prints a chain's causes first: take the whole chain, from its first traceback.
-    var start = lines.lastIndex { $0.hasPrefix("Traceback (most recent call last):") }
+    var start = lines.lastIndex { $0 == header }
     while let found = start, found >= 2, lines[found - 1].isEmpty,
       lines[found - 2].hasPrefix("The above exception was the direct cause")
         || lines[found - 2].hasPrefix("During handling of the above exception")
     {
-      start = lines[..<(found - 2)].lastIndex { $0.hasPrefix("Traceback (most recent call last):") } ?? found
+      start = lines[..<(found - 2)].lastIndex { $0 == header } ?? found
       if start == found { break }
     }
     if let start { return lines[start...].suffix(maxLines).joined(separator: "\n") }
