@@ -71,12 +71,9 @@ public struct ProjectReport: Codable, Sendable, Equatable {
 
   /// Keeps this report as the project's last (written whole, then renamed into place).
   public func save(projectRoot: String) {
-    guard let folder = DjdashFolder.ensure(projectRoot: projectRoot) else { return }
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
     guard let data = try? encoder.encode(self) else { return }
-    let temporary = folder + "/project.json.\(getpid())"
-    guard FileManager.default.createFile(atPath: temporary, contents: data) else { return }
-    if rename(temporary, Self.path(projectRoot: projectRoot)) != 0 { unlink(temporary) }
+    DjdashFolder.replace("project.json", with: data, projectRoot: projectRoot)
   }
 }

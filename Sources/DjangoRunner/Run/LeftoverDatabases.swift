@@ -60,6 +60,16 @@ public struct LeftoverDatabases: Codable, Equatable, Sendable {
 /// The project's `.djdash/` folder: djdash's own files, ignored by git like
 /// `.pytest_cache` (it holds a `.gitignore` of `*`).
 public enum DjdashFolder {
+  /// Writes `data` to `.djdash/<name>` whole, then renames it into place, so a reader never
+  /// sees half a file (two djdash processes may write it at once). Does nothing when the
+  /// folder cannot be written.
+  public static func replace(_ name: String, with data: Data, projectRoot: String) {
+    guard let folder = ensure(projectRoot: projectRoot) else { return }
+    let temporary = folder + "/\(name).\(getpid())"
+    guard FileManager.default.createFile(atPath: temporary, contents: data) else { return }
+    if rename(temporary, folder + "/" + name) != 0 { unlink(temporary) }
+  }
+
   /// Creates the folder if needed; nil if it cannot be written.
   public static func ensure(projectRoot: String) -> String? {
     let folder = projectRoot + "/.djdash"

@@ -38,15 +38,13 @@ public struct RecordedEdges: Codable, Sendable, Equatable {
 
   /// Merges `new` into the project's file (read, merged, written whole and renamed).
   public static func merge(_ new: RecordedEdges, projectRoot: String) {
-    guard !new.isEmpty, let folder = DjdashFolder.ensure(projectRoot: projectRoot) else { return }
+    guard !new.isEmpty else { return }
     var merged = load(projectRoot: projectRoot)
     for (owner, names) in new.renders { merged.renders[owner, default: []].formUnion(names) }
     for (owner, files) in new.imports { merged.imports[owner, default: []].formUnion(files) }
     let encoder = JSONEncoder()
     encoder.outputFormatting = .sortedKeys
     guard let data = try? encoder.encode(merged) else { return }
-    let temporary = folder + "/recorded-edges.json.\(getpid())"
-    guard FileManager.default.createFile(atPath: temporary, contents: data) else { return }
-    if rename(temporary, path(projectRoot: projectRoot)) != 0 { unlink(temporary) }
+    DjdashFolder.replace("recorded-edges.json", with: data, projectRoot: projectRoot)
   }
 }
