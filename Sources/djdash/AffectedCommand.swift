@@ -51,10 +51,9 @@ struct AffectedCommand: ParsableCommand {
     request.pattern = pattern
     request.command = command
     let selector = TestSelector(graph: project.dependencyGraph(for: request))
-    // Only a file Django imports before any test fails every test by not compiling.
-    let early = relative.filter { selector.graph.loadedBeforeTests.contains($0) }
-    let python = early.isEmpty ? nil : try? project.plan(for: request, directory: directory).python
-    let uncompilable = python.map { project.uncompilable(early, python: $0) } ?? []
+    let uncompilable = project.uncompilableBeforeTests(relative, in: selector.graph) {
+      try? project.plan(for: request, directory: directory).python
+    }
     let selection = selector.selection(for: relative, uncompilable: uncompilable)
     var output = ""
     for label in selection.labels {

@@ -236,10 +236,9 @@ final class DashboardApp {
       selector = TestSelector(graph: project.dependencyGraph(for: request))
       selection = TestSelection(isEverything: true, broadReasons: ["too many changes at once to follow: every test"])
     } else {
-      // Only a file Django imports before any test fails every test by not compiling.
-      let early = batch.paths.filter { selector.graph.loadedBeforeTests.contains($0) }
-      let python = early.isEmpty ? nil : try? plan(labels: [], patterns: state.testNamePatterns).python
-      let uncompilable = python.map { project.uncompilable(early, python: $0) } ?? []
+      let uncompilable = project.uncompilableBeforeTests(batch.paths, in: selector.graph) {
+        try? self.plan(labels: [], patterns: self.state.testNamePatterns).python
+      }
       selection = selector.selection(afterChanging: batch.paths, uncompilable: uncompilable)
     }
     self.selector = selector

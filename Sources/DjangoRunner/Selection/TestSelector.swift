@@ -286,11 +286,15 @@ extension Project {
     return graph
   }
 
-  /// The Python files among `paths` (relative to the root) that no longer compile, asked
-  /// of `python` (see `PythonSyntax`).
-  public func uncompilable(_ paths: [String], python: String) -> Set<String> {
-    let found = PythonSyntax.uncompilable(paths.map { root + "/" + $0 }, python: python)
-    return Set(paths.filter { found.contains(root + "/" + $0) })
+  /// The files among `paths` (relative to the root) that Django imports before any test
+  /// (`graph.loadedBeforeTests`) and that no longer compile: only such a file fails every
+  /// test by not compiling. `python` is asked for the interpreter only when there is one to
+  /// check (see `PythonSyntax`).
+  public func uncompilableBeforeTests(_ paths: [String], in graph: ProjectGraph, python: () -> String?) -> Set<String> {
+    let early = paths.filter { graph.loadedBeforeTests.contains($0) }
+    guard !early.isEmpty, let python = python() else { return [] }
+    let found = PythonSyntax.uncompilable(early.map { root + "/" + $0 }, python: python)
+    return Set(early.filter { found.contains(root + "/" + $0) })
   }
 
   /// `path` (absolute, or relative to `directory`) relative to the project root; nil
