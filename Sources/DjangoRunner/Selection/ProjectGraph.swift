@@ -380,12 +380,8 @@ public struct ProjectGraph: Sendable {
       }
       // Template syntax in Python: Template("{% load shop_tags %}{% include 'x.html' %}").
       if text.contains("{%") {
-        let template = TemplateScanner.scan(text)
-        for name in template.templates {
-          for file in templateFiles[name] ?? [] { add(file, .extendsOrIncludes) }
-        }
-        for library in template.libraries {
-          for file in tagLibraryFiles[library] ?? [] { add(file, .loadsTags(library)) }
+        for dependency in templateDependencies(of: TemplateScanner.scan(text), at: "") {
+          add(dependency.target, dependency.reason)
         }
       }
       guard !text.contains("/"), let first = text.utf8.first, first != UInt8(ascii: ".") else { continue }
