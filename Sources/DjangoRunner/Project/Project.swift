@@ -103,9 +103,16 @@ public struct Project: Sendable {
     }
     return SourceTree.find(
       commandDirectory: commandDirectory, report: report, scripts: scripts,
-      scriptFolder: runScript(of: words).map { name in
-        ((name.hasPrefix("/") ? name : commandDirectory + "/" + name) as NSString).deletingLastPathComponent
+      scriptFolder: runScriptPath(of: command, in: commandDirectory).map {
+        ($0 as NSString).deletingLastPathComponent
       }, environment: environment)
+  }
+
+  /// The absolute path of the script `command`'s Python runs, a relative name taken from
+  /// `directory` (see `runScript(of:)`); nil when it runs none.
+  static func runScriptPath(of command: String?, in directory: String) -> String? {
+    let words = command.flatMap { try? ShellWords.split($0) } ?? []
+    return runScript(of: words).map { SourceTree.standardized($0.hasPrefix("/") ? $0 : directory + "/" + $0) }
   }
 
   /// The script a command's Python runs (`python tests/manage.py test` → `tests/manage.py`,

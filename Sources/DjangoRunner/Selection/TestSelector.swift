@@ -267,9 +267,7 @@ extension Project {
     let merged = request.filling(from: configuration)
     let base = root.hasSuffix("/") ? root : root + "/"
     // The script a custom command runs (runtests.py): the settings module it sets.
-    let script = merged.command.flatMap { try? ShellWords.split($0) }.flatMap(Project.runScript(of:)).map {
-      SourceTree.standardized($0.hasPrefix("/") ? $0 : commandDirectory + "/" + $0)
-    }
+    let script = Project.runScriptPath(of: merged.command, in: commandDirectory)
     var graph = ProjectGraph(
       root: root, sourceRoots: sourceRoots,
       settingsModule: merged.settings ?? environment["DJANGO_SETTINGS_MODULE"] ?? report?.settingsModule,
