@@ -53,6 +53,8 @@ public enum Effect: Equatable, Sendable {
   case interruptRun
   /// Stop every process of the run now.
   case abortRun
+  /// Keep a selection miss in the run history.
+  case recordSelectionMiss(SelectionMiss)
   case openEditor(file: String, line: Int)
   case loadSources([String])
   case quit

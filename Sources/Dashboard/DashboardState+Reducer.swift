@@ -26,7 +26,7 @@ extension DashboardState {
       notice = problem
       return []
     case .start:
-      return startRun(scopeLabels)
+      return startRun(scopeLabels, purpose: .scope)
     case .runNotStarted(let text):
       run.isStartRequested = false
       notice = text
@@ -43,7 +43,7 @@ extension DashboardState {
       watching?.warm = text
       return []
     case .runColdCheck(let labels):
-      return run.isBusy ? [] : requestRun(labels)
+      return run.isBusy ? [] : requestRun(labels, keepsRerun: true)
     case .historyLoaded(let snapshot):
       restore(snapshot)
       return []
@@ -102,15 +102,16 @@ extension DashboardState {
         return []
       }
       return [.openEditor(file: frame.file, line: frame.line)]
-    case .runAll: return startRun(scopeLabels)
+    case .runAll: return startRun(scopeLabels, purpose: .scope)
     case .runFailed:
       let failed = failedLabels
       guard !failed.isEmpty else {
         notice = "no failed tests to run"
         return []
       }
-      return startRun(failed)
+      return startRun(failed, purpose: .selection(SelectionRun(labels: failed, saved: [])))
     case .rerun: return startRun(lastLabels)
+    case .runRest: return runRest()
     case .filter: prompt = Prompt(kind: .filter, text: filter)
     case .filterByName: prompt = Prompt(kind: .testName, text: testNamePatterns.joined(separator: " "))
     case .toggleOrder:
@@ -141,7 +142,7 @@ extension DashboardState {
       self.prompt = nil
       if prompt.kind == .testName {
         testNamePatterns = prompt.text.split(separator: " ").map(String.init)
-        return startRun(scopeLabels)
+        return startRun(scopeLabels, purpose: .scope)
       }
       return []
     case .escape:
@@ -237,12 +238,12 @@ extension DashboardState {
     return sourceRequests()
   }
 
-  private mutating func startRun(_ labels: [String]) -> [Effect] {
+  private mutating func startRun(_ labels: [String], purpose: RunPurpose = .other) -> [Effect] {
     guard !run.isBusy else {
       notice = Self.runIsGoing
       return []
     }
-    return requestRun(labels)
+    return requestRun(labels, purpose: purpose)
   }
 
   private mutating func interrupt() -> [Effect] {
@@ -277,6 +278,8 @@ extension DashboardState {
     case .runStarted(let start):
       run = RunStatus(phase: .running, labels: start.labels, command: start.command, startedAt: now - timed.t)
       run.isStartRequested = false
+      run.purpose = requestedPurpose
+      requestedPurpose = .other
       run.isWarm = start.isWarm == true
       interruptions = 0
       runnerLog = []
@@ -289,6 +292,7 @@ extension DashboardState {
       update(position) { $0.startedAt = timed.t }
     case .testFinished(let report):
       let position = entryIndex(for: report.id, kind: report.kind)
+      let before = tests[position].outcome
       update(position) { entry in
         entry.kind = report.kind
         entry.outcome = report.outcome
@@ -297,15 +301,18 @@ extension DashboardState {
         entry.startedAt = nil
         entry.isPending = false
         entry.isStale = false
+        if !report.outcome.failsTheRun { entry.isSelectionMiss = false }
       }
       run.counts[report.outcome, default: 0] += 1
+      let recorded = noteSelectionMiss(report, before: before)
       if !hasUserMoved, report.outcome.failsTheRun, !(selectedEntry?.hasFailed ?? false) {
         selectedID = report.id
       }
       if screen == .detail, selectedID == report.id {
         refreshDetail()
-        return sourceRequests()
+        return recorded + sourceRequests()
       }
+      return recorded
     case .runFinished(let summary):
       run.phase = .finished(summary)
       run.duration = summary.duration
@@ -328,7 +335,7 @@ extension DashboardState {
       if let error = summary.runnerError, let last = error.lines.last(where: { !$0.isEmpty }) {
         notice = "the test runner crashed: " + last.trimmingCharacters(in: .whitespaces)
       }
-      return startPendingRun()
+      return followWithRest(summary, queued: startPendingRun())
     case .output(let output):
       runnerLog.append(contentsOf: output.text.lines.map(String.init))
       if runnerLog.last == "" { runnerLog.removeLast() }

@@ -28,6 +28,8 @@ public struct WatchState: Equatable, Sendable {
   public var lastChange: WatchChange?
   /// Labels of the run to start when the current one ends; `[]` is every test in scope.
   public var pendingLabels: [String]?
+  /// The files whose saves queued `pendingLabels`.
+  public var pendingSaved: [String] = []
   /// `w`: the overlay explaining the last selection.
   public var isWhyShown = false
   /// The warm runner, in words; nil without one (`--cold`).
@@ -45,10 +47,12 @@ extension DashboardState {
     watch.lastChange = change
     watching = watch
     guard let labels = Self.labelsToRun(change.selection, within: scopeLabels) else { return [] }
-    guard run.isBusy else { return requestRun(labels) }
+    guard run.isBusy else { return requestRun(labels, purpose: Self.purpose(of: labels, saved: change.paths)) }
     watch.pendingLabels = Self.union(watch.pendingLabels, labels)
+    watch.pendingSaved = Self.union(watch.pendingSaved, change.paths)
     watching = watch
-    guard watch.onChange == .restart, run.phase == .running else { return [] }
+    // The rest of the suite gives way to a save at once: it runs again behind the new selection.
+    guard watch.onChange == .restart || run.purpose.isRest, run.phase == .running else { return [] }
     interruptions += 1
     run.phase = .stopping
     return [.interruptRun]
@@ -57,15 +61,23 @@ extension DashboardState {
   /// After a run: the run the saves queued, if any.
   mutating func startPendingRun() -> [Effect] {
     guard let labels = watching?.pendingLabels else { return [] }
+    let saved = watching?.pendingSaved ?? []
     watching?.pendingLabels = nil
-    return requestRun(labels)
+    watching?.pendingSaved = []
+    return requestRun(labels, purpose: Self.purpose(of: labels, saved: saved))
   }
 
-  /// Asks the runtime to start a run of `labels`; `r` reruns them.
-  mutating func requestRun(_ labels: [String]) -> [Effect] {
-    lastLabels = labels
+  /// Asks the runtime to start a run of `labels`; `r` reruns them unless `keepsRerun`.
+  mutating func requestRun(_ labels: [String], purpose: RunPurpose = .other, keepsRerun: Bool = false) -> [Effect] {
+    if !keepsRerun { lastLabels = labels }
+    requestedPurpose = purpose
     run.isStartRequested = true
     return [.startRun(labels: labels, testNamePatterns: testNamePatterns)]
+  }
+
+  /// A run of what saves selected: every test in scope, or a selection the rest can follow.
+  static func purpose(of labels: [String], saved: [String]) -> RunPurpose {
+    labels.isEmpty ? .scope : .selection(SelectionRun(labels: labels, saved: saved))
   }
 
   /// The labels to run for `selection` inside the dashboard's scope: `[]` for every test
@@ -117,7 +129,9 @@ extension DashboardState {
   /// The lines of the `w` overlay: what changed, and why each label was chosen.
   public var whyLines: [(text: String, role: Role)] {
     let warm: [(String, Role)] = watching?.warm.map { [("warm runner: " + $0, .muted)] } ?? []
-    guard let change = watching?.lastChange else { return [("no file saved yet: djdash is watching", .muted)] + warm }
+    guard let change = watching?.lastChange else {
+      return [("no file saved yet: djdash is watching", .muted)] + warm + missLines
+    }
     var lines: [(String, Role)] = [("saved: " + change.paths.joined(separator: " "), .accent)] + warm
     let selection = change.selection
     for reason in selection.broadReasons { lines.append(("every test: " + reason, .warning)) }
@@ -130,6 +144,6 @@ extension DashboardState {
     }
     for line in selection.unaffected { lines.append((line, .muted)) }
     if selection.isEmpty && selection.unaffected.isEmpty { lines.append(("no test depends on it", .muted)) }
-    return lines
+    return lines + missLines
   }
 }

@@ -72,6 +72,8 @@ public struct RunStatus: Equatable, Sendable {
   public var isWarm = false
   /// Running, stopping, or about to start.
   public var isBusy: Bool { isActive || isStartRequested }
+  /// Why it was asked for (a selection, the rest of the suite, …).
+  public var purpose: RunPurpose = .other
 }
 
 /// Everything the dashboard shows and remembers. Only the reducer (`apply`) changes it;
@@ -127,6 +129,11 @@ public struct DashboardState: Sendable {
   public internal(set) var sources: [String: [String]] = [:]
   var requestedSources: Set<String> = []
 
+  /// After a green selection run, the rest of the suite (`then-rest`, `R`).
+  public internal(set) var safetyNet: SafetyNet
+  /// The purpose of the run asked for, until its `run_started`.
+  var requestedPurpose: RunPurpose = .other
+
   public internal(set) var isHelpShown = false
   /// Watch mode: nil when the dashboard does not watch the project.
   public internal(set) var watching: WatchState?
@@ -140,9 +147,11 @@ public struct DashboardState: Sendable {
 
   public init(
     projectName: String, projectRoot: String, scopeLabels: [String], testNamePatterns: [String] = [],
-    glyphs: Glyphs = .unicode, width: Int = 80, height: Int = 24, watching: WatchState? = nil
+    glyphs: Glyphs = .unicode, width: Int = 80, height: Int = 24, watching: WatchState? = nil,
+    safetyNet: SafetyNet = SafetyNet()
   ) {
     self.watching = watching
+    self.safetyNet = safetyNet
     self.projectName = projectName
     self.projectRoot = projectRoot
     self.scopeLabels = scopeLabels

@@ -80,6 +80,7 @@ public enum DashboardView {
     if !state.filter.isEmpty && state.prompt == nil { extras.append("filter: " + state.filter) }
     if state.order == .runOrder { extras.append("run order") }
     if state.run.isWarm { extras.append("warm") }
+    if state.run.purpose.isRest { extras.append("rest of the suite") }
     let stale = state.tests.reduce(0) { $0 + ($1.isStale ? 1 : 0) }
     if stale > 0 { extras.append("\(stale) stale") }
     if let oldest = state.tests.filter(\.isRunning).min(by: { ($0.startedAt ?? 0) < ($1.startedAt ?? 0) }),
@@ -230,6 +231,9 @@ public enum DashboardView {
       entry.isRunning ? .running : entry.isPending || entry.isStale ? .muted : entry.hasFailed ? .failure : .text
     x = buffer.write(
       entry.path.name, x: x, y: y, role: nameRole, bold: entry.isRunning, selected: selected, limit: rightX - 1)
+    if entry.isSelectionMiss {
+      x = buffer.write(" missed by selection", x: x, y: y, role: .warning, bold: true, selected: selected, limit: rightX - 1)
+    }
     if entry.isFlipping {
       x = buffer.write(
         " " + glyphs.flipping, x: x, y: y, role: .warning, bold: true, selected: selected, limit: rightX - 1)
@@ -336,6 +340,7 @@ public enum DashboardView {
         ("j/k", "move"), ("n/N", "failure"), ("Enter", "open"), ("/", "filter"), ("t", "name"), ("a", "all"),
         ("f", "failed"), ("r", "rerun"),
       ]
+      if state.safetyNet.pending != nil && !state.run.isBusy { hints.insert(("R", "rest"), at: 0) }
     }
     if state.watching != nil && state.screen == .list && !state.isHeaderSelected { hints.append(("w", "why")) }
     if state.run.isActive { hints.append(("^C", "stop")) }

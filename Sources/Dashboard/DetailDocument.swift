@@ -14,6 +14,10 @@ public enum DetailDocument {
           entry.isPending ? "from the previous run: this run has not reached the test yet" : "from an earlier run",
           .muted))
     }
+    if entry.isSelectionMiss {
+      document.append(
+        StyledLine("missed by the selection: it failed in the rest of the suite after a save left it out (w: which link)", .warning))
+    }
     guard let report = entry.report else {
       document.append(StyledLine(entry.isRunning ? "running…" : "not run yet", .muted))
       return wrap(document, width: width)

@@ -1,68 +1,90 @@
-/// What a key asks for. The keymap and the help overlay are generated from one table,
-/// so the help can never drift from what the keys do.
+/// What a key asks for. One table (`bindings`) maps the keys and writes the help
+/// overlay, so the help can never drift from what the keys do.
 public enum Command: Equatable, Sendable, CaseIterable {
   case moveDown, moveUp, pageDown, pageUp, top, bottom
   case nextFailure, previousFailure
   case open, back, nextTab, previousTab, openEditor
-  case runAll, runFailed, rerun, filter, filterByName, toggleOrder
+  case runAll, runFailed, rerun, runRest, filter, filterByName, toggleOrder
   case why, showSlowest, help, quit
+
+  /// A command, the keys that ask for it, and what it does, in the help's order.
+  public struct Binding: Sendable {
+    public var command: Command
+    public var keys: [Key]
+    public var text: String
+  }
+
+  /// The key table: the only place a key is given a meaning.
+  public static let bindings: [Binding] = [
+    Binding(command: .moveDown, keys: [.down, .character("j")], text: "move down (scroll in the detail)"),
+    Binding(command: .moveUp, keys: [.up, .character("k")], text: "move up"),
+    Binding(command: .pageDown, keys: [.pageDown, .character(" ")], text: "page down"),
+    Binding(command: .pageUp, keys: [.pageUp, .character("b")], text: "page up"),
+    Binding(command: .top, keys: [.home, .character("g")], text: "first row"),
+    Binding(command: .bottom, keys: [.end, .character("G")], text: "last row"),
+    Binding(command: .nextFailure, keys: [.character("n")], text: "next failure"),
+    Binding(command: .previousFailure, keys: [.character("N")], text: "previous failure"),
+    Binding(
+      command: .open, keys: [.enter, .right, .character("l")], text: "open the test's detail (on the header: rerun)"),
+    Binding(command: .back, keys: [.escape, .left, .character("h")], text: "back to the list; clear the filter"),
+    Binding(command: .nextTab, keys: [.tab], text: "next detail tab"),
+    Binding(command: .previousTab, keys: [.backTab], text: "previous detail tab"),
+    Binding(command: .openEditor, keys: [.character("e")], text: "open $EDITOR at the failing line"),
+    Binding(command: .runAll, keys: [.character("a")], text: "run all tests"),
+    Binding(command: .runFailed, keys: [.character("f")], text: "run only the failed tests"),
+    Binding(command: .rerun, keys: [.character("r")], text: "rerun the last selection"),
+    Binding(
+      command: .runRest, keys: [.character("R")], text: "run the rest of the suite after a green selection"),
+    Binding(command: .filter, keys: [.character("/")], text: "filter the list as you type"),
+    Binding(command: .filterByName, keys: [.character("t")], text: "run only tests whose name matches (like -k)"),
+    Binding(command: .toggleOrder, keys: [.character("o")], text: "failures first / run order"),
+    Binding(command: .why, keys: [.character("w")], text: "why the last save ran these tests"),
+    Binding(command: .showSlowest, keys: [.character("s")], text: "the slowest tests over recent runs"),
+    Binding(command: .help, keys: [.character("?")], text: "this help"),
+    Binding(command: .quit, keys: [.character("q")], text: "quit (during a run: stop it first)"),
+  ]
+
+  private static let byKey: [Key: Command] = {
+    var table: [Key: Command] = [:]
+    for binding in bindings {
+      for key in binding.keys {
+        precondition(table[key] == nil, "\(key) is bound twice")
+        table[key] = binding.command
+      }
+    }
+    return table
+  }()
 
   /// The keys as the help shows them, and what the command does.
   public var help: (keys: String, text: String) {
-    switch self {
-    case .moveDown: return ("↓ j", "move down (scroll in the detail)")
-    case .moveUp: return ("↑ k", "move up")
-    case .pageDown: return ("PgDn space", "page down")
-    case .pageUp: return ("PgUp b", "page up")
-    case .top: return ("Home g", "first row")
-    case .bottom: return ("End G", "last row")
-    case .nextFailure: return ("n", "next failure")
-    case .previousFailure: return ("N", "previous failure")
-    case .open: return ("Enter", "open the test's detail (on the header: rerun)")
-    case .back: return ("Esc", "back to the list; clear the filter")
-    case .nextTab: return ("Tab", "next detail tab")
-    case .previousTab: return ("Shift-Tab", "previous detail tab")
-    case .openEditor: return ("e", "open $EDITOR at the failing line")
-    case .runAll: return ("a", "run all tests")
-    case .runFailed: return ("f", "run only the failed tests")
-    case .rerun: return ("r", "rerun the last selection")
-    case .filter: return ("/", "filter the list as you type")
-    case .filterByName: return ("t", "run only tests whose name matches (like -k)")
-    case .toggleOrder: return ("o", "failures first / run order")
-    case .why: return ("w", "why the last save ran these tests")
-    case .showSlowest: return ("s", "the slowest tests over recent runs")
-    case .help: return ("?", "this help")
-    case .quit: return ("q", "quit (during a run: stop it first)")
-    }
+    guard let binding = Self.bindings.first(where: { $0.command == self }) else { return ("", "") }
+    return (binding.keys.map(\.helpName).joined(separator: " "), binding.text)
   }
 
   /// The command a key means on the list and detail screens.
-  public static func of(_ key: Key) -> Command? {
-    switch key {
-    case .down, .character("j"): return .moveDown
-    case .up, .character("k"): return .moveUp
-    case .pageDown, .character(" "): return .pageDown
-    case .pageUp, .character("b"): return .pageUp
-    case .home, .character("g"): return .top
-    case .end, .character("G"): return .bottom
-    case .character("n"): return .nextFailure
-    case .character("N"): return .previousFailure
-    case .enter, .right, .character("l"): return .open
-    case .escape, .left, .character("h"): return .back
-    case .tab: return .nextTab
-    case .backTab: return .previousTab
-    case .character("e"): return .openEditor
-    case .character("a"): return .runAll
-    case .character("f"): return .runFailed
-    case .character("r"): return .rerun
-    case .character("/"): return .filter
-    case .character("t"): return .filterByName
-    case .character("o"): return .toggleOrder
-    case .character("w"): return .why
-    case .character("s"): return .showSlowest
-    case .character("?"): return .help
-    case .character("q"): return .quit
-    default: return nil
+  public static func of(_ key: Key) -> Command? { byKey[key] }
+}
+
+extension Key {
+  /// How the help names the key.
+  var helpName: String {
+    switch self {
+    case .character(" "): return "space"
+    case .character(let character): return String(character)
+    case .up: return "↑"
+    case .down: return "↓"
+    case .left: return "←"
+    case .right: return "→"
+    case .pageUp: return "PgUp"
+    case .pageDown: return "PgDn"
+    case .home: return "Home"
+    case .end: return "End"
+    case .enter: return "Enter"
+    case .escape: return "Esc"
+    case .tab: return "Tab"
+    case .backTab: return "Shift-Tab"
+    case .backspace: return "Backspace"
+    case .interrupt: return "Ctrl-C"
     }
   }
 }

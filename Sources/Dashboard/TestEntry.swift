@@ -139,6 +139,9 @@ public struct TestEntry: Equatable, Sendable {
   public var isStale = false
   /// Its verdict changed between runs with no change to its file (from the history).
   public var isFlipping = false
+  /// It failed in the rest of the suite after passing, and the selection for the save had
+  /// left it out (until it passes again).
+  public var isSelectionMiss = false
   /// Position in the latest run's order.
   public var order: Int
   /// The test's class group in `DashboardState`'s group table.

@@ -105,6 +105,20 @@ extension HistoryStore {
     }
   }
 
+  /// The selection misses the dashboard's safety net found, newest first.
+  public func selectionMisses(limit: Int = 20) throws -> [RecordedFinding] {
+    try queue.read { db in
+      try Row.fetchAll(
+        db, sql: "SELECT * FROM finding WHERE kind = ? ORDER BY id DESC LIMIT ?",
+        arguments: [RecordedFinding.selectionMiss, limit]
+      ).map { row in
+        RecordedFinding(
+          foundAt: Date(timeIntervalSince1970: row["found_at"]), kind: row["kind"], victim: row["victim"],
+          polluter: row["polluter"], detail: row["detail"])
+      }
+    }
+  }
+
   /// The columns `TestRecord`s are read from, in order.
   static let latestColumns = """
     SELECT test.name, test.kind, outcome, duration, summary, run_id, flips

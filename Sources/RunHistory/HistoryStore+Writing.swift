@@ -175,6 +175,21 @@ extension HistoryStore {
   }
 }
 
+extension HistoryStore {
+  /// Records a test the selection for a save left out and the rest of the suite found
+  /// failing (the dashboard's safety net), as a `selection-miss` finding.
+  public func record(selectionMiss test: String, saved: [String], link: String, at date: Date = Date()) throws {
+    try queue.write { db in
+      try db.execute(
+        sql: "INSERT INTO finding (found_at, kind, victim, polluter, detail) VALUES (?, ?, ?, NULL, ?)",
+        arguments: [
+          date.timeIntervalSince1970, RecordedFinding.selectionMiss, test,
+          "failed after saving \(saved.joined(separator: " ")) although the selection left it out: \(link)",
+        ])
+    }
+  }
+}
+
 /// JSON text columns (labels, command, options).
 enum JSONText {
   static func encode<T: Encodable>(_ value: T) -> String {

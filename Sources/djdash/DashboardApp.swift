@@ -56,7 +56,8 @@ final class DashboardApp {
     state = DashboardState(
       projectName: name, projectRoot: project.root, scopeLabels: merged.labels,
       testNamePatterns: merged.testNamePatterns,
-      watching: merged.watch == false ? nil : WatchState(onChange: merged.restartsOnChange == true ? .restart : .queue))
+      watching: merged.watch == false ? nil : WatchState(onChange: merged.restartsOnChange == true ? .restart : .queue),
+      safetyNet: SafetyNet(isAutomatic: merged.thenRest == true))
   }
 
   /// Runs the dashboard until the user quits. Returns the exit code.
@@ -122,6 +123,12 @@ final class DashboardApp {
       session?.interrupt()
     case .abortRun:
       session?.abort()
+    case .recordSelectionMiss(let miss):
+      do {
+        try history?.record(selectionMiss: miss.test, saved: miss.saved, link: miss.link)
+      } catch {
+        dispatch(.showNotice("cannot record the selection miss in the history: \(error)"))
+      }
     case .openEditor(let file, let line):
       openEditor(file: file, line: line)
     case .loadSources(let paths):

@@ -49,6 +49,11 @@ struct DisplayArguments: ParsableArguments {
     help: "Follow each warm run with a cold run of its labels and compare; a difference turns warm runs off.")
   var warmCheck = false
 
+  @Flag(
+    name: .customLong("then-rest"),
+    help: "When a run of what a save affected (or of the failed tests) passes, run the rest of the suite behind it.")
+  var thenRest = false
+
   @Option(
     name: .customLong("on-change"),
     help: ArgumentHelp(
@@ -101,6 +106,7 @@ struct DisplayArguments: ParsableArguments {
     if noWatch { request.watch = false }
     if cold { request.warm = false }
     if warmCheck { request.checksWarm = true }
+    if thenRest { request.thenRest = true }
     if let onChange { request.restartsOnChange = onChange == "restart" }
     return try DashboardApp(project: project, request: request, directory: directory, theme: chosen).run()
   }

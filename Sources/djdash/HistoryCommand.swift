@@ -12,7 +12,7 @@ struct HistoryCommand: ParsableCommand {
       Every run of djdash (run, dashboard, hunt) is recorded as it streams. Without an id: \
       the recent runs. With a test id (module.Class.method): its last verdict, whether it \
       has been flipping (its verdict changed with no change to its file), its verdicts \
-      run by run and what hunts found about it. Exit code 1 when the test was never recorded.
+      run by run and what hunts (and the dashboard's safety net) found about it. Exit code 1 when the test was never recorded.
       """
   )
 
@@ -21,6 +21,9 @@ struct HistoryCommand: ParsableCommand {
 
   @Flag(help: "The slowest tests, with their durations over recent runs.")
   var slowest = false
+
+  @Flag(help: "The selection misses: tests a save's selection left out that the rest of the suite found failing.")
+  var misses = false
 
   @Option(help: "How many runs, tests or results to show.")
   var limit = 20
@@ -37,6 +40,8 @@ struct HistoryCommand: ParsableCommand {
     do {
       if let testID {
         text = try HistoryText.test(testID, store: store, limit: limit)
+      } else if misses {
+        text = HistoryText.selectionMisses(try store.selectionMisses(limit: limit))
       } else if slowest {
         text = HistoryText.slowest(try store.slowest(limit: limit))
       } else {

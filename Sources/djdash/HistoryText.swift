@@ -47,8 +47,16 @@ enum HistoryText {
       }
     }
     for finding in findings {
-      lines.append("  hunt \(date(finding.foundAt)): \(finding.kind): \(finding.victim) \(finding.detail)")
+      let source = finding.kind == RecordedFinding.selectionMiss ? "dashboard" : "hunt"
+      lines.append("  \(source) \(date(finding.foundAt)): \(finding.kind): \(finding.victim) \(finding.detail)")
     }
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  static func selectionMisses(_ misses: [RecordedFinding]) -> String {
+    guard !misses.isEmpty else { return "no selection miss recorded: every test the rest of the suite found failing had been selected\n" }
+    var lines = ["selection misses, newest first (tests a save's selection left out that then failed):"]
+    for miss in misses { lines.append("  \(date(miss.foundAt))  \(miss.victim)\n    \(miss.detail)") }
     return lines.joined(separator: "\n") + "\n"
   }
 

@@ -67,7 +67,7 @@ final class SnapshotTests: XCTestCase {
   }
 
   func testHelpOverlay() throws {
-    var state = try Recording.demoState(width: 90, height: 30)
+    var state = try Recording.demoState(width: 90, height: 32)
     Recording.apply(Recording.keys(.character("?")), to: &state)
     let screen = render(state)
     // Every key's text in full, the longest one too.

@@ -205,6 +205,7 @@ extension RunRequest {
       case "watch": watch = try flag()
       case "warm": warm = try flag()
       case "warm-check": checksWarm = try flag()
+      case "then-rest": thenRest = try flag()
       case "on-change":
         switch value.string {
         case "queue"?: restartsOnChange = false

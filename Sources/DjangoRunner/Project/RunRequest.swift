@@ -49,6 +49,9 @@ public struct RunRequest: Sendable, Equatable {
   /// Watch mode: follow each warm run with a cold run of its labels and compare the
   /// verdicts; a difference turns warm runs off (`--warm-check`, `warm-check = true`).
   public var checksWarm: Bool?
+  /// Watch mode: when a run of a selection (what a save affected, or the failed tests)
+  /// passes, run the rest of the suite behind it (`--then-rest`, `then-rest = true`).
+  public var thenRest: Bool?
 
   public init() {}
 
@@ -101,6 +104,7 @@ public struct RunRequest: Sendable, Equatable {
     merged.restartsOnChange = restartsOnChange ?? defaults.restartsOnChange
     merged.warm = warm ?? defaults.warm
     merged.checksWarm = checksWarm ?? defaults.checksWarm
+    merged.thenRest = thenRest ?? defaults.thenRest
     merged.exactOrder = exactOrder
     return merged
   }
