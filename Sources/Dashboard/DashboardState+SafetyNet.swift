@@ -134,13 +134,11 @@ extension DashboardState {
   /// template seen only while it ran (recorded now: the next save selects it), or nothing.
   static func missingLink(_ report: TestReport, saved: [String]) -> String {
     let module = TestPath(id: report.id, kind: report.kind).module
-    for path in saved where path.hasSuffix(".py") {
-      var dotted = String(path.dropLast(3)).replacingOccurrences(of: "/", with: ".")
-      if dotted.hasSuffix(".__init__") { dotted.removeLast(".__init__".count) }
-      if let name = report.imported.first(where: { dotted == $0 || dotted.hasSuffix("." + $0) }) {
-        return
-          "\(module) imports \(name) only while the test runs (inside a function, or by name): no import the source shows. Recorded now: the next save of \(path) selects it."
-      }
+    // `imported` holds project files, relative to the project root.
+    let imported = Set(report.imported.map { $0.hasPrefix("/") ? String($0.dropFirst()) : $0 })
+    if let path = saved.first(where: imported.contains) {
+      return
+        "\(module) imports \(path) only while the test runs (a name it computes, or an import inside a function): no import the source shows. Recorded now: the next save of \(path) selects it."
     }
     for path in saved {
       if let name = report.templates.first(where: { path.hasSuffix("/" + $0) }) {

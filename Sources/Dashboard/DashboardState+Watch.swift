@@ -49,7 +49,7 @@ extension DashboardState {
     guard let labels = Self.labelsToRun(change.selection, within: scopeLabels) else { return [] }
     guard run.isBusy else { return requestRun(labels, purpose: Self.purpose(of: labels, saved: change.paths)) }
     watch.pendingLabels = Self.union(watch.pendingLabels, labels)
-    watch.pendingSaved = Self.union(watch.pendingSaved, change.paths)
+    watch.pendingSaved += change.paths.filter { !watch.pendingSaved.contains($0) }
     watching = watch
     // The rest of the suite gives way to a save at once: it runs again behind the new selection.
     guard watch.onChange == .restart || run.purpose.isRest, run.phase == .running else { return [] }

@@ -94,14 +94,14 @@ final class SafetyNetTests: XCTestCase {
     play(&state, labels: ["shop.tests.test_cart"], results: Array(all.prefix(2)).map { TestReport(id: $0, outcome: .pass) })
     _ = state.apply(.key(.character("R")))
     var broken = TestReport(id: all[2], outcome: .fail, message: "AssertionError: 3 != 4")
-    broken.imported = ["shop.cart"]
+    broken.imported = ["shop/cart.py"]
     let effects = play(
       &state, labels: ["shop.tests.test_views", "orders.tests"],
       results: [broken, TestReport(id: all[3], outcome: .error)].map { $0 })
     let expected = SelectionMiss(
       test: all[2], saved: ["shop/cart.py"], selected: ["shop.tests.test_cart"],
       link:
-        "shop.tests.test_views imports shop.cart only while the test runs (inside a function, or by name): no import the source shows. Recorded now: the next save of shop/cart.py selects it."
+        "shop.tests.test_views imports shop/cart.py only while the test runs (a name it computes, or an import inside a function): no import the source shows. Recorded now: the next save of shop/cart.py selects it."
     )
     // The order test failed too, but it passed before only in the same way: both count.
     XCTAssertEqual(effects.first, .recordSelectionMiss(expected))
@@ -168,6 +168,18 @@ final class SafetyNetTests: XCTestCase {
           labels: ["shop.tests.test_cart.CartTests.test_remove", "shop.tests.test_views", "orders.tests"],
           testNamePatterns: [])
       ])
+  }
+
+  func testASaveQueuedBehindARunKeepsItsFilesForTheRest() {
+    var state = greenState()
+    _ = state.apply(.key(.character("a")))
+    let start = RunStart(labels: [], command: ["python"], directory: "/project", python: "python", options: [:])
+    _ = state.apply(.runEvent(TimedEvent(t: 0, event: .runStarted(start)), now: 20))
+    XCTAssertEqual(state.apply(.filesChanged(cartSave)), [])
+    let summary = RunSummary(counts: [.pass: 4], duration: 1, interrupted: nil, exitCode: 0)
+    _ = state.apply(.runEvent(TimedEvent(t: 1, event: .runFinished(summary)), now: 21))
+    play(&state, labels: ["shop.tests.test_cart"], results: Array(all.prefix(2)).map { TestReport(id: $0, outcome: .pass) })
+    XCTAssertEqual(state.safetyNet.pending, SelectionRun(labels: ["shop.tests.test_cart"], saved: ["shop/cart.py"]))
   }
 
   func testTheKeyTableWritesTheHelpForEveryCommand() {

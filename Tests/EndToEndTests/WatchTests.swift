@@ -78,6 +78,66 @@ final class WatchEndToEndTests: XCTestCase {
     try tmux.waitFor("EXIT:0")
   }
 
+  func testThenRestRunsTheRestBehindAGreenSelectionAndNamesTheMissedLink() throws {
+    let python = try DjangoVersion.v52.python()
+    let project = try TestPaths.copy(TestPaths.demo)
+    // A helper only one test imports where the source shows it; another test imports it by
+    // a name it computes, which no graph can follow.
+    try "def cost(weight):\n    return weight * 5\n".write(
+      toFile: project + "/catalog/shipping.py", atomically: true, encoding: .utf8)
+    try """
+    from django.test import SimpleTestCase
+
+    from catalog.shipping import cost
+
+
+    class ShippingTests(SimpleTestCase):
+        def test_nothing_costs_nothing(self):
+            self.assertEqual(cost(0), 0)
+    """.write(toFile: project + "/catalog/tests/test_shipping.py", atomically: true, encoding: .utf8)
+    try """
+    import importlib
+
+    from django.test import SimpleTestCase
+
+
+    class DynamicTests(SimpleTestCase):
+        def test_two_kilos(self):
+            module = importlib.import_module("catalog." + "ship" + "ping")
+            self.assertEqual(module.cost(2), 10)
+    """.write(toFile: project + "/catalog/tests/test_dynamic.py", atomically: true, encoding: .utf8)
+    let tmux = try dashboard(["--python", python, "--then-rest"], in: project)
+    defer { tmux.close() }
+    try tmux.waitFor("56/56", "failed")
+
+    let shipping = project + "/catalog/shipping.py"
+    try TestPaths.saveLikeAnEditor("def cost(weight):\n    return weight * 6\n", to: shipping)
+    // The selection passes; the rest follows at once and finds the test it missed.
+    try tmux.waitFor(
+      "test_two_kilos missed by selection",
+      "the selection missed catalog.tests.test_dynamic.DynamicTests.test_two_kilos: w tells which link")
+    try tmux.press("w")
+    try tmux.waitFor(
+      "saved: catalog/shipping.py", "catalog.tests.test_shipping",
+      "missed by the selection (failed in the rest of the suite):",
+      "catalog.tests.test_dynamic imports catalog/shipping.py only while the test runs")
+    try tmux.press("Escape")
+    try tmux.waitFor("the list") { !$0.contains("why these tests") }
+
+    // What the run recorded is a link now: the next save selects the missed test too.
+    try TestPaths.saveLikeAnEditor("def cost(weight):\n    return weight * 5\n", to: shipping)
+    try tmux.waitFor("the second save's selection") { screen in
+      screen.contains("saved catalog/shipping.py →") && screen.contains("catalog.tests.test_dynamic")
+    }
+    try tmux.press("q")
+    try tmux.waitFor("EXIT:0")
+
+    // The history keeps the miss.
+    let history = try Shell.djdash(["history", "--misses"], in: project)
+    XCTAssertTrue(history.output.contains("catalog.tests.test_dynamic.DynamicTests.test_two_kilos"), history.output)
+    XCTAssertTrue(history.output.contains("failed after saving catalog/shipping.py"), history.output)
+  }
+
   /// The dashboard on a copy of the demo, after its first run, once the warm server has
   /// set Django and the test database up (`w` says so).
   private func dashboardWithWarmRunnerReady(_ flags: [String] = []) throws -> (TmuxSession, String) {
