@@ -128,6 +128,34 @@ final class TestSelectorTests: XCTestCase {
     assertSelects(selection("shop/templates/shop/orphan.html"), ["shop"])
   }
 
+  func testATemplateAGenericViewPicksByConventionSelectsThroughTheViewsOfItsModel() throws {
+    let project = try SyntheticProject(replacing: [
+      "shop/templates/shop/product_list.html": "<ul></ul>\n",
+      "shop/listing.py":
+        "from django.views.generic import ListView\n\nfrom .models import Product\n\nclass ProductList(ListView):\n    model = Product\n",
+      "shop/archive.py":
+        "from django.views.generic import ArchiveIndexView\n\nfrom .models import Product\n\nclass Old(ArchiveIndexView):\n    queryset = Product.objects.all()\n",
+      "shop/tests/test_listing.py": "from shop.listing import ProductList\n",
+      "shop/tests/test_archive.py": "from shop.archive import Old\n",
+    ])
+    let selection = selection("shop/templates/shop/product_list.html", in: project)
+    // Not the app's other tests, nor every test the client serves.
+    assertSelects(selection, ["shop.tests.test_archive", "shop.tests.test_listing"])
+    XCTAssertEqual(
+      selection.explanations["shop.tests.test_listing"],
+      [
+        "shop/templates/shop/product_list.html (changed)",
+        "shop/listing.py has a class-based view of product, which picks it by its name",
+        "shop/tests/test_listing.py imports it",
+      ])
+    // Another model's conventional name, with no view of it: the fallback stays.
+    assertSelects(self.selection("shop/templates/shop/orphan.html", in: project), ["shop"])
+    XCTAssertEqual(TestSelector.conventionalModel(of: "shop/order_item_archive_year.html"), "order_item")
+    XCTAssertEqual(TestSelector.conventionalModel(of: "shop/product_confirm_delete.html"), "product")
+    XCTAssertNil(TestSelector.conventionalModel(of: "shop/partials/product_list.html"))
+    XCTAssertNil(TestSelector.conventionalModel(of: "shop/home.html"))
+  }
+
   func testARecordedRenderAddsTheTestsThatRenderedTheTemplate() throws {
     let project = try SyntheticProject(replacing: ["mail/templates/mail/notice.html": "<p>{{ text }}</p>\n"])
     var selector = TestSelector(graph: project.graph())

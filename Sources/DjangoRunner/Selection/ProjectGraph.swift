@@ -568,6 +568,14 @@ public struct ProjectGraph: Sendable {
 
   public func kind(of path: String) -> ProjectFileKind? { kinds[path] }
 
+  /// The modules with a class-based view of the model `lowercased` (`model = Product`,
+  /// `queryset = Product.objects…` for `product`), sorted.
+  public func views(ofModel lowercased: String) -> [String] {
+    pythonSummaries.compactMap { path, summary in
+      summary.viewModels.contains { $0.lowercased() == lowercased } ? path : nil
+    }.sorted()
+  }
+
   /// Whether a test module imports the module at `path` directly.
   public func isImportedByATest(_ path: String) -> Bool {
     dependents[path]?.contains { testModules[$0.node] != nil && $0.reason == .imports } ?? false

@@ -32,6 +32,9 @@ public struct PythonSourceSummary: Equatable, Sendable {
   public var usesURLs = false
   /// Connects signal receivers (`@receiver`, `.connect(`).
   public var connectsSignals = false
+  /// Models a class-based view names (`model = Product`, `queryset = Product.objects…`):
+  /// such a view picks `<app>/product_<suffix>.html` by convention.
+  public var viewModels: [String] = []
 
   public init() {}
 }
@@ -268,6 +271,11 @@ public enum PythonScanner {
       case .op(UInt8(ascii: "=")), .op(UInt8(ascii: "+")), .op(UInt8(ascii: "|")): owner = first
       default: break
       }
+    }
+    if owner == "model" || owner == "queryset", tokens.count >= 3, case .name(let model) = tokens[2].token,
+      model.first?.isUppercase == true
+    {
+      summary.viewModels.append(model)
     }
     if case .name("import") = tokens[0].token {
       parseImport(tokens, from: 1, into: &summary)

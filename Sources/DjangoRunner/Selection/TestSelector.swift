@@ -100,8 +100,23 @@ public struct TestSelector: Sendable {
       let isNamed = [before, graph].contains { snapshot in
         snapshot?.directDependents(of: path).contains { $0.reason != .rendered } == true
       }
+      // `<app>/<model>_list.html` and the like: the class-based views of that model pick it.
+      var conventionalViews: (model: String, files: [String])?
+      if case .template(let name) = kind, !isNamed, let model = conventionalModel(of: name) {
+        let files = graph.views(ofModel: model)
+        if !files.isEmpty { conventionalViews = (model, files) }
+      }
+      if let (model, files) = conventionalViews {
+        for file in files {
+          let chain = [
+            "\(path) (changed)", "\(file) has a class-based view of \(model), which picks it by its name",
+          ]
+          if graph.testModules[file] != nil { reach.add(test: file, chain: chain) }
+          hasDependents = follow(file, in: graph, into: &reach, chain: chain) || hasDependents
+        }
+      }
       switch kind {
-      case .template: if !isNamed { fallback = "a template nothing names" }
+      case .template: if !isNamed && conventionalViews == nil { fallback = "a template nothing names" }
       case .fixture: if !hasDependents { fallback = "a fixture no test names" }
       case .python: if !hasDependents && !isTest { fallback = "nothing imports it" }
       case .other: fallback = "not in the import graph"
@@ -114,7 +129,7 @@ public struct TestSelector: Sendable {
             reach.add(test: test, chain: ["\(path) (changed)", line])
           }
         }
-        if case .template = kind, !isNamed {
+        if case .template = kind, !isNamed, conventionalViews == nil {
           // Class-based views find templates by convention: what the client serves.
           _ = follow(
             VirtualNode.client, in: graph, into: &reach,
@@ -128,6 +143,27 @@ public struct TestSelector: Sendable {
       }
     }
     return labels(for: reach, in: graph)
+  }
+
+  /// The template suffixes of Django's generic views (`template_name_suffix`).
+  static let viewTemplateSuffixes = [
+    "_list", "_detail", "_form", "_confirm_delete", "_archive", "_archive_year", "_archive_month", "_archive_week",
+    "_archive_day",
+  ]
+
+  /// The model (lower case) whose generic views pick template `name` by convention:
+  /// `product` for `catalog/product_list.html`; nil for any other name.
+  static func conventionalModel(of name: String) -> String? {
+    let parts = name.split(separator: "/")
+    guard parts.count == 2, parts[1].hasSuffix(".html") else { return nil }
+    let stem = parts[1].dropLast(5)
+    // The longest suffix first: `_archive_year` before `_archive`.
+    for suffix in viewTemplateSuffixes.sorted(by: { $0.count > $1.count }) where stem.hasSuffix(suffix) {
+      let model = stem.dropLast(suffix.count)
+      guard !model.isEmpty, model.allSatisfy({ $0.isLowercase || $0.isNumber || $0 == "_" }) else { return nil }
+      return String(model)
+    }
+    return nil
   }
 
   /// Why a change of `path` affects every test, or nil.
