@@ -76,9 +76,7 @@ extension DashboardState {
     case .selection(let selection) where green:
       safetyNet.pending = selection
       guard queued.isEmpty else { return queued }
-      if safetyNet.isAutomatic { return runRest() }
-      if notice == nil { notice = "the selection passed · R runs the rest of the suite" }
-      return []
+      return safetyNet.isAutomatic ? runRest() : []
     case .rest(let selection) where summary.interrupted != nil:
       safetyNet.pending = selection  // stopped: `R` starts it again
     case .rest:

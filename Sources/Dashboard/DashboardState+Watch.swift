@@ -116,6 +116,8 @@ extension DashboardState {
     if let pending = watch.pendingLabels {
       text +=
         pending.isEmpty ? " · queued: every test" : " · queued: \(pending.count) label\(pending.count == 1 ? "" : "s")"
+    } else if let passed = safetyNet.pending, !run.isBusy, change.paths.allSatisfy(passed.saved.contains) {
+      text += " · passed (R: the rest)"
     }
     return text + "  (w: why)"
   }

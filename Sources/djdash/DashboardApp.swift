@@ -41,13 +41,21 @@ final class DashboardApp {
   private var isStartScheduled = false
   /// The project's run history: read at start, and every run recorded into it.
   private var history: HistoryStore?
+  /// `--events` and `--junit-xml`: every run's events appended, the last run's JUnit.
+  private let reports: Reports
+
+  struct Reports {
+    var events: EventLogWriter?
+    var junitXML: String?
+  }
 
   /// Seconds between two frames at most 60 a second, however fast events arrive.
   private static let frameInterval = 1.0 / 60
   private static let tickInterval = 0.25
 
-  init(project: Project, request: RunRequest, directory: String, theme: Theme) {
+  init(project: Project, request: RunRequest, directory: String, theme: Theme, reports: Reports = Reports()) {
     self.project = project
+    self.reports = reports
     self.request = request
     self.directory = directory
     self.theme = theme
@@ -167,6 +175,7 @@ final class DashboardApp {
     var renders: [String: Set<String>] = [:]
     var imports: [String: Set<String>] = [:]
     let onEvent: (TimedEvent) -> Void = { [unowned self] timed in
+      self.reports.events?.write(timed)
       recorder?.record(timed)
       if case .testFinished(let report) = timed.event {
         if !report.templates.isEmpty { renders[report.id, default: []].formUnion(report.templates) }
@@ -176,6 +185,7 @@ final class DashboardApp {
       if case .runFinished = timed.event { self.stopTicking() }
       self.dispatch(.runEvent(timed, now: self.reactor.clock.now()))
       if case .runFinished(let summary) = timed.event {
+        if let current { self.writeJUnit(of: current, summary: summary) }
         self.selector?.recordRenders(renders)
         self.selector?.recordImports(imports)
         self.loadHistory()
@@ -317,6 +327,17 @@ final class DashboardApp {
     case .ready: return "ready"
     case .stale(let why): return "restarting: \(why)"
     case .unavailable(let why): return "off: \(why)"
+    }
+  }
+
+  /// `--junit-xml`: the report of the run that just ended replaces the last one.
+  private func writeJUnit(of session: RunSession, summary: RunSummary) {
+    guard let path = reports.junitXML else { return }
+    let xml = JUnitReport.xml(for: session.tally.reports, duration: summary.duration)
+    do {
+      try xml.write(toFile: path, atomically: true, encoding: .utf8)
+    } catch {
+      dispatch(.showNotice("cannot write the JUnit report \(path): \(error.localizedDescription)"))
     }
   }
 

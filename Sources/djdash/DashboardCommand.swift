@@ -67,15 +67,13 @@ struct DisplayArguments: ParsableArguments {
     }
   }
 
-  /// Opens the dashboard on `project`, or runs headless without a terminal (or when
-  /// `report` asks for report files, which only a headless run writes).
-  /// Returns djdash's exit code.
+  /// Opens the dashboard on `project` (writing the reports `report` asks for, run after
+  /// run), or runs headless without a terminal. Returns djdash's exit code.
   func open(
     project: Project, request: RunRequest, directory: String, report: ReportArguments
   ) throws -> Int32 {
     let isTerminal = isatty(0) == 1 && isatty(1) == 1
-    let wantsReports = report.events != nil || report.junitXML != nil
-    if headless || wantsReports || !isTerminal {
+    if headless || !isTerminal {
       if !isTerminal && !headless { Console.error("not a terminal: running headless (use `djdash run` to say so)") }
       let plan: RunPlan
       do {
@@ -108,6 +106,16 @@ struct DisplayArguments: ParsableArguments {
     if warmCheck { request.checksWarm = true }
     if thenRest { request.thenRest = true }
     if let onChange { request.restartsOnChange = onChange == "restart" }
-    return try DashboardApp(project: project, request: request, directory: directory, theme: chosen).run()
+    let events: EventLogWriter?
+    do {
+      events = try report.events.map { try EventLogWriter(path: $0) }
+    } catch let error as ProjectError {
+      Console.error(error.description)
+      return 2
+    }
+    return try DashboardApp(
+      project: project, request: request, directory: directory, theme: chosen,
+      reports: DashboardApp.Reports(events: events, junitXML: report.junitXML)
+    ).run()
   }
 }

@@ -53,7 +53,7 @@ final class SafetyNetTests: XCTestCase {
       &state, labels: ["shop.tests.test_cart"],
       results: Array(all.prefix(2)).map { TestReport(id: $0, outcome: .pass) })
     XCTAssertEqual(end, [])
-    XCTAssertEqual(state.notice, "the selection passed · R runs the rest of the suite")
+    XCTAssertEqual(state.watchLine, "saved shop/cart.py → shop.tests.test_cart · passed (R: the rest)  (w: why)")
     XCTAssertEqual(
       state.apply(.key(.character("R"))),
       [.startRun(labels: ["shop.tests.test_views", "orders.tests"], testNamePatterns: [])])

@@ -138,6 +138,47 @@ final class WatchEndToEndTests: XCTestCase {
     XCTAssertTrue(history.output.contains("failed after saving catalog/shipping.py"), history.output)
   }
 
+  func testTheDashboardAppendsEveryRunsEventsAndWritesTheLastRunsJUnit() throws {
+    let python = try DjangoVersion.v52.python()
+    let project = try TestPaths.copy(TestPaths.demo)
+    let events = project + "/events.jsonl"
+    let junit = project + "/junit.xml"
+    let tmux = try dashboard(["--python", python, "--events", events, "--junit-xml", junit], in: project)
+    defer { tmux.close() }
+    // The dashboard stays open (no headless run), and the first run is in both files.
+    try tmux.waitFor("54/54", "failed")
+    try tmux.waitFor("the first run's JUnit") { _ in
+      ((try? String(contentsOfFile: junit, encoding: .utf8)) ?? "").contains("tests=\"54\"")
+    }
+
+    let promotions = project + "/catalog/promotions.py"
+    try TestPaths.saveLikeAnEditor(
+      try String(contentsOfFile: promotions, encoding: .utf8) + "\n# saved\n", to: promotions)
+    try tmux.waitFor("saved catalog/promotions.py →")
+    try tmux.waitFor("the second run's end") { _ in
+      let text = (try? String(contentsOfFile: events, encoding: .utf8)) ?? ""
+      return text.components(separatedBy: "\"event\":\"run_finished\"").count == 3
+    }
+    try tmux.press("q")
+    try tmux.waitFor("EXIT:0")
+
+    // Two runs, each framed by its run_started and run_finished, one after the other.
+    let kinds = try String(contentsOfFile: events, encoding: .utf8).split(separator: "\n").compactMap { line in
+      (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["event"] as? String
+    }
+    let frames = kinds.filter { $0 == "run_started" || $0 == "run_finished" }
+    XCTAssertEqual(frames, ["run_started", "run_finished", "run_started", "run_finished"])
+    XCTAssertEqual(kinds.first, "run_started")
+    XCTAssertEqual(kinds.last, "run_finished")
+    let secondRun = kinds.split(separator: "run_finished").dropFirst().first ?? []
+    let finishedInSecond = secondRun.filter { $0 == "test_finished" }.count
+    XCTAssertGreaterThan(finishedInSecond, 0)
+    XCTAssertLessThan(finishedInSecond, 54)
+    // JUnit describes the last run only.
+    let xml = try String(contentsOfFile: junit, encoding: .utf8)
+    XCTAssertTrue(xml.contains("tests=\"\(finishedInSecond)\""), xml.prefix(300).description)
+  }
+
   /// The dashboard on a copy of the demo, after its first run, once the warm server has
   /// set Django and the test database up (`w` says so).
   private func dashboardWithWarmRunnerReady(_ flags: [String] = []) throws -> (TmuxSession, String) {
