@@ -87,10 +87,23 @@ final class DefinitionDiffTests: XCTestCase {
     XCTAssertFalse(change.isUnchanged)
   }
 
-  func testAFunctionsDocstringIsItsBody() {
+  func testAFunctionsDocstringIsModuleLevel() {
+    // `f.__doc__` is set when the `def` runs, and read without calling `f`.
     let change = diff(replacing("Adds the tax.", "Adds the VAT."))
     XCTAssertEqual(change.changedFunctions, ["price_with_tax"])
-    XCTAssertTrue(change.isBodyOnly)
+    XCTAssertFalse(change.isBodyOnly)
+    XCTAssertEqual(
+      change.moduleLevelChanges, [#"module level: `"""Adds the VAT. …`"#])
+    let oneLine = "def f(x): 'Doc.'\ndef g(x):\n    r\"\"\"Doc.\"\"\"\n    return x\n"
+    XCTAssertFalse(
+      DefinitionDiff(old: oneLine, new: oneLine.replacingOccurrences(of: "'Doc.'", with: "'Do.'")).isBodyOnly)
+    XCTAssertFalse(
+      DefinitionDiff(old: oneLine, new: oneLine.replacingOccurrences(of: "r\"\"\"Doc", with: "r\"\"\"Do")).isBodyOnly)
+    // A string later in the body, or an f-string first (no docstring), is the body.
+    let later = "def f(x):\n    y = 1\n    'note'\n    return f'{x}'\n"
+    XCTAssertTrue(DefinitionDiff(old: later, new: later.replacingOccurrences(of: "'note'", with: "'nota'")).isBodyOnly)
+    let formatted = "def f(x):\n    f'{x}'\n"
+    XCTAssertTrue(DefinitionDiff(old: formatted, new: "def f(x):\n    f'{x}!'\n").isBodyOnly)
   }
 
   func testModuleAndClassDocstringsAreModuleLevel() {

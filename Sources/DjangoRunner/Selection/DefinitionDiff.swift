@@ -54,7 +54,10 @@ public struct DefinitionDiff: Equatable, Sendable {
     PythonDefinitions(source: source).fingerprints
   }
 
-  static func shortened(_ line: String) -> String {
-    line.count <= 60 ? line : String(line.prefix(57)) + "…"
+  /// A statement's first line, at most 60 characters, for a reason line.
+  static func shortened(_ statement: String) -> String {
+    let line = statement.prefix { $0 != "\n" }
+    if line.count > 60 { return String(line.prefix(57)) + "…" }
+    return line.count < statement.count ? line + " …" : String(line)
   }
 }

@@ -13,8 +13,9 @@
 ///
 /// Module level: imports, constants, decorators and signatures (evaluated when the `def`
 /// runs), class bodies outside methods, lambdas and comprehensions at module level, the
-/// module's and classes' docstrings, and the set of definitions. A function's docstring is
-/// part of its body.
+/// docstrings (the module's, the classes' and the functions': a function's is `f.__doc__`,
+/// set when the `def` runs and read without calling it), and the set of definitions. A
+/// function's fingerprint covers its docstring too.
 ///
 /// Normalized as a tokenizer would see it: comments, blank lines and line continuations do
 /// not count, runs of blanks outside strings are one, tabs indent to the next multiple of
@@ -32,7 +33,8 @@ public struct PythonDefinitions: Equatable, Sendable {
   public init(source: String) {
     var classes: [(indent: Int, name: String)] = []
     var decorators: [String] = []
-    var open: (indent: Int, name: String, lines: [String])?
+    // The function whose body is being read; `hasStatement`: its first statement was read.
+    var open: (indent: Int, name: String, lines: [String], hasStatement: Bool)?
 
     func close() {
       guard let function = open else { return }
@@ -48,7 +50,13 @@ public struct PythonDefinitions: Equatable, Sendable {
     for line in Self.logicalLines(of: Array(source.utf8)) {
       if let function = open {
         if line.indent > function.indent {
+          if !function.hasStatement, Self.isStringStatement(line.text) {
+            // Its docstring is `f.__doc__`: set when the `def` runs (module level), and read
+            // without calling `f` (admindocs, DRF's descriptions, `help()`).
+            moduleLines.append(String(repeating: " ", count: line.indent) + line.text)
+          }
           open?.lines.append(String(repeating: " ", count: line.indent - function.indent) + line.text)
+          open?.hasStatement = true
           continue
         }
         close()
@@ -63,7 +71,13 @@ public struct PythonDefinitions: Equatable, Sendable {
       if let (name, signature, inlineBody) = Self.definition(line.text, keyword: "def") {
         let qualname = (classes.map(\.name) + [name]).joined(separator: ".")
         moduleLines.append(String(repeating: " ", count: line.indent) + signature)
-        open = (line.indent, qualname, decorators + [signature] + (inlineBody.isEmpty ? [] : [" " + inlineBody]))
+        if Self.isStringStatement(inlineBody) {
+          moduleLines.append(String(repeating: " ", count: line.indent + 1) + inlineBody)
+        }
+        open = (
+          line.indent, qualname, decorators + [signature] + (inlineBody.isEmpty ? [] : [" " + inlineBody]),
+          !inlineBody.isEmpty
+        )
       } else if let (name, header, inlineBody) = Self.definition(line.text, keyword: "class") {
         moduleLines.append(String(repeating: " ", count: line.indent) + header)
         if !inlineBody.isEmpty { moduleLines.append(String(repeating: " ", count: line.indent + 1) + inlineBody) }
@@ -109,6 +123,18 @@ public struct PythonDefinitions: Equatable, Sendable {
   }
 
   // MARK: reading
+
+  /// A statement that is only a string literal (`"""Doc."""`, `r'doc'`, implicitly
+  /// concatenated ones): a docstring when it comes first. An expression that merely starts
+  /// and ends with strings (`"a" + "b"`) is taken as one too, which only errs toward
+  /// module level.
+  static func isStringStatement(_ text: String) -> Bool {
+    let body = text.drop { "rRuUbB".contains($0) }
+    guard text.count - body.count <= 2, let first = body.first, first == "\"" || first == "'",
+      let last = body.last, last == "\"" || last == "'"
+    else { return false }
+    return true
+  }
 
   /// `def name(…) -> T: body` (`async def` too) or `class Name(…): body`: the name, the
   /// header up to its colon, and what follows the colon on the same line.
