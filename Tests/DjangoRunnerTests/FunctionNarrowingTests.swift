@@ -327,6 +327,81 @@ final class FunctionNarrowingTests: XCTestCase {
       ])
   }
 
+  // MARK: against the records, without the earlier text
+
+  private func narrowAgainstRecords(
+    _ new: String?, records: ExecutionRecords? = nil
+  ) -> FunctionNarrowing.Decision {
+    FunctionNarrowing.narrow(
+      graphSelection, current: ["shop/utils.py": new.map { PythonDefinitions(source: $0) }],
+      records: records ?? self.records(), testModules: modules)
+  }
+
+  func testAgainstTheRecordsABodyChangeSelectsTheTestsThatRanIt() {
+    let decision = narrowAgainstRecords(utils("return cents * (100 + TAX) // 100", "return cents"))
+    XCTAssertTrue(decision.isNarrowed)
+    XCTAssertEqual(
+      decision.labels,
+      ["shop.tests.test_cart.CartTests.test_total", "shop.tests.test_price.PriceTests.test_price"])
+    XCTAssertEqual(
+      decision.reason,
+      "function precision: functions changed since recorded in shop/utils.py (price); 2 of 5 recorded tests executed one"
+    )
+    XCTAssertEqual(
+      decision.explanations["shop.tests.test_price.PriceTests.test_price"],
+      ["shop.tests.test_price.PriceTests.test_price executed price (shop/utils.py), changed since"])
+  }
+
+  func testAgainstTheRecordsAnEarlierChangeNotYetRunCounts() {
+    // test_label ran `label` as it was before a save whose run it did not reach.
+    var records = records()
+    let earlier = utils("return clean(name).title()", "return clean(name)")
+    records.record(
+      report("shop.tests.test_price.PriceTests.test_label", ["shop/utils.py": ["label"]]),
+      definitions: { _ in PythonDefinitions(source: earlier) })
+    let decision = narrowAgainstRecords(
+      utils("self.items.append(item)", "self.items.insert(0, item)"), records: records)
+    XCTAssertEqual(
+      decision.labels,
+      ["shop.tests.test_cart.CartTests.test_add", "shop.tests.test_price.PriceTests.test_label"])
+  }
+
+  func testAgainstTheRecordsNothingDifferentSelectsNothing() {
+    let decision = narrowAgainstRecords(utilsV1 + "\n# a comment\n")
+    XCTAssertTrue(decision.isNarrowed)
+    XCTAssertEqual(decision.labels, [])
+    XCTAssertEqual(decision.reason, "function precision: no function a test executed differs from its record: no test")
+  }
+
+  func testAgainstTheRecordsFallsBack() {
+    let graph = "graph: "
+    XCTAssertEqual(
+      narrowAgainstRecords(utils("TAX = 20", "TAX = 21")).reason,
+      graph + "shop/utils.py changed outside function bodies since its tests were recorded")
+    XCTAssertEqual(narrowAgainstRecords(nil).reason, graph + "shop/utils.py is gone or is not Python")
+    XCTAssertEqual(
+      narrowAgainstRecords(
+        utils("return cents * (100 + TAX) // 100", "return 1"), records: records(setup: ["shop/utils.py": ["price"]])
+      ).reason,
+      graph + "shop/utils.py: price ran outside any test (setup or import)")
+    var mixed = records()
+    mixed.record(
+      report("shop.tests.test_cart.CartTests.test_empty", ["shop/utils.py": ["Cart"]]),
+      definitions: { [utilsV1] _ in
+        PythonDefinitions(source: utilsV1.replacingOccurrences(of: "TAX = 20", with: "TAX = 19"))
+      })
+    XCTAssertEqual(
+      narrowAgainstRecords(utilsV1, records: mixed).reason,
+      graph + "shop/utils.py changed outside function bodies since its tests were recorded",
+      "records made against two module levels")
+    let other = FunctionNarrowing.narrow(
+      graphSelection, current: ["shop/other.py": PythonDefinitions(source: "def f():\n    return 1\n")],
+      records: records(), testModules: modules)
+    XCTAssertEqual(other.reason, graph + "no test's record has shop/other.py's module level")
+    XCTAssertFalse(other.isNarrowed)
+    XCTAssertEqual(other.labels, graphSelection.labels)
+  }
+
   // MARK: falling back to the graph
 
   private func assertFallsBack(
