@@ -113,6 +113,9 @@ final class FunctionNarrowingTests: XCTestCase {
     XCTAssertEqual(decoded.setupFunctions.map(\.name).sorted(), ["<module>", "price"])
     XCTAssertNil(ExecutionRecords(data: Data("{\"version\":2}".utf8)))
     XCTAssertNil(ExecutionRecords(data: Data("not json".utf8)))
+    XCTAssertEqual(ExecutionRecords.numberList([0, 10, 255, 4096]), "0 a ff 1000")
+    XCTAssertEqual(ExecutionRecords.numbers(in: "0 a ff 1000", below: 5000), [0, 10, 255, 4096])
+    XCTAssertEqual(ExecutionRecords.numbers(in: "3 zz 1000 ffffffffffffffffff 2", below: 100), [3, 2])
   }
 
   func testSavedAndLoadedFromTheProjectFolder() throws {
