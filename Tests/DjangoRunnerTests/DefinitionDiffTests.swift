@@ -246,6 +246,53 @@ final class DefinitionDiffTests: XCTestCase {
     XCTAssertTrue(change.isBodyOnly)
   }
 
+  func testHeadersWithColonsInsideAndMultiLineDecorators() {
+    let source = """
+      @register(
+          name="x:y",
+      )
+      def f(k=lambda x: x, s: "a:b" = {"k": 1}) -> "c:d": return k(s)
+
+      class Meta(type): pass
+      class A(Base, metaclass=Meta):
+          def m(self): return 1
+      """
+    let definitions = PythonDefinitions(source: source)
+    XCTAssertEqual(Set(definitions.functions.keys), ["f", "A.m"])
+    func change(_ old: String, _ new: String) -> DefinitionDiff {
+      XCTAssertTrue(source.contains(old), old)
+      return DefinitionDiff(old: source, new: source.replacingOccurrences(of: old, with: new))
+    }
+    XCTAssertEqual(change("return k(s)", "return k(s) * 2").changedFunctions, ["f"])
+    XCTAssertTrue(change("return k(s)", "return k(s) * 2").isBodyOnly)
+    XCTAssertFalse(change("lambda x: x", "lambda x: -x").isBodyOnly)
+    XCTAssertFalse(change("name=\"x:y\"", "name=\"x:z\"").isBodyOnly)
+    XCTAssertFalse(change("class Meta(type): pass", "class Meta(type): x = 1").isBodyOnly)
+    XCTAssertTrue(change("def m(self): return 1", "def m(self): return 2").isBodyOnly)
+  }
+
+  func testDecoratorOrderAndMovedMethodsAreModuleLevel() {
+    let source =
+      "@a\n@b\ndef f():\n    return 1\n\nclass A:\n    def m(self):\n        return 1\n\nclass B:\n    pass\n"
+    XCTAssertFalse(
+      DefinitionDiff(old: source, new: source.replacingOccurrences(of: "@a\n@b", with: "@b\n@a")).isBodyOnly)
+    let moved = DefinitionDiff(
+      old: source,
+      new: source.replacingOccurrences(of: "    def m(self):\n        return 1\n", with: "    pass\n")
+        .replacingOccurrences(of: "class B:\n    pass\n", with: "class B:\n    def m(self):\n        return 1\n"))
+    XCTAssertEqual(moved.addedFunctions, ["B.m"])
+    XCTAssertEqual(moved.removedFunctions, ["A.m"])
+    XCTAssertFalse(moved.isBodyOnly)
+  }
+
+  func testWindowsLineEndings() {
+    let source = "def f():\r\n    return 1\r\n\r\nX = 2\r\n"
+    XCTAssertEqual(Set(PythonDefinitions(source: source).functions.keys), ["f"])
+    XCTAssertTrue(
+      DefinitionDiff(old: source, new: source.replacingOccurrences(of: "X = 2", with: "X = 2  # two")).isUnchanged)
+    XCTAssertTrue(DefinitionDiff(old: source, new: source.replacingOccurrences(of: "\r\n", with: "\n")).isUnchanged)
+  }
+
   func testFingerprintsAreStableAndNameTheModuleLevel() {
     let prints = DefinitionDiff.fingerprints(of: utils)
     XCTAssertEqual(prints, DefinitionDiff.fingerprints(of: utils))

@@ -156,8 +156,11 @@ public enum FunctionNarrowing {
       files[path] = (definitions, definitions.fingerprints)
     }
     // What the tests' records saw of each file's module level.
+    let isOfAChangedFile = records.functions.map { files[$0.path] != nil }
     var used = Set<Int>()
-    for numbers in records.tests.values { used.formUnion(numbers) }
+    for numbers in records.tests.values {
+      for number in numbers where isOfAChangedFile[number] { used.insert(number) }
+    }
     var moduleLevels: [String: Set<String>] = [:]
     for number in used {
       let function = records.functions[number]
