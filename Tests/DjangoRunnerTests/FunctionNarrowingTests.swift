@@ -199,6 +199,33 @@ final class FunctionNarrowingTests: XCTestCase {
     XCTAssertEqual(records.suites["blog.tests"], ["blog.tests.T.test_x"])
   }
 
+  func testRunDefinitionsReadEachFileOnceAndNotAfterTheRunStarted() {
+    let start = Date(timeIntervalSince1970: 1_000)
+    var reads: [String] = []
+    var files = RunDefinitions(projectRoot: "/p", runStart: start) { path in
+      reads.append(path)
+      switch path {
+      case "/p/a.py": return ("def f():\n    return 1\n", start.addingTimeInterval(-5))
+      case "/p/saved.py": return ("def g():\n    return 1\n", start.addingTimeInterval(1))
+      default: return nil
+      }
+    }
+    XCTAssertEqual(files.definitions(of: "a.py").map { Set($0.functions.keys) }, ["f"])
+    XCTAssertNotNil(files.definitions(of: "a.py"))
+    XCTAssertNil(files.definitions(of: "saved.py"), "saved during the run: not what its tests ran")
+    XCTAssertNil(files.definitions(of: "gone.py"))
+    XCTAssertNil(files.definitions(of: "gone.py"))
+    XCTAssertNil(files.definitions(of: "notes.txt"))
+    XCTAssertEqual(reads, ["/p/a.py", "/p/saved.py", "/p/gone.py"])
+    var records = ExecutionRecords()
+    records.record(report("t.T.test", ["a.py": ["f"], "saved.py": ["g"]])) { files.definitions(of: $0) }
+    XCTAssertEqual(
+      records.executed(by: "t.T.test")?.filter { $0.path == "saved.py" }.map(\.fingerprint), ["", ""])
+    XCTAssertEqual(
+      records.executed(by: "t.T.test")?.filter { $0.path == "a.py" && $0.name == "f" }.map(\.fingerprint),
+      DefinitionDiff.fingerprints(of: "def f():\n    return 1\n")["f"].map { [$0] })
+  }
+
   // MARK: the rule
 
   func testTheDecisionAsASelection() {
