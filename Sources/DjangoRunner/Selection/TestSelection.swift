@@ -12,6 +12,10 @@ public struct TestSelection: Equatable, Sendable {
   public var explanations: [String: [String]]
   /// Changed files that select nothing, and why ("README.md: outside every app").
   public var unaffected: [String]
+  /// The rule that decided beyond the graph, for `--why` and `w` (`FunctionNarrowing`:
+  /// "function precision: …", or "graph: …" when narrowing did not apply); nil: the graph's
+  /// selection, with no narrowing tried.
+  public var rule: String? = nil
 
   public init(
     labels: [String] = [], isEverything: Bool = false, broadReasons: [String] = [],
