@@ -22,10 +22,14 @@ public struct SelectionRun: Equatable, Sendable {
   public var labels: [String]
   /// The files whose saves selected the labels; empty for the failed tests (`f`).
   public var saved: [String]
+  /// The labels are the graph's narrowed to the tests that ran what changed
+  /// (`FunctionNarrowing`).
+  public var isNarrowed: Bool
 
-  public init(labels: [String], saved: [String]) {
+  public init(labels: [String], saved: [String], isNarrowed: Bool = false) {
     self.labels = labels
     self.saved = saved
+    self.isNarrowed = isNarrowed
   }
 }
 
@@ -39,12 +43,16 @@ public struct SelectionMiss: Equatable, Sendable {
   public var selected: [String]
   /// The link the graph lacked, as far as the run shows it.
   public var link: String
+  /// The selection was narrowed to the tests that ran what changed: narrowing goes off
+  /// for the saved files until their tests have run again.
+  public var wasNarrowed: Bool
 
-  public init(test: String, saved: [String], selected: [String], link: String) {
+  public init(test: String, saved: [String], selected: [String], link: String, wasNarrowed: Bool = false) {
     self.test = test
     self.saved = saved
     self.selected = selected
     self.link = link
+    self.wasNarrowed = wasNarrowed
   }
 }
 
@@ -120,9 +128,13 @@ extension DashboardState {
     guard case .rest(let selection) = run.purpose, !selection.saved.isEmpty, report.kind == .test,
       report.outcome.failsTheRun, before == .pass, let position = index[report.id]
     else { return [] }
+    let link =
+      selection.isNarrowed
+      ? "the selection ran only the tests recorded executing what changed, and this one's record did not show it (a cached result, or state set up outside the test?); function precision is off for the saved files until their tests run again"
+      : Self.missingLink(report, saved: selection.saved)
     let miss = SelectionMiss(
-      test: report.id, saved: selection.saved, selected: selection.labels,
-      link: Self.missingLink(report, saved: selection.saved))
+      test: report.id, saved: selection.saved, selected: selection.labels, link: link,
+      wasNarrowed: selection.isNarrowed)
     safetyNet.misses.append(miss)
     update(position) { $0.isSelectionMiss = true }
     return [.recordSelectionMiss(miss)]

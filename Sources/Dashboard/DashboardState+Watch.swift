@@ -30,6 +30,8 @@ public struct WatchState: Equatable, Sendable {
   public var pendingLabels: [String]?
   /// The files whose saves queued `pendingLabels`.
   public var pendingSaved: [String] = []
+  /// One of those saves' selections was narrowed to the tests that ran what changed.
+  public var pendingNarrowed = false
   /// `w`: the overlay explaining the last selection.
   public var isWhyShown = false
   /// The warm runner, in words; nil without one (`--cold`).
@@ -47,7 +49,11 @@ extension DashboardState {
     watch.lastChange = change
     watching = watch
     guard let labels = Self.labelsToRun(change.selection, within: scopeLabels) else { return [] }
-    guard run.isBusy else { return requestRun(labels, purpose: Self.purpose(of: labels, saved: change.paths)) }
+    let isNarrowed = change.selection.rule?.hasPrefix(FunctionNarrowing.rule) == true
+    guard run.isBusy else {
+      return requestRun(labels, purpose: Self.purpose(of: labels, saved: change.paths, isNarrowed: isNarrowed))
+    }
+    watch.pendingNarrowed = watch.pendingLabels == nil ? isNarrowed : watch.pendingNarrowed || isNarrowed
     watch.pendingLabels = Self.union(watch.pendingLabels, labels)
     watch.pendingSaved += change.paths.filter { !watch.pendingSaved.contains($0) }
     watching = watch
@@ -62,9 +68,11 @@ extension DashboardState {
   mutating func startPendingRun() -> [Effect] {
     guard let labels = watching?.pendingLabels else { return [] }
     let saved = watching?.pendingSaved ?? []
+    let isNarrowed = watching?.pendingNarrowed ?? false
     watching?.pendingLabels = nil
     watching?.pendingSaved = []
-    return requestRun(labels, purpose: Self.purpose(of: labels, saved: saved))
+    watching?.pendingNarrowed = false
+    return requestRun(labels, purpose: Self.purpose(of: labels, saved: saved, isNarrowed: isNarrowed))
   }
 
   /// Asks the runtime to start a run of `labels`; `r` reruns them unless `keepsRerun`.
@@ -76,8 +84,8 @@ extension DashboardState {
   }
 
   /// A run of what saves selected: every test in scope, or a selection the rest can follow.
-  static func purpose(of labels: [String], saved: [String]) -> RunPurpose {
-    labels.isEmpty ? .scope : .selection(SelectionRun(labels: labels, saved: saved))
+  static func purpose(of labels: [String], saved: [String], isNarrowed: Bool = false) -> RunPurpose {
+    labels.isEmpty ? .scope : .selection(SelectionRun(labels: labels, saved: saved, isNarrowed: isNarrowed))
   }
 
   /// The labels to run for `selection` inside the dashboard's scope: `[]` for every test
@@ -136,6 +144,7 @@ extension DashboardState {
     }
     var lines: [(String, Role)] = [("saved: " + change.paths.joined(separator: " "), .accent)] + warm
     let selection = change.selection
+    if let rule = selection.rule { lines.append(("rule: " + rule, .muted)) }
     for reason in selection.broadReasons { lines.append(("every test: " + reason, .warning)) }
     if selection.broadReasons.isEmpty {
       for label in selection.labels {

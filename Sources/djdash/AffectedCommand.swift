@@ -12,8 +12,10 @@ struct AffectedCommand: ParsableCommand {
       The same selection the dashboard runs on a save: the project's import graph plus \
       Django's wiring (the URLconf behind the test client, settings, signal receivers \
       connected at start-up, templates, fixtures). Settings, migrations and requirements \
-      select every test. --why adds the chain that selected each label. Exit code 0, or 2 \
-      for a usage or configuration error.
+      select every test. When only function bodies changed and earlier runs recorded what \
+      each test executed (.djdash/executed.json), only the tests that ran a changed \
+      function. --why adds the chain that selected each label, and the rule. Exit code 0, \
+      or 2 for a usage or configuration error.
       """
   )
 
@@ -54,7 +56,9 @@ struct AffectedCommand: ParsableCommand {
     let uncompilable = project.uncompilableBeforeTests(relative, in: selector.graph) {
       try? project.plan(for: request, directory: directory).python
     }
-    let selection = selector.selection(for: relative, uncompilable: uncompilable)
+    let selection = project.narrowed(
+      selector.selection(for: relative, uncompilable: uncompilable), changing: relative,
+      records: ExecutionRecords.load(projectRoot: project.root), in: selector.graph)
     var output = ""
     for label in selection.labels {
       output += label + "\n"
@@ -64,6 +68,7 @@ struct AffectedCommand: ParsableCommand {
     }
     if why {
       for line in selection.unaffected { output += "# \(line)\n" }
+      if let rule = selection.rule { output += "# rule: \(rule)\n" }
     }
     Console.write(output, to: 1)
   }

@@ -43,6 +43,13 @@ final class DashboardApp {
   private var history: HistoryStore?
   /// `--events` and `--junit-xml`: every run's events appended, the last run's JUnit.
   private let reports: Reports
+  /// What earlier runs recorded each test executing, for function precision; reread
+  /// after every run (the run's session writes them).
+  private var records = ExecutionRecords()
+  /// Files whose narrowed selection missed a test: the graph's selection for them, until
+  /// a run of that selection has ended (then their tests ran again).
+  private var narrowingOff: Set<String> = []
+  private var narrowingBackAfterRun: Set<String> = []
 
   struct Reports {
     var events: EventLogWriter?
@@ -56,6 +63,10 @@ final class DashboardApp {
   init(project: Project, request: RunRequest, directory: String, theme: Theme, reports: Reports = Reports()) {
     self.project = project
     self.reports = reports
+    var request = request
+    // Watch mode records what each test executes, unless `record = false`.
+    let configured = request.filling(from: project.configuration)
+    if configured.records == nil { request.records = configured.watch != false }
     self.request = request
     self.directory = directory
     self.theme = theme
@@ -132,6 +143,7 @@ final class DashboardApp {
     case .abortRun:
       session?.abort()
     case .recordSelectionMiss(let miss):
+      if miss.wasNarrowed { narrowingOff.formUnion(miss.saved) }
       do {
         try history?.record(selectionMiss: miss.test, saved: miss.saved, link: miss.link)
       } catch {
@@ -188,6 +200,11 @@ final class DashboardApp {
         if let current { self.writeJUnit(of: current, summary: summary) }
         self.selector?.recordRenders(renders)
         self.selector?.recordImports(imports)
+        self.records = ExecutionRecords.load(projectRoot: self.project.root)
+        if summary.interrupted == nil {
+          self.narrowingOff.subtract(self.narrowingBackAfterRun)
+          self.narrowingBackAfterRun = []
+        }
         self.loadHistory()
         if self.warm == nil { self.restartWarm(because: nil) }
         if let current { self.check(current, summary: summary, against: checked) }
@@ -228,6 +245,7 @@ final class DashboardApp {
 
   private func startWatching() {
     selector = TestSelector(graph: project.dependencyGraph(for: request))
+    records = ExecutionRecords.load(projectRoot: project.root)
     do {
       let watcher = try ProjectWatcher(root: project.root, reactor: reactor, ignore: IgnoreRules(root: project.root)) {
         [unowned self] batch in self.filesChanged(batch)
@@ -256,7 +274,15 @@ final class DashboardApp {
       let uncompilable = project.uncompilableBeforeTests(batch.paths, in: selector.graph) {
         try? self.plan(labels: [], patterns: self.state.testNamePatterns).python
       }
-      selection = selector.selection(afterChanging: batch.paths, uncompilable: uncompilable)
+      let graphs = selector.selection(afterChanging: batch.paths, uncompilable: uncompilable)
+      selection = project.narrowed(
+        graphs, changing: batch.paths, records: records, in: selector.graph, off: narrowingOff)
+      if selection.rule?.hasPrefix(FunctionNarrowing.rule) != true, !records.isEmpty, !graphs.labels.isEmpty {
+        // The tests may now run otherwise than recorded: recorded anew as they run.
+        records.forget(testsUnder: graphs.isEverything ? [] : graphs.labels)
+        records.save(projectRoot: project.root)
+      }
+      narrowingBackAfterRun.formUnion(batch.paths.filter(narrowingOff.contains))
     }
     self.selector = selector
     if batch.isOverflow {

@@ -66,6 +66,11 @@ struct RunArguments: ParsableArguments {
       "After a timed-out test: continue with the next one, or stop the run gracefully.", valueName: "continue|stop"))
   var onTimeout: String?
 
+  @Flag(
+    help:
+      "Record what each test executes (Python 3.12+), so a save of function bodies selects only the tests that ran them (the dashboard does by default; `record = false` turns it off).")
+  var record = false
+
   /// What followed `--` (see `CommandLineShape`).
   @Option(name: .customLong("passthrough-argument"), parsing: .unconditionalSingleValue, help: .hidden)
   var passthrough: [String] = []
@@ -104,6 +109,7 @@ struct RunArguments: ParsableArguments {
     request.python = python
     request.testTimeout = testTimeout
     request.stopOnTimeout = onTimeout.map { $0 == "stop" }
+    if record { request.records = true }
     return request
   }
 }

@@ -206,6 +206,7 @@ extension RunRequest {
       case "warm": warm = try flag()
       case "warm-check": checksWarm = try flag()
       case "then-rest": thenRest = try flag()
+      case "record": records = try flag()
       case "on-change":
         switch value.string {
         case "queue"?: restartsOnChange = false
@@ -256,6 +257,7 @@ extension Project {
       testTimeout: merged.testTimeout, stopOnTimeout: merged.stopOnTimeout ?? false,
       exactOrder: merged.exactOrder)
     plan.labelRoute = labelRoute
+    plan.recordsExecution = merged.records == true
     return plan
   }
 }

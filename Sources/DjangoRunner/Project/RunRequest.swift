@@ -52,6 +52,9 @@ public struct RunRequest: Sendable, Equatable {
   /// Watch mode: when a run of a selection (what a save affected, or the failed tests)
   /// passes, run the rest of the suite behind it (`--then-rest`, `then-rest = true`).
   public var thenRest: Bool?
+  /// Record what each test executes (`DJDASH_RECORD`), for function-precision selection:
+  /// on in the dashboard unless `record = false`; `djdash run --record`.
+  public var records: Bool?
 
   public init() {}
 
@@ -105,6 +108,7 @@ public struct RunRequest: Sendable, Equatable {
     merged.warm = warm ?? defaults.warm
     merged.checksWarm = checksWarm ?? defaults.checksWarm
     merged.thenRest = thenRest ?? defaults.thenRest
+    merged.records = records ?? defaults.records
     merged.exactOrder = exactOrder
     return merged
   }

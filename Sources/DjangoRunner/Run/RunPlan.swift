@@ -29,6 +29,9 @@ public struct RunPlan: Sendable, Equatable, Codable {
   /// How the labels reach Django's runner: on the command line, or (for a script that
   /// takes none there) through the hook, `DJDASH_LABELS`.
   public var labelRoute = LabelRoute.commandLine
+  /// The hook records what each test executes (`DJDASH_RECORD`), and the run's records
+  /// replace theirs in `ExecutionRecords`.
+  public var recordsExecution = false
 
   public init(
     arguments: [String], directory: String, environment: [String: String], labels: [String],

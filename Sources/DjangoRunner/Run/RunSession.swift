@@ -58,6 +58,14 @@ public final class RunSession: WarmRun {
   private var createdDatabases = LeftoverDatabases()
   /// Templates rendered and modules first imported by this run's tests, for the selection.
   private var recordedEdges = RecordedEdges()
+  /// How the runner records what each test executed (`runner_started.recording`); nil
+  /// when it does not: then the run leaves `ExecutionRecords` as they are.
+  public private(set) var recorder: String?
+  /// When the runner (or the warm child) started: files saved after it are not what ran.
+  private var runStartDate = Date()
+  /// The run did not run every test it was given: its records hold no complete suite.
+  private var lostProcess = false
+  private var discardedTests = false
   private var databasesDestroyed = false
   private var hungProcesses: Set<Int32> = []
 
@@ -97,6 +105,7 @@ public final class RunSession: WarmRun {
   /// watch; then `launch` starts the process. A failure finishes the run with it.
   private func begin(_ launch: (_ folder: String) throws -> Void) {
     startedAt = reactor.clock.now()
+    runStartDate = Date()
     if plan.awaitsLabels { heldEvents = [] }
     publish(
       .runStarted(
@@ -195,6 +204,7 @@ public final class RunSession: WarmRun {
     env["DJDASH_STOP_ON_TIMEOUT"] = plan.stopOnTimeout ? "1" : nil
     env["DJDASH_EXACT_ORDER"] = plan.exactOrder ? "1" : nil
     env["DJDASH_AWAIT_LABELS"] = plan.awaitsLabels ? "1" : nil
+    env["DJDASH_RECORD"] = plan.recordsExecution ? "1" : nil
     let givesLabelsInside = plan.labelRoute == .insideRunner && !plan.awaitsLabels && !plan.labels.isEmpty
     env["DJDASH_LABELS"] =
       givesLabelsInside ? (try? JSONEncoder().encode(plan.labels)).map { String(decoding: $0, as: UTF8.self) } : nil
@@ -256,6 +266,8 @@ public final class RunSession: WarmRun {
       createdDatabases.add(names)
     case .databasesDestroyed:
       databasesDestroyed = true
+    case .runnerStarted(let info):
+      if info.recording == "sys.monitoring" || info.recording == "coverage" { recorder = info.recording }
     case .projectLoaded(let report):
       report.save(projectRoot: plan.projectRoot)  // the selection's truth for the next start
     case .testStarted(let id, let pid):
@@ -303,6 +315,7 @@ public final class RunSession: WarmRun {
       case .reportLostProcess(let pid, let test):
         reportLost(pid: pid, test: test)
       case .discardTests(let tests, let reason):
+        discardedTests = true
         for test in tests { tally.discard(test) }
         publish(.testsDiscarded(TestsDiscarded(tests: tests, reason: reason)))
       case .killStragglers(let seconds):
@@ -341,6 +354,7 @@ public final class RunSession: WarmRun {
     } else {
       reason = "the process exited without finishing the test (os._exit, a signal or a kill)"
     }
+    lostProcess = true
     publish(.processLost(ProcessLoss(pid: pid, test: test, reason: reason, crashReport: crash)))
     guard let test, supervisor.interruption != .hard else { return }
     var report = TestReport(id: test, outcome: .error, pid: pid, message: reason)
@@ -446,6 +460,30 @@ public final class RunSession: WarmRun {
     finish(problem: nil)
   }
 
+  /// A run that recorded what its tests executed replaces their records
+  /// (`ExecutionRecords`, `.djdash/executed.json`); the suites of the test modules it ran
+  /// whole are kept only when it ran to its end.
+  private func recordExecution() {
+    guard recorder != nil else { return }
+    let reports = tally.reports
+    guard !reports.isEmpty else { return }
+    let isComplete =
+      supervisor.runnerFinished && supervisor.interruption == nil && supervisor.parallelStop == nil
+      && !lostProcess && !discardedTests
+    // The test modules the run reported: a test id less its class and method.
+    let modules = Set(
+      reports.filter { $0.kind == .test }.compactMap { report -> String? in
+        let parts = report.id.split(separator: ".")
+        return parts.count >= 3 ? parts.dropLast(2).joined(separator: ".") : nil
+      })
+    var records = ExecutionRecords.load(projectRoot: plan.projectRoot)
+    var definitions = RunDefinitions(projectRoot: plan.projectRoot, runStart: runStartDate)
+    records.recordRun(
+      reports, labels: plan.labels, testModules: modules, isComplete: isComplete,
+      definitions: { definitions.definitions(of: $0) })
+    records.save(projectRoot: plan.projectRoot)
+  }
+
   private func finish(problem startProblem: String?) {
     guard summary == nil else { return }
     process?.reapGroup()
@@ -453,6 +491,7 @@ public final class RunSession: WarmRun {
       createdDatabases.save(projectRoot: plan.projectRoot)
     }
     RecordedEdges.merge(recordedEdges, projectRoot: plan.projectRoot)
+    recordExecution()
     if let timer = stragglerTimer { reactor.cancel(timer) }
     var problem = startProblem ?? supervisor.problem
     var runnerError: String?

@@ -320,6 +320,32 @@ extension Project {
     return graph
   }
 
+  /// The graph's `selection` for a change of `paths` (relative to the root), narrowed to
+  /// the tests recorded running what changed when only function bodies changed
+  /// (`FunctionNarrowing`, comparing the files as they are now with what the records saw).
+  /// `selection.rule` says which rule decided.
+  ///
+  /// - Parameter off: files narrowing must leave alone (a narrowed selection missed a
+  ///   test after a save of them, until their tests have run again).
+  public func narrowed(
+    _ selection: TestSelection, changing paths: [String], records: ExecutionRecords, in graph: ProjectGraph,
+    off: Set<String> = []
+  ) -> TestSelection {
+    if let path = paths.sorted().first(where: off.contains), !selection.labels.isEmpty {
+      var result = selection
+      result.rule = "graph: function precision is off for \(path) after it missed a test, until its tests have run again"
+      return result
+    }
+    var current: [String: PythonDefinitions?] = [:]
+    for path in paths {
+      current[path] =
+        path.hasSuffix(".py")
+        ? (try? String(contentsOfFile: root + "/" + path, encoding: .utf8)).map { PythonDefinitions(source: $0) } : nil
+    }
+    return FunctionNarrowing.narrowed(
+      selection, current: current, records: records, testModules: graph.testModules.values)
+  }
+
   /// The files among `paths` (relative to the root) that Django imports before any test
   /// (`graph.loadedBeforeTests`) and that no longer compile: only such a file fails every
   /// test by not compiling. `python` is asked for the interpreter only when there is one to
