@@ -111,6 +111,86 @@ final class TestSelectorTests: XCTestCase {
     XCTAssertFalse(covers(selection, "blog.tests.test_posts"), "\(selection.labels)")
   }
 
+  // MARK: class labels
+
+  private func mixedProject(_ module: String) throws -> SyntheticProject {
+    try SyntheticProject(replacing: [
+      "shop/alpha.py": "def one():\n    return 1\n",
+      "shop/beta.py": "def two():\n    return 2\n",
+      "shop/tests/test_mixed.py": module,
+    ])
+  }
+
+  private let mixed = """
+    from django.test import Client, SimpleTestCase
+
+    from shop import beta
+    from shop.alpha import one
+
+
+    def helper():
+        return beta.two()
+
+
+    class Mixin:
+        def check(self):
+            return helper()
+
+
+    class AlphaTests(SimpleTestCase):
+        def test_one(self):
+            self.assertEqual(one(), 1)
+
+
+    class BetaTests(Mixin, SimpleTestCase):
+        def test_two(self):
+            self.assertEqual(self.check(), 2)
+
+
+    class PageTests(SimpleTestCase):
+        def test_page(self):
+            self.client.get("/1/")
+    """
+
+  func testOnlyTheClassesThatUseAChangeRun() throws {
+    let project = try mixedProject(mixed)
+    assertSelects(selection("shop/alpha.py", in: project), ["shop.tests.test_mixed.AlphaTests"])
+    // Through a module function and a mixin.
+    let beta = selection("shop/beta.py", in: project)
+    assertSelects(beta, ["shop.tests.test_mixed.BetaTests"])
+    XCTAssertEqual(
+      beta.explanations["shop.tests.test_mixed.BetaTests"]?.last, "(its classes BetaTests use it)")
+    // The test client: the class that uses it, beside the other modules that do.
+    let views = selection("shop/views.py", in: project)
+    XCTAssertTrue(views.labels.contains("shop.tests.test_mixed.PageTests"), "\(views.labels)")
+    XCTAssertFalse(views.labels.contains { $0.hasPrefix("shop.tests.test_mixed.Alpha") }, "\(views.labels)")
+  }
+
+  func testWhatRunsForEveryClassKeepsTheModuleWhole() throws {
+    // Module-level code using the import.
+    let constant = try mixedProject(mixed + "\nVALUE = one()\n")
+    assertSelects(selection("shop/alpha.py", in: constant), ["shop.tests.test_mixed"])
+    // A base class from elsewhere: maybe a TestCase, maybe not.
+    let foreign = try mixedProject(mixed.replacingOccurrences(of: "class AlphaTests(SimpleTestCase)", with: "class AlphaTests(Base)"))
+    assertSelects(selection("shop/alpha.py", in: foreign), ["shop.tests.test_mixed"])
+    // A star import.
+    let star = try mixedProject("from shop.alpha import *\n" + mixed)
+    assertSelects(selection("shop/beta.py", in: star), ["shop.tests.test_mixed"])
+    // setUpModule runs for every class.
+    let setup = try mixedProject(mixed + "\ndef setUpModule():\n    one()\n")
+    assertSelects(selection("shop/alpha.py", in: setup), ["shop.tests.test_mixed"])
+    // The test module itself, changed.
+    assertSelects(selection("shop/tests/test_mixed.py", in: try mixedProject(mixed)), ["shop.tests.test_mixed"])
+  }
+
+  func testAnOutlineBindsEachImportedNameAlone() {
+    XCTAssertEqual(
+      TestModuleOutline.boundNames("from a.b import c, d as e"), ["c": "from a.b import c", "e": "from a.b import d as e"])
+    XCTAssertEqual(TestModuleOutline.boundNames("import a.b, c as d"), ["a": "import a.b", "d": "import c as d"])
+    XCTAssertNil(TestModuleOutline.boundNames("from a import *"))
+    XCTAssertEqual(TestModuleOutline.bases("class A(x.Mixin, django.test.TestCase, metaclass=M):"), ["Mixin", "TestCase"])
+  }
+
   // MARK: templates and fixtures
 
   func testATemplateSelectsThroughWhatExtendsItAndTheViewNamingIt() {

@@ -589,6 +589,30 @@ public struct ProjectGraph: Sendable {
     apps.filter { $0.folder.isEmpty || path.hasPrefix($0.folder + "/") }.max { $0.folder.count < $1.folder.count }
   }
 
+  /// The test classes of the test module at `path` that depend on a node of `reached`
+  /// (`TestModuleOutline`); nil when the whole module does, or its classes cannot be told
+  /// apart, or it depends on a reached node in a way no class shows (a recorded edge).
+  func affectedClasses(of path: String, reached: Set<String>) -> [String]? {
+    guard case .python(let module, let isPackage)? = kinds[path],
+      let source = try? String(contentsOfFile: root + "/" + path, encoding: .utf8),
+      let outline = TestModuleOutline(source: source)
+    else { return nil }
+    func targets(_ text: String) -> Set<String> {
+      Set(pythonDependencies(of: PythonScanner.scan(text), module: module, isPackage: isPackage).map(\.target))
+    }
+    let shared = targets(outline.shared)
+    guard shared.isDisjoint(with: reached) else { return nil }
+    var claimed = shared
+    var affected: [String] = []
+    for (name, text) in outline.classes {
+      let own = targets(text)
+      claimed.formUnion(own)
+      if !own.isDisjoint(with: reached) { affected.append(name) }
+    }
+    let unclaimed = (dependencies[path] ?? []).contains { reached.contains($0.target) && !claimed.contains($0.target) }
+    return unclaimed || affected.isEmpty ? nil : affected
+  }
+
   /// The nodes that depend on `node`, directly.
   func directDependents(of node: String) -> [(node: String, reason: DependencyReason)] {
     dependents[node] ?? []

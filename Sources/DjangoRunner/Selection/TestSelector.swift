@@ -54,9 +54,21 @@ public struct TestSelector: Sendable {
     /// changed file reached any, even ones an earlier file had reached.
     var reachedTests = 0
 
-    mutating func add(test: String, chain: [String]) {
+    /// Test modules only some of whose classes were reached (file → class names); a
+    /// module reached whole is not here.
+    var classes: [String: Set<String>] = [:]
+    var wholeModules: Set<String> = []
+
+    /// `test` reached whole, or only its `classes`.
+    mutating func add(test: String, chain: [String], classes only: [String]? = nil) {
       reachedTests += 1
       if tests[test] == nil || chain.count < tests[test]?.count ?? 0 { tests[test] = chain }
+      if let only, !wholeModules.contains(test) {
+        classes[test, default: []].formUnion(only)
+      } else {
+        wholeModules.insert(test)
+        classes[test] = nil
+      }
     }
   }
 
@@ -245,7 +257,10 @@ public struct TestSelector: Sendable {
         links.append("\(current) \(step.reason.phrase)")
         current = step.node
       }
-      reach.add(test: node, chain: origins + links.reversed())
+      // Only the classes that use what changed, when the module tells them apart.
+      let classes = graph.affectedClasses(of: node, reached: seen)
+      let only = classes.map { ["(its classes \($0.joined(separator: ", ")) use it)"] } ?? []
+      reach.add(test: node, chain: origins + links.reversed() + only, classes: classes)
     }
     return queue.count > 1
   }
@@ -254,8 +269,15 @@ public struct TestSelector: Sendable {
   private static func labels(for reach: Reach, in graph: ProjectGraph) -> TestSelection {
     var selection = TestSelection(broadReasons: reach.broad, unaffected: reach.unaffected)
     let all = graph.testModules
-    let selected: Set<String> = reach.broad.isEmpty ? Set(reach.tests.keys.compactMap { all[$0] }) : Set(all.values)
-    guard !selected.isEmpty else { return selection }
+    let selected: Set<String> =
+      reach.broad.isEmpty
+      ? Set(reach.tests.keys.filter { reach.classes[$0] == nil }.compactMap { all[$0] }) : Set(all.values)
+    // Modules only some of whose classes run: a label per class.
+    let classLabels: [String] =
+      reach.broad.isEmpty
+      ? reach.classes.flatMap { path, classes in all[path].map { module in classes.map { module + "." + $0 } } ?? [] }
+        .sorted() : []
+    guard !selected.isEmpty || !classLabels.isEmpty else { return selection }
     // A package label when every test module under it is selected, from the top down.
     // Each level gets the modules under it, split once.
     typealias Module = (name: String, parts: [Substring])
@@ -274,7 +296,7 @@ public struct TestSelector: Sendable {
         return group.contains { selected.contains($0.name) } ? emit(prefix + [child], group) : []
       }
     }
-    selection.labels = emit([], modules)
+    selection.labels = (selected.isEmpty ? [] : emit([], modules)) + classLabels
     selection.isEverything = selected.count == all.count
     let byModule = Dictionary(
       reach.tests.compactMap { path, chain in all[path].map { ($0, chain) } },
@@ -284,7 +306,8 @@ public struct TestSelector: Sendable {
         selection.explanations[label] = reach.broad
         continue
       }
-      let chains = byModule.filter { $0.key == label || $0.key.hasPrefix(label + ".") }.sorted { $0.key < $1.key }
+      let chains = byModule.filter { $0.key == label || $0.key.hasPrefix(label + ".") || label.hasPrefix($0.key + ".") }
+        .sorted { $0.key < $1.key }
       if let (module, chain) = chains.min(by: { $0.value.count < $1.value.count }) {
         selection.explanations[label] =
           chain + (module == label || chains.count == 1 ? [] : ["(one of \(chains.count) test modules in \(label))"])
