@@ -610,7 +610,8 @@ public struct ProjectGraph: Sendable {
       if !own.isDisjoint(with: reached) { affected.append(name) }
     }
     let unclaimed = (dependencies[path] ?? []).contains { reached.contains($0.target) && !claimed.contains($0.target) }
-    return unclaimed || affected.isEmpty ? nil : affected
+    // Every class, or none the source shows: the module, as one label.
+    return unclaimed || affected.isEmpty || affected.count == outline.classes.count ? nil : affected
   }
 
   /// The nodes that depend on `node`, directly.
