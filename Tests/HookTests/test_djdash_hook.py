@@ -554,10 +554,12 @@ class SitecustomizeTests(unittest.TestCase):
 
             thread = threading.Thread(target=accept)
             thread.start()
-            result = self.run_python("print('ran')", [], {"DJDASH_SOCKET": path})
+            # The runner module patched, as in every run: the warm server's code stays out.
+            code = "import sys, django.test.runner; print('ran', 'djdash_hook.warm' in sys.modules)"
+            result = self.run_python(code, [], {"DJDASH_SOCKET": path})
             thread.join(10)
             server.close()
-        self.assertEqual(result.stdout.strip(), "ran", result.stderr)
+        self.assertEqual(result.stdout.strip(), "ran False", result.stderr)
         hello = json.loads(lines[0])
         self.assertEqual((hello["event"], hello["role"], hello["protocol"]), ("hello", "leader", 1))
 
