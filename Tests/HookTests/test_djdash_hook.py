@@ -465,6 +465,62 @@ class TestLineTests(unittest.TestCase):
         self.assertIn("<locals>.Plain.test_ünïcode", events[2]["id"])
 
 
+class HookFramesTests(unittest.TestCase):
+    """The hook's own frames never reach a reported traceback."""
+
+    def failing_query(self):
+        def execute(sql, params, many, context):
+            raise RuntimeError("no such table: shop_item")
+
+        capture._execute_wrapper(execute, "SELECT * FROM shop_item", None, False, {})
+
+    def assertNoHookFrames(self, problem):
+        package = os.path.dirname(reporting.__file__)
+        files = [frame["file"] for frame in problem["traceback"]]
+        self.assertFalse([f for f in files if f.startswith(package)], files)
+        self.assertNotIn(package, problem["traceback_text"])
+        self.assertIn("no such table", problem["traceback_text"])
+        self.assertIn("failing_query", problem["traceback_text"])
+
+    def test_a_query_error_and_an_error_raised_from_one(self):
+        try:
+            self.failing_query()
+        except RuntimeError:
+            direct = sys.exc_info()
+        problem = reporting._problem("error", self, direct)
+        self.assertNoHookFrames(problem)
+        self.assertEqual(problem["traceback"][-1]["function"], "execute", "the user's frames stay")
+        try:
+            try:
+                self.failing_query()
+            except RuntimeError as exc:
+                raise ValueError("the test's own error") from exc
+        except ValueError:
+            chained = sys.exc_info()
+        self.assertNoHookFrames(reporting._problem("error", self, chained))
+
+    def test_traceback_text_formatted_by_the_loader(self):
+        hook_file = os.path.join(os.path.dirname(reporting.__file__), "warm.py")
+        text = (
+            "ImportError: Failed to import test module: shop.tests\n"
+            "Traceback (most recent call last):\n"
+            '  File "/p/unittest/loader.py", line 394, in _find_test_path\n'
+            "    module = self._get_module_from_name(name)\n"
+            '  File "%s", line 170, in get_code\n'
+            "    return original(self, fullname)\n"
+            "           ^^^^^^^^^^^^^^^^^^^^^^^^\n"
+            '  File "/p/shop/tests.py", line 3\n'
+            "    def (\n"
+            "        ^\n"
+            "SyntaxError: invalid syntax\n"
+        ) % hook_file
+        cleaned = reporting._without_hook_lines(text)
+        self.assertNotIn("warm.py", cleaned)
+        self.assertNotIn("original(self, fullname)", cleaned)
+        self.assertEqual(len(cleaned.splitlines()), len(text.splitlines()) - 3)
+        self.assertIn("    def (\n        ^\nSyntaxError", cleaned)
+
+
 class BoundedSinkTests(unittest.TestCase):
     def test_small_output_is_kept_whole(self):
         sink = capture._BoundedSink(100)

@@ -40,24 +40,76 @@ def _frames(tb):
     return frames
 
 
+def _is_hook_entry(entry):
+    return entry.tb_frame.f_code.co_filename.startswith(PACKAGE_FOLDER)
+
+
 def _without_hook_frames(tb):
-    """Cut a traceback where it enters the hook (the timeout's signal handler), so it
-    ends in the user's code, where the test was when it was stopped."""
-    previous, entry = None, tb
+    """A traceback less the hook's own frames, so what the user reads is their code and
+    Django's: the execute wrapper a failing query went through, the marks around
+    TestCase's atomics, a timed-out test's signal handler. Entries are relinked in place,
+    so unittest's own report of the error leaves them out too."""
+    while tb is not None and _is_hook_entry(tb):
+        tb = tb.tb_next
+    entry = tb
     while entry is not None:
-        if entry.tb_frame.f_code.co_filename.startswith(PACKAGE_FOLDER) and previous is not None:
-            previous.tb_next = None
-            break
-        previous, entry = entry, entry.tb_next
+        following = entry.tb_next
+        if following is not None and _is_hook_entry(following):
+            while following is not None and _is_hook_entry(following):
+                following = following.tb_next
+            entry.tb_next = following
+        entry = following
     return tb
 
 
+def _hide_hook_frames(value, tb):
+    """`tb` less the hook's frames, and the same for the exceptions `value` was raised
+    from or while handling (their tracebacks are part of the text)."""
+    tb = _without_hook_frames(tb)
+    seen = {id(value)}
+    chained = [getattr(value, "__cause__", None), getattr(value, "__context__", None)]
+    while chained:
+        exc = chained.pop()
+        if exc is None or id(exc) in seen:
+            continue
+        seen.add(id(exc))
+        inner = exc.__traceback__
+        if inner is not None:
+            cleaned = _without_hook_frames(inner)
+            if cleaned is not inner:
+                exc.__traceback__ = cleaned
+        chained.append(exc.__cause__)
+        chained.append(exc.__context__)
+    return tb
+
+
+def _without_hook_lines(text):
+    """Traceback text less the hook's frames: the import error of a test module, which
+    unittest's loader formats as text (in a warm run, the import passed through the
+    warm server's code cache)."""
+    if PACKAGE_FOLDER not in text:
+        return text
+    kept = []
+    skipping = False
+    for line in text.splitlines(keepends=True):
+        if line.startswith('  File "'):
+            skipping = line.startswith('  File "' + PACKAGE_FOLDER)
+        elif not (skipping and line.startswith("    ")):
+            skipping = False
+        if not skipping:
+            kept.append(line)
+    return "".join(kept)
+
+
 def _problem(outcome, test, err):
-    """Describe one failure or error: exception, message, frames and unittest's text."""
+    """Describe one failure or error: exception, message, frames and unittest's text,
+    none of them with the hook's own frames."""
     exctype, value, tb = err
-    if exctype is TestTimeout:
-        tb = _without_hook_frames(tb)
+    try:
+        tb = _hide_hook_frames(value, tb)
         err = (exctype, value, tb)
+    except Exception:
+        pass
     try:
         text = _plain_result._exc_info_to_string(err, test)
     except Exception:
@@ -74,9 +126,9 @@ def _problem(outcome, test, err):
     return {
         "outcome": outcome,
         "exception": getattr(exctype, "__qualname__", str(exctype)),
-        "message": clip(message),
+        "message": clip(_without_hook_lines(message)),
         "traceback": _frames(tb),
-        "traceback_text": clip(text),
+        "traceback_text": clip(_without_hook_lines(text)),
     }
 
 
