@@ -1,7 +1,7 @@
 import Foundation
 
-/// Event lines shaped like the hook's (`_finish`, `_query_json`, `_mail_json` in
-/// djdash_hook.py): keyword order as the hook passes them, "event" last.
+/// Event lines shaped like the hook's (`reporting._finish`, `capture.query_json`,
+/// `capture.mail_json` in djdash_hook): keyword order as the hook passes them, "event" last.
 enum SampleEvents {
   static let root = "/home/dev/shop"
   static let sitePackages = "/home/dev/shop/.venv/lib/python3.12/site-packages"

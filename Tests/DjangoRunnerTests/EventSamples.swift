@@ -1,6 +1,6 @@
 import Foundation
 
-/// Lines shaped exactly as `djdash_hook.py` emits them (`json.dumps(..., separators=(",", ":"))`),
+/// Lines shaped exactly as the hook (`djdash_hook`) emits them (`json.dumps(..., separators=(",", ":"))`),
 /// shared by the decoder and codec tests.
 enum EventSamples {
   /// A failing test with two problems (a subtest failure, then a cleanup error), output,

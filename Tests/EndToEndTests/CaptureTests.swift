@@ -160,6 +160,53 @@ final class CaptureTests: XCTestCase {
     XCTAssertTrue(run.events(named: "warning").isEmpty, "no unreadable lines on the channel")
   }
 
+  /// A query that fails goes through the hook's execute wrapper, and a timed-out test
+  /// through its signal handler: neither frame is the user's, so neither is reported.
+  func testTheHooksOwnFramesAreNeverInAReportedTraceback() throws {
+    let project = try TestPaths.copy(TestPaths.fixtures + "/kitchen")
+    try """
+    import time
+
+    from django.db import connection
+    from django.test import TestCase
+
+
+    class HookFrameTests(TestCase):
+        def test_a_query_that_fails(self):
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT * FROM djdash_no_such_table")
+
+        def test_a_query_that_fails_inside_another_error(self):
+            try:
+                self.test_a_query_that_fails()
+            except Exception as exc:
+                raise RuntimeError("while querying") from exc
+
+        def test_too_slow(self):
+            time.sleep(30)
+
+    """.write(toFile: project + "/verdicts/test_hook_frames.py", atomically: true, encoding: .utf8)
+    var request = RunRequest()
+    request.labels = ["verdicts.test_hook_frames"]
+    request.testTimeout = 1
+    let run = try TestRun.run(project: project, python: try DjangoVersion.v52.python(), request: request)
+    let prefix = "verdicts.test_hook_frames.HookFrameTests."
+    for name in ["test_a_query_that_fails", "test_a_query_that_fails_inside_another_error", "test_too_slow"] {
+      let failed = try report(run, prefix + name)
+      XCTAssertEqual(failed.outcome, .error, name)
+      let files = failed.problems.flatMap(\.traceback).map(\.file)
+      XCTAssertEqual(files.filter { $0.contains("/djdash_hook/") }, [], name)
+      XCTAssertTrue(failed.traceback.contains { $0.function == name }, "\(name): \(failed.traceback)")
+      XCTAssertFalse(failed.tracebackText.contains("/djdash_hook/"), failed.tracebackText)
+    }
+    let query = try report(run, prefix + "test_a_query_that_fails")
+    XCTAssertEqual(query.exception, "OperationalError")
+    XCTAssertTrue(query.traceback.contains { $0.file.hasSuffix("django/db/backends/utils.py") }, "Django's frames stay")
+    let chained = try report(run, prefix + "test_a_query_that_fails_inside_another_error")
+    XCTAssertTrue(chained.tracebackText.contains("djdash_no_such_table"), chained.tracebackText)
+    XCTAssertEqual(try report(run, prefix + "test_too_slow").exception, "TestTimeout")
+  }
+
   func testSubtestsTracebacksAndSeveralProblemsPerTest() throws {
     let run = try runCapture(.v52)
     let subtests = try report(run, "verdicts.tests.VerdictTests.test_subtests")

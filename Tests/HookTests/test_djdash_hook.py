@@ -30,10 +30,13 @@ if not settings.configured:
     django.setup()
 
 import djdash_hook  # noqa: E402  (needs settings for the mail tests only)
+from djdash_hook import capture, inert, patches, reporting  # noqa: E402
+from djdash_hook import channel as hook_channel  # noqa: E402
+from djdash_hook.state import state  # noqa: E402
 from django.core.mail import EmailMessage, EmailMultiAlternatives  # noqa: E402
 from django.utils.translation import gettext_lazy  # noqa: E402
 
-HOOK_DIR = os.path.dirname(os.path.abspath(djdash_hook.__file__))
+HOOK_DIR = os.path.dirname(os.path.dirname(os.path.abspath(djdash_hook.__file__)))
 
 
 class MailSerialisationTests(unittest.TestCase):
@@ -52,7 +55,7 @@ class MailSerialisationTests(unittest.TestCase):
         message.attach("note.txt", "hello", "text/plain")
         message.attach("logo.png", bytes(range(256)) * 4, "image/png")
         message.attach(MIMEText("mime part body"))
-        entry = djdash_hook._mail_json(message)
+        entry = capture.mail_json(message)
         self.assertEqual(entry["subject"], "Order shipped")
         self.assertEqual(entry["from"], "shop@example.com")
         self.assertEqual(entry["to"], ["ann@example.com"])
@@ -70,7 +73,7 @@ class MailSerialisationTests(unittest.TestCase):
         json.dumps(entry)  # must be JSON-safe as it is
 
     def test_plain_message_has_empty_lists(self):
-        entry = djdash_hook._mail_json(EmailMessage("Hi", "Body", "a@example.com", ["b@example.com"]))
+        entry = capture.mail_json(EmailMessage("Hi", "Body", "a@example.com", ["b@example.com"]))
         self.assertEqual((entry["cc"], entry["bcc"], entry["alternatives"], entry["attachments"]), ([], [], [], []))
         self.assertEqual(entry["content_subtype"], "plain")
 
@@ -94,7 +97,7 @@ class MailSerialisationTests(unittest.TestCase):
         message.attach("forwarded.eml", ProjectMessage("Inner", "Inner body", "c@example.com", ["d@example.com"]), "message/rfc822")
         message.message()  # Django accepts every one of them
         calls.clear()
-        attachments = djdash_hook._mail_json(message)["attachments"]
+        attachments = capture.mail_json(message)["attachments"]
         self.assertEqual(attachments[0], {"name": "report.pdf", "mimetype": "application/pdf", "size": 13})
         self.assertEqual(attachments[1], {"name": "view.bin", "mimetype": "application/octet-stream", "size": 6})
         self.assertEqual(attachments[2], {"name": "array.bin", "mimetype": "application/octet-stream", "size": 3})
@@ -123,7 +126,7 @@ class MailSerialisationTests(unittest.TestCase):
         message = EmailMessage("Hi", "Body", "a@example.com", ["b@example.com"], headers={"X-Thing": Recorder()})
         message.attachments.append(("thing.bin", Recorder(), "application/octet-stream"))
         message.attachments.append((Recorder(), b"ab", Recorder()))
-        entry = djdash_hook._mail_json(message)
+        entry = capture.mail_json(message)
         self.assertEqual(calls, [], "formatting ran the project's code")
         self.assertEqual(entry["headers"], {"X-Thing": "<Recorder>"})
         self.assertEqual(entry["attachments"][0], {"name": "thing.bin", "mimetype": "application/octet-stream"})
@@ -140,43 +143,43 @@ class MailSerialisationTests(unittest.TestCase):
         with override_settings(MAILERS={"default": locmem, "notifications": locmem}):
             EmailMessage("One", "Body", "a@example.com", ["b@example.com"]).send()
             EmailMessage("Two", "Body", "a@example.com", ["b@example.com"]).send(using="notifications")
-        entries = [djdash_hook._mail_json(message) for message in mail.outbox]
+        entries = [capture.mail_json(message) for message in mail.outbox]
         self.assertEqual([entry.get("sent_using") for entry in entries], ["default", "notifications"])
         # The EMAIL_BACKEND way (no MAILERS) names no mailer: Django's sent_using is None.
         mail.outbox = []
         EmailMessage("Three", "Body", "a@example.com", ["b@example.com"]).send()
-        self.assertNotIn("sent_using", djdash_hook._mail_json(mail.outbox[0]))
+        self.assertNotIn("sent_using", capture.mail_json(mail.outbox[0]))
 
 
 class ParameterTests(unittest.TestCase):
     def test_primitives_are_kept_and_others_are_described(self):
-        self.assertEqual(djdash_hook._plain(3), 3)
-        self.assertEqual(djdash_hook._plain(None), None)
-        self.assertEqual(djdash_hook._plain("x"), "x")
-        self.assertEqual(djdash_hook._plain(b"\xff"), "b'\\xff'")
-        self.assertEqual(djdash_hook._plain(float("nan")), "nan")
-        self.assertEqual(djdash_hook._plain(float("inf")), "inf")
+        self.assertEqual(inert.plain(3), 3)
+        self.assertEqual(inert.plain(None), None)
+        self.assertEqual(inert.plain("x"), "x")
+        self.assertEqual(inert.plain(b"\xff"), "b'\\xff'")
+        self.assertEqual(inert.plain(float("nan")), "nan")
+        self.assertEqual(inert.plain(float("inf")), "inf")
 
     def test_long_values_are_clipped(self):
-        clipped = djdash_hook._plain("x" * 5000)
-        self.assertTrue(clipped.startswith("x" * djdash_hook.PARAM_LIMIT))
+        clipped = inert.plain("x" * 5000)
+        self.assertTrue(clipped.startswith("x" * inert.PARAM_LIMIT))
         self.assertIn("more characters cut by djdash", clipped)
 
     def test_query_json_for_executemany_keeps_first_row_and_count(self):
-        entry = djdash_hook._query_json(("INSERT", [(1, "a"), (2, "b")], True, "default", 0.5, None, None))
+        entry = capture.query_json(("INSERT", [(1, "a"), (2, "b")], True, "default", 0.5, None, None))
         self.assertEqual(entry["params"], [1, "a"])
         self.assertEqual(entry["rows"], 2)
         self.assertTrue(entry["many"])
 
     def test_query_json_with_named_parameters_and_origin(self):
-        entry = djdash_hook._query_json(("SELECT %(a)s", {"a": 1}, False, "other", 0.1, "T", ("f.py", 3, "view")))
+        entry = capture.query_json(("SELECT %(a)s", {"a": 1}, False, "other", 0.1, "T", ("f.py", 3, "view")))
         self.assertEqual(entry["params"], {"a": 1})
         self.assertEqual(entry["alias"], "other")
         self.assertEqual(entry["origin"], {"file": "f.py", "line": 3, "function": "view"})
         self.assertEqual(entry["thread"], "T")
 
     def test_main_thread_and_missing_parameters_are_left_out(self):
-        entry = djdash_hook._query_json(("BEGIN", None, False, "default", 0.1, None, None))
+        entry = capture.query_json(("BEGIN", None, False, "default", 0.1, None, None))
         self.assertEqual(entry, {"sql": "BEGIN", "alias": "default", "duration": 0.1})
 
 
@@ -222,11 +225,11 @@ class InertDescriptionTests(unittest.TestCase):
         values = (watched, [watched], {"k": watched}, (watched,), {watched}, [[[[watched]]]])
         _Watched.calls = []  # the set's own hash() above
         for value in values:
-            djdash_hook._inert_repr(value)
-            djdash_hook._plain(value)
+            inert.inert_repr(value)
+            inert.plain(value)
         self.assertEqual(_Watched.calls, [])
-        self.assertEqual(djdash_hook._inert_repr(watched), "<%s._Watched object>" % __name__)
-        self.assertEqual(djdash_hook._inert_repr({"k": [watched]}), "{'k': [<%s._Watched object>]}" % __name__)
+        self.assertEqual(inert.inert_repr(watched), "<%s._Watched object>" % __name__)
+        self.assertEqual(inert.inert_repr({"k": [watched]}), "{'k': [<%s._Watched object>]}" % __name__)
 
     def test_a_lazy_object_is_not_evaluated(self):
         from django.utils.functional import SimpleLazyObject, lazy
@@ -234,8 +237,8 @@ class InertDescriptionTests(unittest.TestCase):
         evaluated = []
         lazy_object = SimpleLazyObject(lambda: evaluated.append(1) or 42)
         promise = lazy(lambda: evaluated.append(2) or "text", str)()
-        self.assertEqual(djdash_hook._inert_repr(lazy_object), "<django.utils.functional.SimpleLazyObject object>")
-        self.assertIn("__proxy__ object>", djdash_hook._inert_repr(promise))
+        self.assertEqual(inert.inert_repr(lazy_object), "<django.utils.functional.SimpleLazyObject object>")
+        self.assertIn("__proxy__ object>", inert.inert_repr(promise))
         self.assertEqual(evaluated, [])
 
     def test_a_value_whose_repr_raises_is_described(self):
@@ -243,7 +246,7 @@ class InertDescriptionTests(unittest.TestCase):
             def __repr__(self):
                 raise RuntimeError("no")
 
-        self.assertTrue(djdash_hook._inert_repr(Unprintable()).endswith("Unprintable object>"))
+        self.assertTrue(inert.inert_repr(Unprintable()).endswith("Unprintable object>"))
 
     def test_standard_library_values_read_as_their_repr(self):
         import datetime
@@ -253,14 +256,14 @@ class InertDescriptionTests(unittest.TestCase):
         stamp = datetime.datetime(2026, 1, 2, 3, 4, tzinfo=datetime.timezone.utc)
         key = uuid.UUID(int=5)
         for value in (b"\x00\xff", decimal.Decimal("1.50"), key, stamp, datetime.date(2026, 1, 2), (1,), frozenset()):
-            self.assertEqual(djdash_hook._inert_repr(value), repr(value))
+            self.assertEqual(inert.inert_repr(value), repr(value))
 
     def test_a_subclass_of_a_standard_type_is_not_trusted(self):
         class Shouting(str):
             def __repr__(self):
                 raise AssertionError("called")
 
-        self.assertTrue(djdash_hook._inert_repr(Shouting("x")).endswith("Shouting object>"))
+        self.assertTrue(inert.inert_repr(Shouting("x")).endswith("Shouting object>"))
 
     def test_a_time_with_a_projects_own_tzinfo_does_not_ask_it(self):
         import datetime
@@ -272,13 +275,13 @@ class InertDescriptionTests(unittest.TestCase):
             def __repr__(self):
                 raise AssertionError("called")
 
-        described = djdash_hook._inert_repr(datetime.datetime(2026, 1, 1, tzinfo=Zone()))
+        described = inert.inert_repr(datetime.datetime(2026, 1, 1, tzinfo=Zone()))
         self.assertEqual(described, "<datetime with a %s>" % Zone.__qualname__)
 
     def test_huge_values_are_clipped_and_containers_shortened(self):
-        self.assertLess(len(djdash_hook._inert_repr("x" * 100_000)), djdash_hook.PARAM_LIMIT + 100)
-        self.assertIn("more)", djdash_hook._inert_repr(b"y" * 100_000))
-        self.assertIn("… 950 more", djdash_hook._inert_repr(list(range(1000))))
+        self.assertLess(len(inert.inert_repr("x" * 100_000)), inert.PARAM_LIMIT + 100)
+        self.assertIn("more)", inert.inert_repr(b"y" * 100_000))
+        self.assertIn("… 950 more", inert.inert_repr(list(range(1000))))
 
     def test_an_enum_member_by_name(self):
         import enum
@@ -289,7 +292,7 @@ class InertDescriptionTests(unittest.TestCase):
             def __repr__(self):
                 raise AssertionError("called")
 
-        self.assertEqual(djdash_hook._inert_repr(Kind.BOOK), "%s.BOOK" % Kind.__qualname__)
+        self.assertEqual(inert.inert_repr(Kind.BOOK), "%s.BOOK" % Kind.__qualname__)
 
     def test_a_subtests_description_and_parameters(self):
         watched = _Watched()
@@ -311,12 +314,12 @@ class InertDescriptionTests(unittest.TestCase):
         Case().run(Result())
         inner, outer, plain = subtests
         self.assertEqual(
-            djdash_hook._subtest_description(inner), "(outer=1, value=<%s._Watched object>, text='t')" % __name__
+            reporting._subtest_description(inner), "(outer=1, value=<%s._Watched object>, text='t')" % __name__
         )
         _Watched.calls = []
         for subtest in (outer, plain):  # unittest's own text where repr() is harmless
-            self.assertEqual(djdash_hook._subtest_description(subtest), subtest._subDescription())
-        entry = djdash_hook._subtest_json(inner, "pass", None)
+            self.assertEqual(reporting._subtest_description(subtest), subtest._subDescription())
+        entry = reporting._subtest_json(inner, "pass", None)
         self.assertEqual(entry["params"], {"outer": 1, "value": "<%s._Watched object>" % __name__, "text": "t"})
         self.assertEqual(_Watched.calls, [])
 
@@ -328,7 +331,7 @@ class PendingFileTests(unittest.TestCase):
 
     def test_lines_are_in_the_file_until_the_room_is_cleared(self):
         with tempfile.TemporaryDirectory() as folder:
-            pending = djdash_hook._Pending(folder, 64)
+            pending = hook_channel._Pending(folder, 64)
             self.assertTrue(pending.durable)
             pending.sent_outside(10)  # e.g. a line sent before the room had any
             pending.hold(b'{"a":1}\n')
@@ -348,7 +351,7 @@ class PendingFileTests(unittest.TestCase):
             self.assertEqual(data[32:], b'{"c":3}\n' + bytes(56), "the room was cleared")
 
     def test_a_line_that_does_not_fit_is_refused_and_no_folder_means_memory_only(self):
-        pending = djdash_hook._Pending(None, 8)
+        pending = hook_channel._Pending(None, 8)
         self.assertFalse(pending.durable)
         with self.assertRaises(ValueError):
             pending.hold(b"123456789")
@@ -368,13 +371,13 @@ def _connected_channel(room):
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     server.bind(path)
     server.listen(1)
-    saved = (djdash_hook.PENDING_LIMIT, os.environ.get("DJDASH_RUN_DIR"))
-    djdash_hook.PENDING_LIMIT = room
+    saved = (hook_channel.PENDING_LIMIT, os.environ.get("DJDASH_RUN_DIR"))
+    hook_channel.PENDING_LIMIT = room
     os.environ["DJDASH_RUN_DIR"] = folder
     try:
-        channel = djdash_hook._Channel(path)
+        channel = hook_channel._Channel(path)
     finally:
-        djdash_hook.PENDING_LIMIT = saved[0]
+        hook_channel.PENDING_LIMIT = saved[0]
         if saved[1] is None:
             del os.environ["DJDASH_RUN_DIR"]
         else:
@@ -404,7 +407,7 @@ class ChannelTests(unittest.TestCase):
         channel.send_line(lines[30])  # at once, after everything held
         for line in lines[31:]:
             channel.send_line(line, hold=True)
-        with djdash_hook._channel_lock:
+        with state.channel_lock:
             channel._send_held()
         expected = b"".join(lines)
         received = b""
@@ -443,16 +446,16 @@ class TestLineTests(unittest.TestCase):
 
         tests = [Plain("test_a"), Plain("test_ünïcode"), Plain('test "quoted" \\ back\tslash'), OwnId("test_b")]
         channel, _, peer = _connected_channel(1 << 16)
-        saved = djdash_hook._channel
-        djdash_hook._channel = channel
+        saved = state.channel
+        state.channel = channel
         try:
             for test in tests:
-                djdash_hook._start_test(lambda test: None, "key", test)
-                djdash_hook._stop_test(lambda test: None, "key", test)
-            with djdash_hook._channel_lock:
+                reporting._start_test(lambda test: None, "key", test)
+                reporting._stop_test(lambda test: None, "key", test)
+            with state.channel_lock:
                 channel._send_held()
         finally:
-            djdash_hook._channel = saved
+            state.channel = saved
         lines = _receive_lines(peer, 2 * len(tests))
         _keep_open.append(peer.detach())
         events = [json.loads(line) for line in lines]
@@ -462,9 +465,65 @@ class TestLineTests(unittest.TestCase):
         self.assertIn("<locals>.Plain.test_ünïcode", events[2]["id"])
 
 
+class HookFramesTests(unittest.TestCase):
+    """The hook's own frames never reach a reported traceback."""
+
+    def failing_query(self):
+        def execute(sql, params, many, context):
+            raise RuntimeError("no such table: shop_item")
+
+        capture._execute_wrapper(execute, "SELECT * FROM shop_item", None, False, {})
+
+    def assertNoHookFrames(self, problem):
+        package = os.path.dirname(reporting.__file__)
+        files = [frame["file"] for frame in problem["traceback"]]
+        self.assertFalse([f for f in files if f.startswith(package)], files)
+        self.assertNotIn(package, problem["traceback_text"])
+        self.assertIn("no such table", problem["traceback_text"])
+        self.assertIn("failing_query", problem["traceback_text"])
+
+    def test_a_query_error_and_an_error_raised_from_one(self):
+        try:
+            self.failing_query()
+        except RuntimeError:
+            direct = sys.exc_info()
+        problem = reporting._problem("error", self, direct)
+        self.assertNoHookFrames(problem)
+        self.assertEqual(problem["traceback"][-1]["function"], "execute", "the user's frames stay")
+        try:
+            try:
+                self.failing_query()
+            except RuntimeError as exc:
+                raise ValueError("the test's own error") from exc
+        except ValueError:
+            chained = sys.exc_info()
+        self.assertNoHookFrames(reporting._problem("error", self, chained))
+
+    def test_traceback_text_formatted_by_the_loader(self):
+        hook_file = os.path.join(os.path.dirname(reporting.__file__), "warm.py")
+        text = (
+            "ImportError: Failed to import test module: shop.tests\n"
+            "Traceback (most recent call last):\n"
+            '  File "/p/unittest/loader.py", line 394, in _find_test_path\n'
+            "    module = self._get_module_from_name(name)\n"
+            '  File "%s", line 170, in get_code\n'
+            "    return original(self, fullname)\n"
+            "           ^^^^^^^^^^^^^^^^^^^^^^^^\n"
+            '  File "/p/shop/tests.py", line 3\n'
+            "    def (\n"
+            "        ^\n"
+            "SyntaxError: invalid syntax\n"
+        ) % hook_file
+        cleaned = reporting._without_hook_lines(text)
+        self.assertNotIn("warm.py", cleaned)
+        self.assertNotIn("original(self, fullname)", cleaned)
+        self.assertEqual(len(cleaned.splitlines()), len(text.splitlines()) - 3)
+        self.assertIn("    def (\n        ^\nSyntaxError", cleaned)
+
+
 class BoundedSinkTests(unittest.TestCase):
     def test_small_output_is_kept_whole(self):
-        sink = djdash_hook._BoundedSink(100)
+        sink = capture._BoundedSink(100)
         stream = io.TextIOWrapper(sink, encoding="utf-8", write_through=True)  # as _Capture does
         stream.write("hello\n")
         self.assertEqual(sink.text(), "hello\n")  # no flush needed: it writes straight through
@@ -472,7 +531,7 @@ class BoundedSinkTests(unittest.TestCase):
         self.assertEqual(sink.text(), "hello\nraw\n")
 
     def test_large_output_keeps_head_and_tail_and_counts_the_rest(self):
-        sink = djdash_hook._BoundedSink(20)
+        sink = capture._BoundedSink(20)
         for index in range(100):
             sink.write(b"%03d\n" % index)
         text = sink.text()
@@ -481,7 +540,7 @@ class BoundedSinkTests(unittest.TestCase):
         self.assertIn("380 bytes cut by djdash", text)
 
     def test_invalid_utf8_is_replaced(self):
-        sink = djdash_hook._BoundedSink(100)
+        sink = capture._BoundedSink(100)
         sink.write(b"ok \xff\xfe end")
         self.assertEqual(sink.text(), "ok \ufffd\ufffd end")
 
@@ -493,26 +552,26 @@ class OptionTests(unittest.TestCase):
                 self.pattern, self.verbosity, self.interactive, self.parallel = pattern, verbosity, interactive, parallel
                 self.extra = kwargs
 
-        Runner.__init__ = djdash_hook._apply_options(Runner.__init__)
+        Runner.__init__ = patches._apply_options(Runner.__init__)
         return Runner
 
     def test_options_override_keywords_and_positionals(self):
-        djdash_hook._options = {"pattern": "check_*.py", "reverse": True}
+        state.options = {"pattern": "check_*.py", "reverse": True}
         try:
             runner = self.make_runner_class()("given.py", 2)
         finally:
-            djdash_hook._options = {}
+            state.options = {}
         self.assertEqual(runner.pattern, "check_*.py")
         self.assertEqual(runner.verbosity, 2)
         self.assertFalse(runner.interactive)  # djdash never lets a run prompt
         self.assertEqual(runner.extra, {"reverse": True})
 
     def test_parallel_auto_becomes_a_number(self):
-        djdash_hook._options = {"parallel": "auto"}
+        state.options = {"parallel": "auto"}
         try:
             runner = self.make_runner_class()()
         finally:
-            djdash_hook._options = {}
+            state.options = {}
         self.assertIsInstance(runner.parallel, int)
         self.assertGreaterEqual(runner.parallel, 1)
 
@@ -551,10 +610,12 @@ class SitecustomizeTests(unittest.TestCase):
 
             thread = threading.Thread(target=accept)
             thread.start()
-            result = self.run_python("print('ran')", [], {"DJDASH_SOCKET": path})
+            # The runner module patched, as in every run: the warm server's code stays out.
+            code = "import sys, django.test.runner; print('ran', 'djdash_hook.warm' in sys.modules)"
+            result = self.run_python(code, [], {"DJDASH_SOCKET": path})
             thread.join(10)
             server.close()
-        self.assertEqual(result.stdout.strip(), "ran", result.stderr)
+        self.assertEqual(result.stdout.strip(), "ran False", result.stderr)
         hello = json.loads(lines[0])
         self.assertEqual((hello["event"], hello["role"], hello["protocol"]), ("hello", "leader", 1))
 
@@ -593,13 +654,13 @@ class ParallelStopTests(unittest.TestCase):
 
     def run_suite(self, suite, events):
         kind = type(suite.subsuites)
-        original_emit = djdash_hook.emit
-        djdash_hook.emit = lambda event, _hold=False, **fields: events.append(dict(fields, event=event))
+        original_emit = patches.emit
+        patches.emit = lambda event, _hold=False, **fields: events.append(dict(fields, event=event))
         result = unittest.TestResult()
         try:
-            djdash_hook._reporting_early_stop(self.Suite.run)(suite, result)
+            patches._reporting_early_stop(self.Suite.run)(suite, result)
         finally:
-            djdash_hook.emit = original_emit
+            patches.emit = original_emit
             self.assertIs(type(suite.subsuites), kind, "the subsuites are given back")
             self.assertNotIn("stop", vars(result), "the result's stop is its own again")
         return events

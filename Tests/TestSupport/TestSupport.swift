@@ -14,7 +14,17 @@ public enum TestPaths {
 
   public static let fixtures = packageRoot + "/Tests/Fixtures"
   public static let demo = packageRoot + "/Sources/djdash/Demo"
-  public static let hook = packageRoot + "/Sources/DjangoRunner/Hook"
+  /// The hook as djdash ships it: the copy in the resource bundle beside the test binary,
+  /// which every build refreshes from Sources/DjangoRunner/Hook. Runs cache the hook's
+  /// bytecode beside it (see sitecustomize.py): here, never in the sources, whose
+  /// `__pycache__` folders the next build would copy into the bundle.
+  public static let hook: String = {
+    let sources = packageRoot + "/Sources/DjangoRunner/Hook"
+    guard let bundled = try? BundledResources.hookDirectory(environment: [:]), bundled != sources else {
+      return sources
+    }
+    return bundled
+  }()
   /// The djdash binary built beside the test bundle.
   public static var binary: String {
     let folder =

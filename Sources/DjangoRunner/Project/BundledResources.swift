@@ -4,7 +4,7 @@ import Foundation
 /// run time, wherever the binary sits: beside it in SwiftPM's resource bundle, or, for a
 /// build run from its source tree, in the sources.
 public enum BundledResources {
-  /// The folder with the hook's `sitecustomize.py` and `djdash_hook.py`.
+  /// The folder with the hook's `sitecustomize.py` and its `djdash_hook` package.
   ///
   /// `DJDASH_HOOK_DIR` overrides the search (for packagers who install it elsewhere).
   public static func hookDirectory(environment: [String: String] = ProcessInfo.processInfo.environment)
