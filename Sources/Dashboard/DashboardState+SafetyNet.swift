@@ -150,6 +150,11 @@ extension DashboardState {
       return
         "\(module) imports \(path) only while the test runs (a name it computes, or an import inside a function): no import the source shows. Recorded now: the next save of \(path) selects it."
     }
+    let resolved = Set(report.resolved.map { $0.hasPrefix("/") ? String($0.dropFirst()) : $0 })
+    if let path = saved.first(where: resolved.contains) {
+      return
+        "\(report.id) requested a URL that resolved to a view in \(path), which no URLconf the source shows reaches. Recorded now: the next save of \(path) selects it."
+    }
     for path in saved {
       if let name = report.templates.first(where: { path.hasSuffix("/" + $0) }) {
         return

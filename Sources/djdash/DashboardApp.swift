@@ -184,12 +184,14 @@ final class DashboardApp {
     var current: RunSession?
     var renders: [String: Set<String>] = [:]
     var imports: [String: Set<String>] = [:]
+    var resolutions: [String: Set<String>] = [:]
     let onEvent: (TimedEvent) -> Void = { [unowned self] timed in
       self.reports.events?.write(timed)
       recorder?.record(timed)
       if case .testFinished(let report) = timed.event {
         if !report.templates.isEmpty { renders[report.id, default: []].formUnion(report.templates) }
         if !report.imported.isEmpty { imports[report.id, default: []].formUnion(report.imported) }
+        if !report.resolved.isEmpty { resolutions[report.id, default: []].formUnion(report.resolved) }
       }
       // Before the reducer, which may start the run a save queued (and its ticks).
       if case .runFinished = timed.event { self.stopTicking() }
@@ -198,6 +200,7 @@ final class DashboardApp {
         if let current { self.writeJUnit(of: current, summary: summary) }
         self.selector?.recordRenders(renders)
         self.selector?.recordImports(imports)
+        self.selector?.recordResolutions(resolutions)
         self.records = ExecutionRecords.load(projectRoot: self.project.root)
         if summary.interrupted == nil {
           self.narrowingOff.subtract(self.narrowingBackAfterRun)

@@ -319,6 +319,58 @@ final class TestSelectorTests: XCTestCase {
       ["blog/feeds.py (changed)", "shop/tests/test_money.py imported it in an earlier run"])
   }
 
+  func testAViewARunRecordedATestsRequestResolvingToIsADependencyOfItsModule() throws {
+    let project = try SyntheticProject(replacing: ["blog/views.py": "def feed(request):\n    pass\n"])
+    var selector = TestSelector(graph: project.graph())
+    XCTAssertFalse(covers(selector.selection(for: ["blog/views.py"]), "shop.tests.test_money"))
+    var recorded = RecordedEdges()
+    var report = TestReport(id: "shop.tests.test_money.MoneyTests.test_cents", outcome: .pass)
+    report.resolved = ["blog/views.py"]
+    XCTAssertTrue(recorded.add(report))
+    selector.recordResolutions(recorded.resolved)
+    let selection = selector.selection(for: ["blog/views.py"])
+    XCTAssertEqual(
+      selection.explanations["shop.tests.test_money"],
+      ["blog/views.py (changed)", "shop/tests/test_money.py requested a URL that resolved to it in an earlier run"])
+    // An older file without the field still reads.
+    let old = try JSONDecoder().decode(RecordedEdges.self, from: Data(#"{"renders":{},"imports":{"a.B":["x.py"]}}"#.utf8))
+    XCTAssertEqual(old.imports["a.B"], ["x.py"])
+    XCTAssertTrue(old.resolved.isEmpty)
+  }
+
+  func testOverriddenURLconfsAndMiddlewareAreNamedByTheirStrings() throws {
+    let project = try SyntheticProject(replacing: [
+      "shop/alt_urls.py": "from django.urls import path\n\nfrom .altviews import page\n\nurlpatterns = [path('', page)]\n",
+      "shop/altviews.py": "def page(request):\n    pass\n",
+      "shop/tests/test_alt.py": """
+        from django.test import SimpleTestCase, modify_settings, override_settings
+
+
+        @override_settings(ROOT_URLCONF="shop.alt_urls")
+        class AltTests(SimpleTestCase):
+            pass
+
+
+        @modify_settings(MIDDLEWARE={"append": "shop.middleware.TimingMiddleware"})
+        class TimedTests(SimpleTestCase):
+            pass
+
+
+        class AttrTests(SimpleTestCase):
+            urls = "shop.alt_urls"
+        """,
+    ])
+    let views = selection("shop/altviews.py", in: project)
+    XCTAssertEqual(
+      views.explanations["shop.tests.test_alt.AltTests"] ?? views.explanations["shop.tests.test_alt"],
+      [
+        "shop/altviews.py (changed)", "shop/alt_urls.py imports it",
+        "shop/tests/test_alt.py names it (\"shop.alt_urls\")", "(its classes AltTests, AttrTests use it)",
+      ])
+    let middleware = selection("shop/middleware.py", in: project)
+    XCTAssertTrue(covers(middleware, "shop.tests.test_alt.TimedTests"), "\(middleware.labels)")
+  }
+
   func testAModuleDjangoLoadedAtSetupChangedOutsideFunctionBodiesSelectsEverything() throws {
     let models = """
       from django.db import models

@@ -286,6 +286,9 @@ public struct TestReport: Codable, Sendable, Equatable {
   /// Project files (relative to the project root) of the modules the test was the first
   /// to import in its process.
   public var imported: [String]
+  /// Project files of the views the test's requests resolved to (the test client): what
+  /// a URLconf reached at run time.
+  public var resolved: [String]
   /// The project functions and methods the test executed, by file (relative to the
   /// project root) → `co_qualname`s (`Foo.bar`, `helper`, `Foo.bar.<locals>.inner`), from
   /// its `startTest` to its `stopTest`. Empty when recording is off (or unavailable).
@@ -298,7 +301,7 @@ public struct TestReport: Codable, Sendable, Equatable {
 
   enum CodingKeys: String, CodingKey {
     case id, kind, pid, outcome, duration, message, exception, traceback, problems
-    case stdout, stderr, queries, mails, subtests, templates, imported, executed
+    case stdout, stderr, queries, mails, subtests, templates, imported, resolved, executed
     case setupExecuted = "setup_executed"
     case tracebackText = "traceback_text"
     case setupQueries = "setup_queries"
@@ -328,6 +331,7 @@ public struct TestReport: Codable, Sendable, Equatable {
     self.subtests = []
     self.templates = []
     self.imported = []
+    self.resolved = []
     self.executed = [:]
     self.setupExecuted = [:]
   }
@@ -353,6 +357,7 @@ public struct TestReport: Codable, Sendable, Equatable {
     subtests = try c.decodeIfPresent([Subtest].self, forKey: .subtests) ?? []
     templates = try c.decodeIfPresent([String].self, forKey: .templates) ?? []
     imported = try c.decodeIfPresent([String].self, forKey: .imported) ?? []
+    resolved = try c.decodeIfPresent([String].self, forKey: .resolved) ?? []
     executed = try c.decodeIfPresent([String: [String]].self, forKey: .executed) ?? [:]
     setupExecuted = try c.decodeIfPresent([String: [String]].self, forKey: .setupExecuted) ?? [:]
   }

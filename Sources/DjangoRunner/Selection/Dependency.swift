@@ -30,6 +30,8 @@ public enum DependencyReason: Equatable, Sendable {
   case namesCommand(String)
   /// A run recorded this test module importing the module (first, in its process).
   case importedInARun
+  /// A run recorded this test module's requests resolving to a view in the module.
+  case resolvedInARun
 
   /// How an edge from a dependent to its dependency reads, dependent first.
   public var phrase: String {
@@ -48,6 +50,7 @@ public enum DependencyReason: Equatable, Sendable {
     case .adminRegistration: return "serves its admin registrations"
     case .rendered: return "rendered it in the last run"
     case .importedInARun: return "imported it in an earlier run"
+    case .resolvedInARun: return "requested a URL that resolved to it in an earlier run"
     case .namesCommand(let name): return "calls the management command (\"\(name)\")"
     }
   }

@@ -182,18 +182,32 @@ public struct ProjectGraph: Sendable {
   /// (test id → paths relative to the root). They become dependencies of the test's
   /// module: a union with the static graph, never a replacement.
   public mutating func recordImports(_ imports: [String: Set<String>]) {
+    if Self.add(imports, to: &recordedImports, in: self) { connect(changed: []) }
+  }
+
+  /// Adds what a run recorded: the files of the views each test's requests resolved to
+  /// (test id → paths): dependencies of the test's module, beside the URLconf's.
+  public mutating func recordResolutions(_ resolutions: [String: Set<String>]) {
+    if Self.add(resolutions, to: &recordedResolutions, in: self) { connect(changed: []) }
+  }
+
+  /// Adds test id → files to a recorded table of test module → files; whether it grew.
+  private static func add(
+    _ records: [String: Set<String>], to table: inout [String: Set<String>], in graph: ProjectGraph
+  ) -> Bool {
     var isChanged = false
-    for (test, files) in imports {
-      guard let file = testModuleFile(of: test) else { continue }
-      let known = files.filter { kinds[$0] != nil && $0 != file }
-      guard !known.isSubset(of: recordedImports[file] ?? []) else { continue }
-      recordedImports[file, default: []].formUnion(known)
+    for (test, files) in records {
+      guard let file = graph.testModuleFile(of: test) else { continue }
+      let known = files.filter { graph.kinds[$0] != nil && $0 != file }
+      guard !known.isSubset(of: table[file] ?? []) else { continue }
+      table[file, default: []].formUnion(known)
       isChanged = true
     }
-    if isChanged { connect(changed: []) }
+    return isChanged
   }
 
   private var recordedImports: [String: Set<String>] = [:]
+  private var recordedResolutions: [String: Set<String>] = [:]
 
   /// The file of a test id's module: the longest dotted start of the id that is a module.
   private func testModuleFile(of test: String) -> String? {
@@ -288,6 +302,11 @@ public struct ProjectGraph: Sendable {
     for (file, imported) in recordedImports {
       for target in imported.sorted() {
         edges[file, default: []].append(Dependency(target: target, reason: .importedInARun))
+      }
+    }
+    for (file, views) in recordedResolutions {
+      for target in views.sorted() {
+        edges[file, default: []].append(Dependency(target: target, reason: .resolvedInARun))
       }
     }
     for (file, names) in recordedRenders {

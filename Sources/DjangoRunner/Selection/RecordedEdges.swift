@@ -1,7 +1,7 @@
 import Foundation
 
-/// What runs recorded that no source shows: the templates each test class rendered and
-/// the project files it was the first to import. Kept in `.djdash/recorded-edges.json`,
+/// What runs recorded that no source shows: the templates each test class rendered, the
+/// project files it was the first to import, and the views its requests resolved to. Kept in `.djdash/recorded-edges.json`,
 /// so `djdash affected` and the dashboard build the same graph; always added to the
 /// static graph, never in place of it.
 public struct RecordedEdges: Codable, Sendable, Equatable {
@@ -9,22 +9,33 @@ public struct RecordedEdges: Codable, Sendable, Equatable {
   public var renders: [String: Set<String>] = [:]
   /// `module.Class` → project files, relative to the project root.
   public var imports: [String: Set<String>] = [:]
+  /// `module.Class` → files of the views its requests resolved to.
+  public var resolved: [String: Set<String>] = [:]
 
   public init() {}
+
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    renders = try c.decodeIfPresent([String: Set<String>].self, forKey: .renders) ?? [:]
+    imports = try c.decodeIfPresent([String: Set<String>].self, forKey: .imports) ?? [:]
+    resolved = try c.decodeIfPresent([String: Set<String>].self, forKey: .resolved) ?? [:]
+  }
 
   /// Adds a finished test's records; returns whether anything was new.
   @discardableResult
   public mutating func add(_ report: TestReport) -> Bool {
-    guard !report.templates.isEmpty || !report.imported.isEmpty else { return false }
+    guard !report.templates.isEmpty || !report.imported.isEmpty || !report.resolved.isEmpty else { return false }
     let owner = report.id.split(separator: ".").dropLast().joined(separator: ".")
     guard !owner.isEmpty else { return false }
-    let before = (renders[owner]?.count ?? 0, imports[owner]?.count ?? 0)
+    func counts() -> [Int] { [renders[owner]?.count ?? 0, imports[owner]?.count ?? 0, resolved[owner]?.count ?? 0] }
+    let before = counts()
     if !report.templates.isEmpty { renders[owner, default: []].formUnion(report.templates) }
     if !report.imported.isEmpty { imports[owner, default: []].formUnion(report.imported) }
-    return before != (renders[owner]?.count ?? 0, imports[owner]?.count ?? 0)
+    if !report.resolved.isEmpty { resolved[owner, default: []].formUnion(report.resolved) }
+    return before != counts()
   }
 
-  public var isEmpty: Bool { renders.isEmpty && imports.isEmpty }
+  public var isEmpty: Bool { renders.isEmpty && imports.isEmpty && resolved.isEmpty }
 
   public static func path(projectRoot: String) -> String { projectRoot + "/.djdash/recorded-edges.json" }
 
@@ -42,6 +53,7 @@ public struct RecordedEdges: Codable, Sendable, Equatable {
     var merged = load(projectRoot: projectRoot)
     for (owner, names) in new.renders { merged.renders[owner, default: []].formUnion(names) }
     for (owner, files) in new.imports { merged.imports[owner, default: []].formUnion(files) }
+    for (owner, files) in new.resolved { merged.resolved[owner, default: []].formUnion(files) }
     let encoder = JSONEncoder()
     encoder.outputFormatting = .sortedKeys
     guard let data = try? encoder.encode(merged) else { return }

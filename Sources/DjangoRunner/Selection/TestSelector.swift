@@ -28,6 +28,11 @@ public struct TestSelector: Sendable {
     graph.recordImports(imports)
   }
 
+  /// Remembers the views each test's requests resolved to in a run (test id → paths).
+  public mutating func recordResolutions(_ resolutions: [String: Set<String>]) {
+    graph.recordResolutions(resolutions)
+  }
+
   /// Reads the changed files into the graph, then selects: what depended on them
   /// before (a deleted module's importers) and what depends on them now.
   ///
@@ -339,6 +344,7 @@ extension Project {
     if !recorded.isEmpty {
       graph.recordRenders(recorded.renders)
       graph.recordImports(recorded.imports)
+      graph.recordResolutions(recorded.resolved)
     }
     return graph
   }

@@ -14,7 +14,7 @@ import unittest
 from .capture import forget_setup_queries, install_sql_capture, patch_test_atomics
 from .channel import emit, hook_error
 from .inert import inert_repr
-from .reporting import instrument, on_template_rendered, test_id_of
+from .reporting import instrument, on_request_resolved, on_template_rendered, test_id_of
 from .state import HOOK_FOLDER, state
 
 
@@ -180,6 +180,30 @@ def _emit_project_loaded():
     )
 
 
+def _follow_resolved_requests():
+    """Which views each test's requests resolved to (`on_request_resolved`)."""
+    try:
+        from django.core.handlers.base import BaseHandler
+    except Exception:
+        hook_error("resolve_request")
+        return
+    original = getattr(BaseHandler, "resolve_request", None)  # Django 3.1+
+    if original is None or getattr(original, "_djdash", False):
+        return
+
+    def resolve_request(self, request):
+        match = original(self, request)
+        if state.rendering is not None:
+            try:
+                on_request_resolved(match)
+            except Exception:
+                hook_error("resolve_request")
+        return match
+
+    resolve_request._djdash = True
+    BaseHandler.resolve_request = resolve_request
+
+
 def patch_runner_module(module):
     DiscoverRunner = module.DiscoverRunner
     ParallelTestSuite = module.ParallelTestSuite
@@ -193,6 +217,7 @@ def patch_runner_module(module):
         template_rendered.connect(on_template_rendered, dispatch_uid="djdash-templates")
     except Exception:
         hook_error("template_rendered")
+    _follow_resolved_requests()
 
     original_run_tests = DiscoverRunner.run_tests
 

@@ -194,7 +194,7 @@ class _Record:
     outcome = None
     alarm = None
     reason = ""
-    problems = subtests = templates = ()
+    problems = subtests = templates = resolved = ()
 
     def __init__(self, test, test_id=None):
         _begin(self, test, test_id)
@@ -278,6 +278,33 @@ def on_template_rendered(sender, template=None, **kwargs):
         record.plain = False
 
 
+def on_request_resolved(match):
+    """A test client request resolved to a view (`BaseHandler.resolve_request`): the
+    view's project file is a dependency of the test that no URLconf in the source may
+    show (`override_settings(ROOT_URLCONF=…)`, URLconfs built at run time). Read off the
+    function and class objects' own dictionaries: no project code runs."""
+    record = state.rendering
+    if record is None or not state.project_root:
+        return
+    func = match.__dict__.get("func") if type(getattr(match, "__dict__", None)) is dict else None
+    while type(func) is functools.partial:
+        func = func.func
+    if type(func) is not types.FunctionType:
+        return
+    view = func.__dict__.get("view_class") or func.__dict__.get("cls")  # Django's and DRF's as_view()
+    owner = vars(view).get("__module__") if isinstance(view, type) else None
+    name = owner if type(owner) is str else func.__module__
+    module = _modules.get(name)
+    path = module.__dict__.get("__file__") if type(module) is types.ModuleType else None
+    if type(path) is str:
+        path = os.path.abspath(path)
+        if path.startswith(state.project_root):
+            if not record.resolved:
+                record.resolved = set()
+            record.resolved.add(path[len(state.project_root) :])
+            record.plain = False
+
+
 _RANK = {"pass": 0, "skip": 1, "xfail": 2, "xpass": 3, "fail": 4, "error": 5}
 
 
@@ -297,7 +324,15 @@ def _finish(record, test_id, kind):
         record.outcome in (None, "pass")
         and kind == "test"
         and not imported
-        and not (stdout or stderr or record.queries or record.setup_queries or record.subtests or record.templates)
+        and not (
+            stdout
+            or stderr
+            or record.queries
+            or record.setup_queries
+            or record.subtests
+            or record.templates
+            or record.resolved
+        )
         and not state.query_overflow
         and not has_new_mail(record)
     ):
@@ -345,6 +380,8 @@ def _finish(record, test_id, kind):
         fields["templates"] = sorted(record.templates)
     if imported:
         fields["imported"] = sorted(imported)
+    if record.resolved:
+        fields["resolved"] = sorted(record.resolved)
     # Results that need attention go at once; a pass may share the next test's send.
     emit("test_finished", _hold=fields["outcome"] in ("pass", "skip", "xfail"), **fields)
 
