@@ -99,9 +99,27 @@ def serve(runner, command_labels):
                 signal=os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
             )
     finally:
+        # djdash does not wait for the teardown (its user has the shell back): what Django
+        # prints about it goes nowhere, so a closed pipe cannot cut it short.
+        _detach_output()
         runner.teardown_databases(old_config)
         runner.teardown_test_environment()
     return 0
+
+
+def _detach_output():
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except Exception:
+        pass
+    try:
+        quiet = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(quiet, 1)
+        os.dup2(quiet, 2)
+        os.close(quiet)
+    except OSError:
+        pass
 
 
 _code_cache = {}  # path -> ((st_mtime_ns, st_size), code object) of project modules
