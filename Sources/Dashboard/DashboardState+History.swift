@@ -11,7 +11,7 @@ extension DashboardState {
       let position = entryIndex(for: record.id, kind: record.kind)
       update(position) { entry in
         entry.isFlipping = record.isFlipping
-        guard entry.outcome == nil, !entry.isPending, !entry.isRunning else { return }
+        guard entry.outcome == nil, !entry.isPending, !entry.isRunning, !entry.isBlockedByImport else { return }
         entry.kind = record.kind
         entry.outcome = record.outcome
         entry.duration = record.duration

@@ -97,6 +97,7 @@ extension DashboardState {
       detailScroll = 0
       refreshDetail()
     case .openEditor:
+      if screen == .list, let error = syntaxError { return [.openEditor(file: error.file, line: error.line)] }
       guard let entry = selectedEntry, let frame = editorFrame(of: entry) else {
         notice = "no line of the project to open for this test"
         return []
@@ -281,6 +282,7 @@ extension DashboardState {
       run.purpose = requestedPurpose
       requestedPurpose = .other
       run.isWarm = start.isWarm == true
+      syntaxError = nil
       interruptions = 0
       runnerLog = []
       if !isQuitting { notice = nil }
@@ -301,9 +303,14 @@ extension DashboardState {
         entry.startedAt = nil
         entry.isPending = false
         entry.isStale = false
+        entry.isBlockedByImport = false
         if !report.outcome.failsTheRun { entry.isSelectionMiss = false }
       }
       run.counts[report.outcome, default: 0] += 1
+      if report.kind == .loadError, let frame = report.syntaxError {
+        syntaxError = frame
+        notRunAfterImportFailure(of: frame.file, module: TestID.failedModule(report.id))
+      }
       let recorded = noteSelectionMiss(report, before: before)
       if !hasUserMoved, report.outcome.failsTheRun, !(selectedEntry?.hasFailed ?? false) {
         selectedID = report.id
@@ -334,6 +341,11 @@ extension DashboardState {
       // The runner crashed: its own last words say why (the list may hide them).
       if let error = summary.runnerError, let last = error.lines.last(where: { !$0.isEmpty }) {
         notice = "the test runner crashed: " + last.trimmingCharacters(in: .whitespaces)
+        if let frame = SyntaxFrame.parse(error) {
+          syntaxError = frame
+          notice = "a file does not compile: the run stopped before its tests"
+          notRunAfterImportFailure(of: frame.file, module: nil)
+        }
       }
       return followWithRest(summary, queued: startPendingRun())
     case .output(let output):
@@ -353,6 +365,28 @@ extension DashboardState {
       break
     }
     return []
+  }
+
+  /// A test module that does not import: its tests' verdicts from earlier runs no longer
+  /// hold (a green check would say they pass); they show as not run.
+  private mutating func notRunAfterImportFailure(of file: String, module: String?) {
+    let path = file.hasSuffix("/__init__.py") ? String(file.dropLast("/__init__.py".count)) : String(file.dropLast(3))
+    for position in tests.indices where tests[position].kind == .test {
+      let testModule = tests[position].path.module
+      let inModule =
+        module.map { testModule == $0 || testModule.hasPrefix($0 + ".") }
+        ?? path.hasSuffix("/" + testModule.replacingOccurrences(of: ".", with: "/"))
+      guard inModule else { continue }
+      update(position) { entry in
+        entry.isBlockedByImport = true
+        entry.outcome = nil
+        entry.report = nil
+        entry.duration = nil
+        entry.isStale = false
+        entry.isPending = false
+      }
+    }
+    rowsAreStale = true
   }
 
   /// Tests Django never counted (`tests_discarded`): a result this run gave them no
@@ -407,6 +441,9 @@ extension DashboardState {
   /// Where `e` opens the editor: the innermost project frame of the first problem.
   public func editorFrame(of entry: TestEntry) -> SourceFrame? {
     guard let report = entry.report else { return nil }
+    if let syntax = report.syntaxError {
+      return SourceFrame(file: syntax.file, line: syntax.line, function: "<module>", source: syntax.text)
+    }
     let frames = report.problems.first?.traceback ?? report.traceback
     let subtestFrames = report.subtests.first { $0.outcome.failsTheRun }?.traceback ?? []
     return (frames.isEmpty ? subtestFrames : frames).last { DetailDocument.isProjectFile($0.file, root: projectRoot) }

@@ -107,6 +107,9 @@ public struct DashboardState: Sendable {
   public var runnerLog: [String] = []
   /// A short message under the list ("stopping after the running tests…").
   public var notice: String?
+  /// The last run found a file that does not compile: shown as a code frame under the
+  /// list until the next run starts; `e` opens the editor there.
+  public internal(set) var syntaxError: SyntaxFrame?
 
   // The list.
   public var order: ListOrder = .failuresFirst

@@ -16,6 +16,9 @@ public enum DashboardView {
     case .list: drawList(state, layout.body, into: &buffer)
     case .detail: drawDetail(state, layout, into: &buffer)
     }
+    if let rect = layout.codeFrame, let frame = state.syntaxError {
+      drawCodeFrame(frame, state, rect, into: &buffer)
+    }
     if let rect = layout.notice {
       buffer.fill(rect)
       if let notice = state.notice {
@@ -29,6 +32,25 @@ public enum DashboardView {
     if state.isHelpShown { drawHelp(state, into: &buffer) }
     if state.watching?.isWhyShown == true { drawWhy(state, into: &buffer) }
     return buffer
+  }
+
+  /// A file that does not compile: the error, where, the line and the caret.
+  static func drawCodeFrame(_ frame: SyntaxFrame, _ state: DashboardState, _ rect: Rect, into buffer: inout CellBuffer) {
+    buffer.fill(rect)
+    let path = DetailDocument.shortPath(frame.file, root: state.projectRoot)
+    buffer.write(" " + frame.message, x: 0, y: rect.y, role: .failure, bold: true, limit: rect.width)
+    var x = buffer.write("   \(path):\(frame.line)", x: 0, y: rect.y + 1, role: .accent, limit: rect.width)
+    x = buffer.write("  (e: edit there)", x: x, y: rect.y + 1, role: .muted, limit: rect.width)
+    let number = String(frame.line)
+    let gutter = "   " + number + " │ "
+    x = buffer.write(gutter, x: 0, y: rect.y + 2, role: .muted, limit: rect.width)
+    buffer.write(frame.text, x: x, y: rect.y + 2, role: .text, limit: rect.width)
+    if let column = frame.column {
+      let prefix = String(repeating: " ", count: 3 + number.count) + " │ "
+      let caretX = TextWidth.of(prefix) + TextWidth.of(String(frame.text.prefix(column)))
+      buffer.write(prefix, x: 0, y: rect.y + 3, role: .muted, limit: rect.width)
+      if caretX < rect.width { buffer.write("^", x: caretX, y: rect.y + 3, role: .failure, bold: true) }
+    }
   }
 
   // MARK: header
@@ -231,6 +253,10 @@ public enum DashboardView {
       entry.isRunning ? .running : entry.isPending || entry.isStale ? .muted : entry.hasFailed ? .failure : .text
     x = buffer.write(
       entry.path.name, x: x, y: y, role: nameRole, bold: entry.isRunning, selected: selected, limit: rightX - 1)
+    if entry.isBlockedByImport {
+      x = buffer.write(
+        "  not run: its module does not import", x: x, y: y, role: .muted, selected: selected, limit: rightX - 1)
+    }
     if entry.isSelectionMiss {
       x = buffer.write(" missed by selection", x: x, y: y, role: .warning, bold: true, selected: selected, limit: rightX - 1)
     }

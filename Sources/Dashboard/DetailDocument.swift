@@ -86,6 +86,17 @@ public enum DetailDocument {
 
   static func traceback(_ report: TestReport, _ context: Context) -> [StyledLine] {
     var lines = [title(report, context), .blank]
+    // A module that does not compile: where, first.
+    if let frame = report.syntaxError {
+      lines.append(StyledLine(frame.message, .failure, bold: true))
+      lines.append(StyledLine("\(shortPath(frame.file, root: context.root)):\(frame.line)", .accent))
+      let gutter = "  \(frame.line) │ "
+      lines.append(StyledLine(gutter + frame.text, .text))
+      if let column = frame.column {
+        lines.append(StyledLine(String(repeating: " ", count: TextWidth.of(gutter) + column) + "^", .failure, bold: true))
+      }
+      lines.append(.blank)
+    }
     if report.problems.isEmpty {
       switch report.outcome {
       case .skip: lines.append(StyledLine("skipped: " + report.message, .skipped))

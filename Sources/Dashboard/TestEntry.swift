@@ -142,6 +142,9 @@ public struct TestEntry: Equatable, Sendable {
   /// It failed in the rest of the suite after passing, and the selection for the save had
   /// left it out (until it passes again).
   public var isSelectionMiss = false
+  /// Its module did not import in the last run (a file that does not compile): no earlier
+  /// verdict is shown for it until it runs again.
+  public var isBlockedByImport = false
   /// Position in the latest run's order.
   public var order: Int
   /// The test's class group in `DashboardState`'s group table.

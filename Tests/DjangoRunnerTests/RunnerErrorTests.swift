@@ -69,3 +69,47 @@ final class RunnerErrorTests: XCTestCase {
     XCTAssertEqual(RunSession.lastError(in: "..\nFatal: gone\n.\n"), "Fatal: gone")
   }
 }
+
+/// A file that does not compile, read off a traceback's end.
+final class SyntaxFrameTests: XCTestCase {
+  let crash = """
+    Traceback (most recent call last):
+      File "/p/manage.py", line 15, in <module>
+        main()
+      File "/x/Hook/djdash_hook/patches.py", line 244, in run_tests
+        failures = original_run_tests(self, test_labels, *args, **kwargs)
+                   ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+      File "/usr/lib/python3.11/unittest/loader.py", line 162, in loadTestsFromName
+        module = __import__(module_name)
+                 ^^^^^^^^^^^^^^^^^^^^^^^
+      File "/p/catalog/tests/test_broken.py", line 7
+        self.assertTrue(True
+                       ^
+    SyntaxError: '(' was never closed
+    """
+
+  func testTheFileLineTextAndCaretOfASyntaxError() {
+    XCTAssertEqual(
+      SyntaxFrame.parse(crash),
+      SyntaxFrame(
+        file: "/p/catalog/tests/test_broken.py", line: 7, text: "self.assertTrue(True", column: 15,
+        message: "SyntaxError: '(' was never closed"))
+    let indentation = """
+      Traceback (most recent call last):
+        File "/p/a.py", line 3
+          return 1
+      IndentationError: unexpected indent
+      """
+    XCTAssertEqual(SyntaxFrame.parse(indentation)?.message, "IndentationError: unexpected indent")
+    XCTAssertEqual(SyntaxFrame.parse(indentation)?.column, nil)
+    XCTAssertNil(SyntaxFrame.parse("Traceback (most recent call last):\n  File \"/p/a.py\", line 3, in f\n    x()\nValueError: no"))
+  }
+
+  func testTheHooksFramesLeaveTheRunnersTraceback() {
+    let text = RunSession.withoutHookFrames(crash)
+    XCTAssertFalse(text.contains("djdash_hook"), text)
+    XCTAssertFalse(text.contains("original_run_tests"), text)
+    XCTAssertTrue(text.contains("loadTestsFromName"), text)
+    XCTAssertTrue(text.hasSuffix("SyntaxError: '(' was never closed"), text)
+  }
+}

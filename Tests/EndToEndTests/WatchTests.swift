@@ -78,6 +78,44 @@ final class WatchEndToEndTests: XCTestCase {
     try tmux.waitFor("EXIT:0")
   }
 
+  func testASaveThatNoLongerCompilesShowsACodeFrameAndEOpensIt() throws {
+    let python = try DjangoVersion.v52.python()
+    let project = try TestPaths.copy(TestPaths.demo)
+    let editorLog = project + "/editor.log"
+    let editor = project + "/fake-editor.sh"
+    try "#!/bin/sh\necho \"$@\" > '\(editorLog)'\n".write(toFile: editor, atomically: true, encoding: .utf8)
+    chmod(editor, 0o755)
+    let env = ["LANG": "C.UTF-8", "TERM": "xterm-256color", "NO_COLOR": "", "EDITOR": editor]
+    let tmux = try TmuxSession(
+      [TestPaths.binary, "--python", python], in: project, width: 160, height: 40, environment: env)
+    defer { tmux.close() }
+    try tmux.waitFor("54/54", "failed")
+
+    let money = project + "/catalog/tests/test_pricing.py"
+    let good = try String(contentsOfFile: money, encoding: .utf8)
+    let lines = good.split(separator: "\n", omittingEmptySubsequences: false)
+    let target = try XCTUnwrap(lines.firstIndex { $0.contains("def test_line_total") })
+    var broken = lines
+    broken[target + 1] = broken[target + 1] + " (("
+    try TestPaths.saveLikeAnEditor(broken.joined(separator: "\n"), to: money)
+    let screen = try tmux.waitFor(
+      "SyntaxError", "catalog/tests/test_pricing.py:\(target + 2)  (e: edit there)", "│", "^",
+      "a file does not compile: the run stopped before its tests")
+    // Its tests are not shown passing from the earlier run; the hook is not in sight.
+    XCTAssertFalse(screen.contains("✓ test_line_total"), screen)
+    XCTAssertFalse(screen.contains("djdash_hook"), screen)
+    try tmux.press("e")
+    try tmux.waitFor("the editor") { _ in FileManager.default.fileExists(atPath: editorLog) }
+    let opened = try String(contentsOfFile: editorLog, encoding: .utf8)
+    XCTAssertEqual(opened, "+\(target + 2) \(money)\n")
+
+    // Fixed: the frame goes with the next run.
+    try TestPaths.saveLikeAnEditor(good, to: money)
+    try tmux.waitFor("the run after the fix") { !$0.contains("SyntaxError") && $0.contains("✓ test_line_total") }
+    try tmux.press("q")
+    try tmux.waitFor("EXIT:0")
+  }
+
   func testThenRestRunsTheRestBehindAGreenSelectionAndNamesTheMissedLink() throws {
     let python = try DjangoVersion.v52.python()
     let project = try TestPaths.copy(TestPaths.demo)

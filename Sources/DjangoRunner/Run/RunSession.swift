@@ -555,7 +555,11 @@ public final class RunSession: WarmRun {
       start = lines[..<(found - 2)].lastIndex { $0 == header } ?? found
       if start == found { break }
     }
-    if let start { return lines[start...].suffix(maxLines).joined(separator: "\n") }
+    if let start {
+      return withoutHookFrames(lines[start...].joined(separator: "\n")).split(
+        separator: "\n", omittingEmptySubsequences: false
+      ).suffix(maxLines).joined(separator: "\n")
+    }
     // No traceback: its last lines, without unittest's progress marks (`..F.s`).
     let said = lines.filter { line in !line.isEmpty && !line.allSatisfy { ".sxFEu".contains($0) } }
     return said.isEmpty ? nil : said.suffix(12).joined(separator: "\n")
