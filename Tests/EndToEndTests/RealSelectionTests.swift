@@ -61,104 +61,124 @@ final class RealSelectionTests: XCTestCase {
 
   // MARK: the projects
 
+  static let jsAssetVantages = [
+    Vantage(folder: "", command: RealProject.jsAsset.command),
+    Vantage(folder: "tests", command: nil, runLabels: ["testapp"]),
+  ]
+  static let jsAssetMutations: [Mutation] = [
+    Mutation(
+      kind: "return value", file: "js_asset/js.py",
+      find: "    return static(path)\n\n\ndef _is_full_importmap",
+      replace: "    return path\n\n\ndef _is_full_importmap"),
+    Mutation(
+      kind: "module constant", file: "js_asset/js.py",
+      find: "_URL_WITH_SCHEME = re.compile(r\"^[a-z]+:\")", replace: "_URL_WITH_SCHEME = re.compile(r\"^[a-z]+;\")"),
+    Mutation(
+      kind: "renamed name a test imports", file: "js_asset/js.py",
+      find: "static_lazy = lazy(static, str)", replace: "lazy_static = lazy(static, str)"),
+    Mutation(
+      kind: "class attribute", file: "js_asset/js.py",
+      find: "    element_template = \"<style{attributes}>{path}</style>\"",
+      replace: "    element_template = \"<style{attributes}>{path}</style >\""),
+    Mutation(
+      kind: "class attribute (backport)", file: "js_asset/_compat.py",
+      find: "        element_template = '<link href=\"{path}\"{attributes}>'",
+      replace: "        element_template = '<link href=\"{path}\"{attributes} />'"),
+    Mutation(
+      kind: "return value", file: "js_asset/media.py",
+      find: "    return nonce is not None and (type(nonce) is not str or nonce != \"\")",
+      replace: "    return nonce is not None"),
+    Mutation(
+      kind: "syntax error", file: "js_asset/media.py", find: "def _merge(first, second):",
+      replace: "def _merge(first, second)"),
+  ]
+
   /// django-js-asset 5.0.0: the library at the root, the test project in `tests/` with its
   /// own manage.py, which puts the root on sys.path (tox: `tests/manage.py test testapp`).
   func testJSAssetTestProjectInTests() throws {
-    try assertSelectionCoversWhatBreaks(
-      .jsAsset,
-      vantages: [
-        Vantage(folder: "", command: RealProject.jsAsset.command),
-        Vantage(folder: "tests", command: nil, runLabels: ["testapp"]),
-      ],
-      mutations: [
-        Mutation(
-          kind: "return value", file: "js_asset/js.py",
-          find: "    return static(path)\n\n\ndef _is_full_importmap",
-          replace: "    return path\n\n\ndef _is_full_importmap"),
-        Mutation(
-          kind: "module constant", file: "js_asset/js.py",
-          find: "_URL_WITH_SCHEME = re.compile(r\"^[a-z]+:\")", replace: "_URL_WITH_SCHEME = re.compile(r\"^[a-z]+;\")"),
-        Mutation(
-          kind: "renamed name a test imports", file: "js_asset/js.py",
-          find: "static_lazy = lazy(static, str)", replace: "lazy_static = lazy(static, str)"),
-        Mutation(
-          kind: "class attribute", file: "js_asset/js.py",
-          find: "    element_template = \"<style{attributes}>{path}</style>\"",
-          replace: "    element_template = \"<style{attributes}>{path}</style >\""),
-        Mutation(
-          kind: "class attribute (backport)", file: "js_asset/_compat.py",
-          find: "        element_template = '<link href=\"{path}\"{attributes}>'",
-          replace: "        element_template = '<link href=\"{path}\"{attributes} />'"),
-        Mutation(
-          kind: "return value", file: "js_asset/media.py",
-          find: "    return nonce is not None and (type(nonce) is not str or nonce != \"\")",
-          replace: "    return nonce is not None"),
-        Mutation(
-          kind: "syntax error", file: "js_asset/media.py", find: "def _merge(first, second):",
-          replace: "def _merge(first, second)"),
-      ])
+    try assertSelectionCoversWhatBreaks(.jsAsset, vantages: Self.jsAssetVantages, mutations: Self.jsAssetMutations)
   }
+
+  static let filterVantages = [Vantage(folder: "", command: RealProject.filter.command)]
+  static let filterMutations: [Mutation] = [
+    Mutation(
+      kind: "template", file: "django_filters/templates/django_filters/widgets/multiwidget.html",
+      find: "{% if forloop.first %}-{% endif %}", replace: "{% if forloop.first %}~{% endif %}"),
+    Mutation(
+      kind: "template (rest_framework)", file: "django_filters/templates/django_filters/rest_framework/form.html",
+      find: "<h2>{% trans \"Field filters\" %}</h2>", replace: "<h2>{% trans \"Filters\" %}</h2>"),
+    Mutation(
+      kind: "class attribute", file: "django_filters/views.py", find: "    template_name_suffix = \"_filter\"",
+      replace: "    template_name_suffix = \"_list\""),
+    Mutation(
+      kind: "return value", file: "django_filters/views.py", find: "        return self.strict\n",
+      replace: "        return not self.strict\n"),
+    Mutation(
+      kind: "module constant", file: "django_filters/constants.py",
+      find: "EMPTY_VALUES = ([], (), {}, \"\", None)", replace: "EMPTY_VALUES = ([], (), {}, None)"),
+    Mutation(
+      kind: "renamed function a test imports", file: "django_filters/utils.py",
+      find: "def verbose_lookup_expr(lookup_expr):", replace: "def verbose_lookup_expression(lookup_expr):"),
+    Mutation(
+      kind: "class attribute", file: "django_filters/filters.py",
+      find: "class CharFilter(Filter):\n    field_class = forms.CharField",
+      replace: "class CharFilter(Filter):\n    field_class = forms.IntegerField"),
+    Mutation(
+      kind: "syntax error (the URLconf imports it)", file: "django_filters/views.py", find: "class FilterMixin:",
+      replace: "class FilterMixin"),
+  ]
 
   /// django-filter 26.2: `runtests.py` sets the settings (`tests.settings`, which imports
   /// the library's conf) and hands argv to `manage.py test`.
   func testFilterRuntestsPy() throws {
-    try assertSelectionCoversWhatBreaks(
-      .filter,
-      vantages: [Vantage(folder: "", command: RealProject.filter.command)],
-      mutations: [
-        Mutation(
-          kind: "template", file: "django_filters/templates/django_filters/widgets/multiwidget.html",
-          find: "{% if forloop.first %}-{% endif %}", replace: "{% if forloop.first %}~{% endif %}"),
-        Mutation(
-          kind: "template (rest_framework)", file: "django_filters/templates/django_filters/rest_framework/form.html",
-          find: "<h2>{% trans \"Field filters\" %}</h2>", replace: "<h2>{% trans \"Filters\" %}</h2>"),
-        Mutation(
-          kind: "class attribute", file: "django_filters/views.py", find: "    template_name_suffix = \"_filter\"",
-          replace: "    template_name_suffix = \"_list\""),
-        Mutation(
-          kind: "return value", file: "django_filters/views.py", find: "        return self.strict\n",
-          replace: "        return not self.strict\n"),
-        Mutation(
-          kind: "module constant", file: "django_filters/constants.py",
-          find: "EMPTY_VALUES = ([], (), {}, \"\", None)", replace: "EMPTY_VALUES = ([], (), {}, None)"),
-        Mutation(
-          kind: "renamed function a test imports", file: "django_filters/utils.py",
-          find: "def verbose_lookup_expr(lookup_expr):", replace: "def verbose_lookup_expression(lookup_expr):"),
-        Mutation(
-          kind: "class attribute", file: "django_filters/filters.py",
-          find: "class CharFilter(Filter):\n    field_class = forms.CharField",
-          replace: "class CharFilter(Filter):\n    field_class = forms.IntegerField"),
-        Mutation(
-          kind: "syntax error (the URLconf imports it)", file: "django_filters/views.py", find: "class FilterMixin:",
-          replace: "class FilterMixin"),
-      ])
+    try assertSelectionCoversWhatBreaks(.filter, vantages: Self.filterVantages, mutations: Self.filterMutations)
   }
+
+  static let widgetTweaksVantages = [Vantage(folder: "", command: RealProject.widgetTweaks.command)]
+  static let widgetTweaksMutations: [Mutation] = [
+    Mutation(
+      kind: "return value (template filter)", file: "widget_tweaks/templatetags/widget_tweaks.py",
+      find: "        return field.field.__class__.__name__.lower()",
+      replace: "        return field.field.__class__.__name__"),
+    Mutation(
+      kind: "module constant", file: "widget_tweaks/templatetags/widget_tweaks.py", find: "        \\+?=\n",
+      replace: "        \\+=\n"),
+    Mutation(
+      kind: "renamed template filter", file: "widget_tweaks/templatetags/widget_tweaks.py",
+      find: "@register.filter(\"add_class\")", replace: "@register.filter(\"add_css_class\")"),
+    Mutation(
+      kind: "return value (inner function)", file: "widget_tweaks/templatetags/widget_tweaks.py",
+      find: "        if not field:\n            return \"\"",
+      replace: "        if not field:\n            return \"-\""),
+    Mutation(
+      kind: "syntax error (the template checks import it)", file: "widget_tweaks/templatetags/widget_tweaks.py",
+      find: "class FieldAttributeNode(Node):", replace: "class FieldAttributeNode(Node)"),
+  ]
 
   /// django-widget-tweaks 1.5.1: `python -m django test --settings=tests.settings` at the
   /// root; the library is one template tag module.
   func testWidgetTweaksDjangoTestAtTheRoot() throws {
     try assertSelectionCoversWhatBreaks(
-      .widgetTweaks,
-      vantages: [Vantage(folder: "", command: RealProject.widgetTweaks.command)],
-      mutations: [
-        Mutation(
-          kind: "return value (template filter)", file: "widget_tweaks/templatetags/widget_tweaks.py",
-          find: "        return field.field.__class__.__name__.lower()",
-          replace: "        return field.field.__class__.__name__"),
-        Mutation(
-          kind: "module constant", file: "widget_tweaks/templatetags/widget_tweaks.py", find: "        \\+?=\n",
-          replace: "        \\+=\n"),
-        Mutation(
-          kind: "renamed template filter", file: "widget_tweaks/templatetags/widget_tweaks.py",
-          find: "@register.filter(\"add_class\")", replace: "@register.filter(\"add_css_class\")"),
-        Mutation(
-          kind: "return value (inner function)", file: "widget_tweaks/templatetags/widget_tweaks.py",
-          find: "        if not field:\n            return \"\"",
-          replace: "        if not field:\n            return \"-\""),
-        Mutation(
-          kind: "syntax error (the template checks import it)", file: "widget_tweaks/templatetags/widget_tweaks.py",
-          find: "class FieldAttributeNode(Node):", replace: "class FieldAttributeNode(Node)"),
-      ])
+      .widgetTweaks, vantages: Self.widgetTweaksVantages, mutations: Self.widgetTweaksMutations)
+  }
+
+  // MARK: recorded runs (Python 3.13)
+
+  /// The same mutations after a run that recorded what each test executed (issue #19):
+  /// a change inside function bodies runs only the tests that executed it.
+  func testJSAssetRecorded() throws {
+    try assertSelectionCoversWhatBreaks(
+      .jsAsset, vantages: Self.jsAssetVantages, mutations: Self.jsAssetMutations, recorded: true)
+  }
+
+  func testFilterRecorded() throws {
+    try assertSelectionCoversWhatBreaks(
+      .filter, vantages: Self.filterVantages, mutations: Self.filterMutations, recorded: true)
+  }
+
+  func testWidgetTweaksRecorded() throws {
+    try assertSelectionCoversWhatBreaks(
+      .widgetTweaks, vantages: Self.widgetTweaksVantages, mutations: Self.widgetTweaksMutations, recorded: true)
   }
 
   // MARK: the check
@@ -171,12 +191,16 @@ final class RealSelectionTests: XCTestCase {
     var crashed: Bool
   }
 
+  /// - Parameter recorded: the suite runs on Python 3.13 and the run after which
+  ///   `djdash affected` is asked records what each test executed (`--record`): saves
+  ///   inside function bodies narrow to the tests that ran the changed functions.
   private func assertSelectionCoversWhatBreaks(
-    _ project: RealProject, vantages: [Vantage], mutations: [Mutation], file: StaticString = #filePath,
-    line: UInt = #line
+    _ project: RealProject, vantages: [Vantage], mutations: [Mutation], recorded: Bool = false,
+    file: StaticString = #filePath, line: UInt = #line
   ) throws {
     let start = Date()
-    let (root, python) = try RealProjects.checkout(project)
+    let (root, python) = try RealProjects.checkout(project, python313: recorded)
+    let afterRun = recorded ? "after a recorded run" : "after a run"
     let baseline = try DjangoOracle.run(
       command: project.command, python: python, in: root, environment: project.environment)
     XCTAssertGreaterThanOrEqual(
@@ -213,7 +237,8 @@ final class RealSelectionTests: XCTestCase {
     for vantage in vantages {
       let folder = vantage.folder.isEmpty ? root : root + "/" + vantage.folder
       let run = try Shell.djdash(
-        ["run", "--no-history", "--python", python] + (vantage.command.map { ["--command", $0] } ?? [])
+        ["run", "--no-history", "--python", python] + (recorded ? ["--record"] : [])
+          + (vantage.command.map { ["--command", $0] } ?? [])
           + vantage.runLabels, in: folder, environment: project.environment)
       XCTAssertEqual(
         run.status, 0, "\(project): djdash run from \(vantage.name):\n\(run.output)", file: file, line: line)
@@ -224,8 +249,8 @@ final class RealSelectionTests: XCTestCase {
         let unmutated = try affected(mutation.file, from: vantage, root: root)
         try withMutation(mutation, in: root, file: file, line: line) {
           let figure = try check(
-            mutation, breakage, suite: suite, from: vantage, root: root, before: unmutated, phase: "after a run")
-          figures["after a run, " + vantage.name, default: []].append((mutation, figure))
+            mutation, breakage, suite: suite, from: vantage, root: root, before: unmutated, phase: afterRun)
+          figures[afterRun + ", " + vantage.name, default: []].append((mutation, figure))
         }
       }
     }
@@ -239,7 +264,7 @@ final class RealSelectionTests: XCTestCase {
     for key in figures.keys.sorted() {
       let list = figures[key] ?? []
       print("  \(key): " + Self.summary(of: list.map(\.1)))
-      let phase = key.hasPrefix("no report") ? "no report" : "after a run"
+      let phase = key.hasPrefix("no report") ? "no report" : afterRun
       Self.overall[phase, default: []].append(contentsOf: list.map(\.1))
     }
     print(String(format: "  (%.1f s)", Date().timeIntervalSince(start)))

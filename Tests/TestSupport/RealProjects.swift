@@ -86,8 +86,10 @@ public enum RealProjects {
   /// into the cache, and the interpreter to run it with.
   ///
   /// - Returns: the folder to run the project's command in, and the venv's python.
-  public static func checkout(_ project: RealProject) throws -> (folder: String, python: String) {
-    let python = try prepare()
+  public static func checkout(_ project: RealProject, python313: Bool = false) throws -> (
+    folder: String, python: String
+  ) {
+    let python = python313 ? try preparePython313() : try prepare()
     let copy = try TestPaths.temporaryFolder("djdash-real") + "/" + project.slug
     try FileManager.default.copyItem(atPath: source(of: project), toPath: copy)
     return (project.folder.isEmpty ? copy : copy + "/" + project.folder, python)
@@ -144,6 +146,53 @@ public enum RealProjects {
 
   private static var basePython: String {
     ProcessInfo.processInfo.environment["DJDASH_TEST_BASE_PYTHON"] ?? "python3"
+  }
+
+  /// The same projects and packages on Python 3.13 (where `sys.monitoring` records what
+  /// each test executes), in a venv inside the Debian 13 root (`DjangoVersion.v60`'s),
+  /// with a wrapper that runs it under chroot in the caller's folder.
+  ///
+  /// - Returns: the wrapper.
+  public static func preparePython313() throws -> String {
+    _ = try prepare()
+    let rootWrapper = try DjangoVersion.v60.python()  // builds and mounts the root
+    let system = ProcessInfo.processInfo.environment["DJDASH_PY313_ROOT"] ?? "/var/cache/djdash/py313-root"
+    let rootFolder = system.hasSuffix("/") ? String(system.dropLast()) : system
+    guard FileManager.default.fileExists(atPath: rootFolder + "/usr/bin/python3") else {
+      throw TestSetupError("no Python 3.13 root at \(rootFolder) (the 6.0 wrapper is \(rootWrapper))")
+    }
+    let lock = open(root + "/.lock313", O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
+    guard lock >= 0 else { throw TestSetupError("cannot create \(root)/.lock313") }
+    defer { close(lock) }
+    flock(lock, LOCK_EX)
+    let inside = "/opt/djdash-real-projects"
+    let wrapper = root + "/python313"
+    let stamp = rootFolder + inside + "/.requirements"
+    let wanted = requirements.joined(separator: "\n")
+    if FileManager.default.isExecutableFile(atPath: wrapper),
+      (try? String(contentsOfFile: stamp, encoding: .utf8)) == wanted
+    {
+      return wrapper
+    }
+    try? FileManager.default.removeItem(atPath: rootFolder + inside)
+    let made = try Shell.run(["chroot", rootFolder, "python3", "-m", "venv", inside])
+    guard made.status == 0 else { throw TestSetupError("python3 -m venv in the root failed:\n\(made.output)") }
+    var environment = ProcessInfo.processInfo.environment
+    environment["PIP_FIND_LINKS"] = nil
+    let pip = ["chroot", rootFolder, inside + "/bin/pip", "install", "-q", "--disable-pip-version-check"]
+    let packages = [django] + RealProject.all.flatMap(\.testRequirements)
+    let installed = try Shell.run(pip + packages, environment: environment)
+    guard installed.status == 0 else { throw TestSetupError("pip install in the root failed:\n\(installed.output)") }
+    for project in RealProject.all where project.isInstalled {
+      let app = try Shell.run(pip + ["--no-deps", source(of: project)], environment: environment)
+      guard app.status == 0 else { throw TestSetupError("pip install \(project) in the root failed:\n\(app.output)") }
+    }
+    try wanted.write(toFile: stamp, atomically: true, encoding: .utf8)
+    let script =
+      "#!/bin/sh\nexec chroot '\(rootFolder)' sh -c 'cd \"$0\" && exec \(inside)/bin/python \"$@\"' \"$PWD\" \"$@\"\n"
+    try script.write(toFile: wrapper, atomically: true, encoding: .utf8)
+    chmod(wrapper, 0o755)
+    return wrapper
   }
 
   /// One venv for all real projects; its `.requirements` stamp says what it holds.
