@@ -8,7 +8,7 @@ records. The protocol is documented in
 Sources/DjangoRunner/DjangoRunner.docc/EventProtocol.md.
 
 The modules, by role:
-  state      the one per-process state object (`_state.state`), reset in a forked child
+  state      the one per-process state object (`state.state`), reset in a forked child
   channel    the connection to djdash: the pending room, sends, commands, abort
   inert      values described without running their code
   capture    what a test does: SQL queries, mail, stdout and stderr
