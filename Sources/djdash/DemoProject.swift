@@ -14,7 +14,7 @@ enum DemoProject {
   /// an older copy but keeping its .venv. Returns the folder.
   static func install(into directory: String?) throws -> String {
     let source = try BundledResources.find(
-      "Demo", bundle: "djdash_djdash", marker: "manage.py",
+      "Demo", bundle: "djdash_djdash", installedName: "demo", marker: "manage.py",
       sourceFolder: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Demo").path)
     let environment = ProcessInfo.processInfo.environment
     let cache =
