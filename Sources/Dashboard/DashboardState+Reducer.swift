@@ -278,6 +278,7 @@ extension DashboardState {
       run = RunStatus(phase: .running, labels: start.labels, command: start.command, startedAt: now - timed.t)
       run.isStartRequested = false
       run.isWarm = start.isWarm == true
+      if let origin = start.pythonOrigin { interpreter = PythonChoice(path: start.python, origin: origin) }
       interruptions = 0
       runnerLog = []
       if !isQuitting { notice = nil }

@@ -57,6 +57,10 @@ final class DashboardApp {
       projectName: name, projectRoot: project.root, scopeLabels: merged.labels,
       testNamePatterns: merged.testNamePatterns,
       watching: merged.watch == false ? nil : WatchState(onChange: merged.restartsOnChange == true ? .restart : .queue))
+    // The header names the interpreter before the first run starts.
+    if let plan = try? project.plan(for: request, directory: directory), let origin = plan.pythonOrigin {
+      state.interpreter = PythonChoice(path: plan.python, origin: origin)
+    }
   }
 
   /// Runs the dashboard until the user quits. Returns the exit code.

@@ -242,8 +242,10 @@ extension Project {
     environment: [String: String] = ProcessInfo.processInfo.environment
   ) throws -> RunPlan {
     let merged = request.filling(from: configuration)
-    let python = try PythonLocator.locate(
-      explicit: merged.python, projectRoots: [commandDirectory, root], environment: environment)
+    let interpreter = try PythonLocator.choose(
+      explicit: merged.python, explicitOrigin: merged.pythonOrigin ?? .option, projectRoots: [commandDirectory, root],
+      environment: environment)
+    let python = interpreter.path
     var env = environment
     if let settings = merged.settings { env["DJANGO_SETTINGS_MODULE"] = settings }
     let workingDirectory = merged.command == nil ? commandDirectory : (directory ?? commandDirectory)
@@ -255,6 +257,7 @@ extension Project {
       testTimeout: merged.testTimeout, stopOnTimeout: merged.stopOnTimeout ?? false,
       exactOrder: merged.exactOrder)
     plan.labelRoute = labelRoute
+    plan.pythonOrigin = interpreter.origin
     return plan
   }
 }
