@@ -53,7 +53,8 @@ enum DemoProject {
     if let installed = PythonLocator.installedPython() {
       candidates.append(PythonChoice(path: installed, origin: .installedVenv))
     }
-    let system = try PythonLocator.choose(explicit: "python3", explicitOrigin: .path, projectRoots: [folder], environment: environment)
+    let system = try PythonLocator.choose(
+      explicit: "python3", explicitOrigin: .path, projectRoots: [folder], environment: environment)
     candidates.append(system)
     for candidate in candidates where FileManager.default.isExecutableFile(atPath: candidate.path) {
       if try ToolProcess.succeeds([candidate.path, "-c", "import django"], in: folder) { return candidate }
@@ -61,7 +62,8 @@ enum DemoProject {
     let venv = folder + "/.venv"
     Console.error("Django is not installed; installing it into \(venv) (once)")
     guard try ToolProcess.succeeds([system.path, "-m", "venv", venv], in: folder, echo: true) else {
-      throw ProjectError("cannot create a virtualenv with \(system.path) -m venv (on Debian: apt-get install python3-venv)")
+      throw ProjectError(
+        "cannot create a virtualenv with \(system.path) -m venv (on Debian: apt-get install python3-venv)")
     }
     let pip = [venv + "/bin/python", "-m", "pip", "install", "--disable-pip-version-check", "-q", djangoRequirement]
     guard try ToolProcess.succeeds(pip, in: folder, echo: true) else {

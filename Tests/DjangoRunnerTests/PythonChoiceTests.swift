@@ -67,7 +67,8 @@ final class PythonChoiceTests: XCTestCase {
     // `pip install djdash` into a venv that is not activated and not in the project.
     let binary = "/srv/envs/shop/bin/djdash"
     let choice = try choose(
-      executable: binary, probe(["/srv/envs/shop/bin/python", "/usr/bin/python3"], django: ["/srv/envs/shop/bin/python"]))
+      executable: binary,
+      probe(["/srv/envs/shop/bin/python", "/usr/bin/python3"], django: ["/srv/envs/shop/bin/python"]))
     XCTAssertEqual(choice, PythonChoice(path: "/srv/envs/shop/bin/python", origin: .installedVenv))
     XCTAssertEqual(choice.origin.reason(for: choice.path), "the venv djdash is installed in, which has Django")
   }
@@ -145,7 +146,8 @@ final class PythonChoiceTests: XCTestCase {
         "/venv/bin/../share/djdash/djdash_DjangoRunner.resources/Hook",
         "/src/Sources/DjangoRunner/Hook",
       ])
-    XCTAssertEqual(BundledResources.installedFolder(executable: "/home/ada/.local/bin/djdash"), "/home/ada/.local/share/djdash")
+    XCTAssertEqual(
+      BundledResources.installedFolder(executable: "/home/ada/.local/bin/djdash"), "/home/ada/.local/share/djdash")
   }
 }
 

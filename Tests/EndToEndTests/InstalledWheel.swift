@@ -79,15 +79,17 @@ final class InstalledWheel: @unchecked Sendable {
   {
     var environment = Self.shellEnvironment
     environment.merge(extra) { $1 }
-    return try Shell.run(["/usr/bin/env", "-i"] + environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-      + [inRoot] + command, in: directory)
+    return try Shell.run(
+      ["/usr/bin/env", "-i"] + environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        + [inRoot] + command, in: directory)
   }
 
   /// A script outside the root that runs `venv`'s Python inside it (for Django's own
   /// runner, the oracle).
   func pythonWrapper(_ venv: String) throws -> String {
     let path = venv + "-python"
-    try "#!/bin/sh\nexec '\(inRoot)' '\(venv)/bin/python' \"$@\"\n".write(toFile: path, atomically: true, encoding: .utf8)
+    try "#!/bin/sh\nexec '\(inRoot)' '\(venv)/bin/python' \"$@\"\n".write(
+      toFile: path, atomically: true, encoding: .utf8)
     chmod(path, 0o755)
     return path
   }

@@ -73,7 +73,8 @@ final class WheelTests: XCTestCase {
         let expected = try DjangoOracle.verdicts(project: project, python: python, arguments: labels + parallel)
         XCTAssertGreaterThan(expected.count, 20, "the oracle saw the suite (\(what))")
         let events = project + "/events.jsonl"
-        let result = try wheel.run([venv + "/bin/djdash", "run"] + labels + parallel + ["--events", events], in: project)
+        let result = try wheel.run(
+          [venv + "/bin/djdash", "run"] + labels + parallel + ["--events", events], in: project)
         XCTAssertEqual(result.status, 1, "\(what): \(result.output)")
         XCTAssertEqual(
           result.stderr.split(separator: "\n").first.map(String.init),
@@ -128,7 +129,8 @@ final class WheelTests: XCTestCase {
     let bin = wheel.folder + "/bin"
     try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
     if !FileManager.default.fileExists(atPath: bin + "/djdash") {
-      try FileManager.default.createSymbolicLink(atPath: bin + "/djdash", withDestinationPath: wheel.venv("tool") + "/bin/djdash")
+      try FileManager.default.createSymbolicLink(
+        atPath: bin + "/djdash", withDestinationPath: wheel.venv("tool") + "/bin/djdash")
     }
     let path = ["PATH": bin + ":/usr/local/bin:/usr/bin:/bin"]
 
