@@ -35,6 +35,20 @@ final class WheelTests: XCTestCase {
     let said = audit.output.replacingOccurrences(of: "\n", with: " ")
     XCTAssertTrue(said.contains("\"\(wheel.platform)\""), "auditwheel names the wheel's own tag: \(audit.output)")
 
+    // RECORD lists every file with its hash and size (PEP 427), and the layout is
+    // maturin's: the binary a script, the Python package, the data under share/djdash.
+    let record = try Shell.run(["python3", "-c", Self.recordCheck, wheel.wheel])
+    XCTAssertEqual(record.status, 0, record.output)
+    for name in [
+      "djdash/__init__.py", "djdash/__main__.py", "djdash-\(wheel.version).data/scripts/djdash",
+      "djdash-\(wheel.version).data/data/share/djdash/hook/sitecustomize.py",
+      "djdash-\(wheel.version).data/data/share/djdash/demo/manage.py",
+      "djdash-\(wheel.version).data/data/share/djdash/themes/light.toml",
+      "djdash-\(wheel.version).dist-info/WHEEL",
+    ] {
+      XCTAssertTrue(record.stdout.split(separator: "\n").contains(Substring(name)), "\(name) in \(record.stdout)")
+    }
+
     // In the root: the binary's libraries are glibc's and libgcc_s, no more.
     let binary = wheel.venv("6.1") + "/bin/djdash"
     let ldd = try wheel.run(["ldd", binary], in: wheel.folder)
@@ -58,6 +72,27 @@ final class WheelTests: XCTestCase {
     let module = try wheel.run([wheel.venv("6.1") + "/bin/python", "-m", "djdash", "--version"], in: wheel.folder)
     XCTAssertEqual(module.stdout, wheel.version + "\n", module.output)
   }
+
+  /// Checks a wheel's RECORD against its files (hash and size of each, every file
+  /// listed), then prints the file names.
+  static let recordCheck = """
+    import base64, hashlib, sys, zipfile
+    wheel = zipfile.ZipFile(sys.argv[1])
+    names = [n for n in wheel.namelist() if not n.endswith("/")]
+    record = next(n for n in names if n.endswith(".dist-info/RECORD"))
+    listed = {}
+    for line in wheel.read(record).decode().splitlines():
+        name, digest, size = line.rsplit(",", 2)
+        listed[name] = (digest, size)
+    assert sorted(listed) == sorted(names), (sorted(set(names) ^ set(listed)))
+    for name in names:
+        if name == record:
+            continue
+        data = wheel.read(name)
+        digest = "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+        assert listed[name] == (digest, str(len(data))), name
+    print("\\n".join(names))
+    """
 
   /// The fixture suites through the installed `djdash run`, serial and `--parallel 2`,
   /// test by test as Django's own runner judges them, on Django 6.0 and 6.1.
