@@ -5,14 +5,14 @@ import XCTest
 
 /// djdash as a Django developer gets it: the wheel `Sources/Packaging/build-wheel` builds,
 /// `pip install`ed into venvs of the Debian 13 root (Python 3.13, no Swift toolchain), one
-/// with Django 6.0, one with 6.1, and one without Django (a tool install). Made once per
+/// each with Django 6.0, 6.1 and 5.2 LTS, and one without Django (a tool install). Made once per
 /// test process; everything djdash does here runs inside the root.
 final class InstalledWheel: @unchecked Sendable {
   static let shared = Result { try InstalledWheel() }
 
   /// The Django versions of the project installs, and what pip is asked for.
-  static let versions = ["6.0", "6.1"]
-  static let requirements = ["6.0": "Django>=6.0,<6.1", "6.1": "Django>=6.1,<6.2"]
+  static let versions = ["6.0", "6.1", "5.2"]
+  static let requirements = ["6.0": "Django>=6.0,<6.1", "6.1": "Django>=6.1,<6.2", "5.2": "Django>=5.2,<5.3"]
 
   /// The wheel file, in `.build/wheels`.
   let wheel: String

@@ -95,8 +95,8 @@ final class WheelTests: XCTestCase {
     """
 
   /// The fixture suites through the installed `djdash run`, serial and `--parallel 2`,
-  /// test by test as Django's own runner judges them, on Django 6.0 and 6.1.
-  func testInstalledDjdashJudgesTheFixturesAsDjangoDoesOnDjango60And61() throws {
+  /// test by test as Django's own runner judges them, on Django 6.0, 6.1 and 5.2 LTS.
+  func testInstalledDjdashJudgesTheFixturesAsDjangoDoesOnDjango60And61And52() throws {
     let wheel = try installed()
     for version in InstalledWheel.versions {
       let venv = wheel.venv(version)
