@@ -20,10 +20,7 @@ final class DashboardEndToEndTests: XCTestCase {
   func testEveryDrillDownIsReachedByKeysAndQuitLeavesTheTerminalClean() throws {
     let python = try DjangoVersion.v52.python()
     let project = try TestPaths.copy(TestPaths.demo)
-    let editorLog = project + "/editor.log"
-    let editor = project + "/fake-editor.sh"
-    try "#!/bin/sh\necho \"$@\" > '\(editorLog)'\n".write(toFile: editor, atomically: true, encoding: .utf8)
-    chmod(editor, 0o755)
+    let (editor, editorLog) = try TestPaths.fakeEditor(in: project)
     let tmux = try dashboard(["--python", python], in: project, environment: ["EDITOR": editor])
     defer { tmux.close() }
     try tmux.waitFor("54/54", "failed", "✗ 5", "‼ 1")

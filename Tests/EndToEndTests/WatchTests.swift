@@ -81,10 +81,7 @@ final class WatchEndToEndTests: XCTestCase {
   func testASaveThatNoLongerCompilesShowsACodeFrameAndEOpensIt() throws {
     let python = try DjangoVersion.v52.python()
     let project = try TestPaths.copy(TestPaths.demo)
-    let editorLog = project + "/editor.log"
-    let editor = project + "/fake-editor.sh"
-    try "#!/bin/sh\necho \"$@\" > '\(editorLog)'\n".write(toFile: editor, atomically: true, encoding: .utf8)
-    chmod(editor, 0o755)
+    let (editor, editorLog) = try TestPaths.fakeEditor(in: project)
     let env = ["LANG": "C.UTF-8", "TERM": "xterm-256color", "NO_COLOR": "", "EDITOR": editor]
     let tmux = try TmuxSession(
       [TestPaths.binary, "--python", python], in: project, width: 160, height: 40, environment: env)

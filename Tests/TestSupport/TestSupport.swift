@@ -65,6 +65,16 @@ public enum TestPaths {
     return "python manage_\(startMethod).py test"
   }
 
+  /// An `$EDITOR` for tests: a script in `folder` that writes the arguments it was given
+  /// to `log` and exits.
+  public static func fakeEditor(in folder: String) throws -> (script: String, log: String) {
+    let log = folder + "/editor.log"
+    let script = folder + "/fake-editor.sh"
+    try "#!/bin/sh\necho \"$@\" > '\(log)'\n".write(toFile: script, atomically: true, encoding: .utf8)
+    chmod(script, 0o755)
+    return (script, log)
+  }
+
   /// Saves `text` to `file` the way many editors do: a new file renamed over the old one.
   public static func saveLikeAnEditor(_ text: String, to file: String) throws {
     let temporary = file + ".djdash-save"
