@@ -79,7 +79,7 @@ public final class RunSession: WarmRun {
   public func start() {
     begin { folder in
       let process = try RunnerProcess(
-        arguments: plan.arguments, directory: plan.directory, environment: Self.environment(for: plan, folder: folder))
+        arguments: plan.arguments, directory: plan.directory, environment: RunnerEnvironment.variables(for: plan, folder: folder))
       self.process = process
       openPipes = 2
       reactor.watch(process.stdout) { [unowned self] in self.drain(process.stdout, .stdout) }
@@ -157,7 +157,7 @@ public final class RunSession: WarmRun {
     guard let held = heldEvents else { return }
     given = (labels, command)
     heldEvents = nil
-    channel?.broadcast(line: Self.runCommand(labels))
+    channel?.broadcast(line: RunnerEnvironment.runCommand(labels: labels))
     for timed in held {
       if case .runStarted(var start) = timed.event {
         start.labels = labels
@@ -167,11 +167,6 @@ public final class RunSession: WarmRun {
         onEvent(timed)
       }
     }
-  }
-
-  static func runCommand(_ labels: [String]) -> String {
-    let encoded = (try? JSONEncoder().encode(labels)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
-    return "{\"cmd\":\"run\",\"labels\":\(encoded)}"
   }
 
   /// Ctrl-C: the first finishes the current tests gracefully, the second stops at once.
@@ -184,39 +179,6 @@ public final class RunSession: WarmRun {
   public func abort() {
     guard !isFinished else { return }
     perform(supervisor.abortRequested())
-  }
-
-  // MARK: environment
-
-  /// The runner's environment: the plan's, plus the hook's variables for a run whose
-  /// socket and crash reports live in `folder`.
-  static func environment(for plan: RunPlan, folder: String) -> [String: String] {
-    var env = plan.environment
-    for key in ["DJDASH_ROLE", "DJDASH_PGID"] { env[key] = nil }
-    env["DJDASH_SOCKET"] = folder + "/events.sock"
-    env["DJDASH_RUN_DIR"] = folder
-    env["DJDASH_PROJECT_ROOT"] = plan.projectRoot
-    env["DJDASH_OPTIONS"] = Self.json(plan.options)
-    env["PYTHONPATH"] = [plan.hookDirectory, env["PYTHONPATH"]].compactMap { $0 }.filter { !$0.isEmpty }
-      .joined(separator: ":")
-    env["PYTHONUNBUFFERED"] = "1"
-    env["DJDASH_TEST_TIMEOUT"] = plan.testTimeout.map { String($0) }
-    env["DJDASH_STOP_ON_TIMEOUT"] = plan.stopOnTimeout ? "1" : nil
-    env["DJDASH_EXACT_ORDER"] = plan.exactOrder ? "1" : nil
-    env["DJDASH_AWAIT_LABELS"] = plan.awaitsLabels ? "1" : nil
-    env["DJDASH_RECORD"] = plan.recordsExecution ? "1" : nil
-    let givesLabelsInside = plan.labelRoute == .insideRunner && !plan.awaitsLabels && !plan.labels.isEmpty
-    env["DJDASH_LABELS"] =
-      givesLabelsInside ? (try? JSONEncoder().encode(plan.labels)).map { String(decoding: $0, as: UTF8.self) } : nil
-    let leftovers = LeftoverDatabases.load(projectRoot: plan.projectRoot)
-    env["DJDASH_LEFTOVER_DATABASES"] = leftovers.isEmpty ? nil : leftovers.environmentValue
-    return env
-  }
-
-  static func json(_ options: [String: JSONValue]) -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = .sortedKeys
-    return (try? encoder.encode(options)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
   }
 
   // MARK: events
@@ -237,7 +199,7 @@ public final class RunSession: WarmRun {
       // A process that connects after a graceful stop (a worker still starting) must
       // not start tests either.
       if supervisor.interruption == .graceful { connection.send(command: "stop") }
-      if let given { connection.send(line: Self.runCommand(given.labels)) }
+      if let given { connection.send(line: RunnerEnvironment.runCommand(labels: given.labels)) }
     case .event(let connection, let event, let receivedAt):
       // State first (tally, running tests, supervisor), so whoever sees the event sees
       // a session that already knows it; then the supervisor's actions.

@@ -64,7 +64,7 @@ public final class WarmRunner: WarmServer {
       channel = try EventChannel(path: folder + "/events.sock", reactor: reactor) { [unowned self] update in
         self.handle(update)
       }
-      var environment = RunSession.environment(for: plan, folder: folder)
+      var environment = RunnerEnvironment.variables(for: plan, folder: folder)
       environment["DJDASH_WARM"] = "1"
       let process = try RunnerProcess(arguments: plan.arguments, directory: plan.directory, environment: environment)
       self.process = process
@@ -142,7 +142,7 @@ public final class WarmRunner: WarmServer {
       "cmd": .string("warm_run"), "labels": .array(labels.map(JSONValue.string)), "socket": .string(socket),
       "run_dir": .string(runDirectory),
     ]
-    guard connection.send(line: RunSession.json(request)) else { throw ProjectError("the warm runner is gone") }
+    guard connection.send(line: JSONText.of(request)) else { throw ProjectError("the warm runner is gone") }
     current = session
     runs += 1
   }

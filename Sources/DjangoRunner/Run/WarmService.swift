@@ -266,7 +266,7 @@ public final class WarmService {
     let b = comparable(theirs)
     if a.python != b.python { return "Python \(b.python), not \(a.python)" }
     if a.directory != b.directory { return "directory \(b.directory), not \(a.directory)" }
-    if a.options != b.options { return "options \(RunSession.json(b.options)), not \(RunSession.json(a.options))" }
+    if a.options != b.options { return "options \(JSONText.of(b.options)), not \(JSONText.of(a.options))" }
     let names = Set(a.environment.keys).union(b.environment.keys).filter { a.environment[$0] != b.environment[$0] }
     if !names.isEmpty {
       return "environment variable\(names.count == 1 ? "" : "s") \(names.sorted().joined(separator: ", "))"
