@@ -34,6 +34,8 @@ public final class WarmRunner: WarmServer {
   public private(set) var state = State.starting
   /// Warm runs served so far.
   public private(set) var runs = 0
+  /// A run it forked has not ended yet.
+  public var isBusy: Bool { current != nil }
   /// The server process has ended (after `stop()`, its databases are gone).
   public private(set) var hasExited = false
   /// Called on the reactor's thread when `state` changes.
@@ -108,7 +110,7 @@ public final class WarmRunner: WarmServer {
   /// a file it loaded, a migration, or what installs and configures the project.
   public func staleness(afterChanging paths: [String]) -> String? {
     switch state {
-    case .ready(let loaded): return Self.staleness(of: paths, loaded: loaded)
+    case .ready(let loaded): return LaunchPolicy.staleness(of: paths, loaded: loaded)
     case .starting:
       // Known once it says what it loaded.
       changedWhileStarting += paths
@@ -121,16 +123,7 @@ public final class WarmRunner: WarmServer {
   /// no migration, no install file among them); no side effects.
   public func canRefresh(_ paths: [String]) -> Bool {
     guard case .ready(let loaded) = state else { return false }
-    return Self.staleness(of: paths, loaded: loaded) == nil
-  }
-
-  private static func staleness(of paths: [String], loaded: Set<String>) -> String? {
-    for path in paths {
-      if loaded.contains(path) { return "\(path) was loaded at start-up (settings, models, apps)" }
-      if ProjectFileKind.of(path) == .migration { return "\(path) changes the test database" }
-      if TestSelector.isInstallOrConfigFile(path) { return "\(path) installs or configures the project" }
-    }
-    return nil
+    return LaunchPolicy.staleness(of: paths, loaded: loaded) == nil
   }
 
   /// Forks the child for `session`'s run; it connects to `socket` like a new runner.
@@ -189,7 +182,7 @@ public final class WarmRunner: WarmServer {
     guard case .event(_, let event, _) = update else { return }
     switch event {
     case .warmReady(let loaded, _):
-      if let reason = Self.staleness(of: changedWhileStarting, loaded: Set(loaded)) {
+      if let reason = LaunchPolicy.staleness(of: changedWhileStarting, loaded: Set(loaded)) {
         change(to: .stale(reason))
       } else {
         change(to: .ready(loaded: Set(loaded)))
