@@ -98,12 +98,10 @@ public final class WarmRunner: WarmServer {
   }
 
   /// Whether it can serve a run of `other` now: ready, idle, not due for recycling, and
-  /// started for the same command, environment and options.
+  /// started for the same command, environment and options (`LaunchPolicy.whyNotWarm`).
   public func canRun(_ other: RunPlan) -> Bool {
-    guard case .ready = state, current == nil, runs < Self.runsBeforeRecycling, !other.awaitsLabels else {
-      return false
-    }
-    return Self.whyCannotServe(other) == nil && plan.canBePrepared(for: other)
+    LaunchPolicy.whyNotWarm(
+      other, on: LaunchPolicy.WarmRunnerFacts(plan: plan, state: state, runs: runs, isBusy: isBusy)) == nil
   }
 
   /// Why changing `paths` (relative to the project root) makes this server stale, or nil:
@@ -117,13 +115,6 @@ public final class WarmRunner: WarmServer {
       return nil
     case .stale, .unavailable: return nil
     }
-  }
-
-  /// Whether a ready server can serve a run after `paths` change (nothing it loaded,
-  /// no migration, no install file among them); no side effects.
-  public func canRefresh(_ paths: [String]) -> Bool {
-    guard case .ready(let loaded) = state else { return false }
-    return LaunchPolicy.staleness(of: paths, loaded: loaded) == nil
   }
 
   /// Forks the child for `session`'s run; it connects to `socket` like a new runner.
