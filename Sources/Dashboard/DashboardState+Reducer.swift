@@ -283,6 +283,7 @@ extension DashboardState {
       requestedPurpose = .other
       run.isWarm = start.isWarm == true
       syntaxError = nil
+      if let origin = start.pythonOrigin { interpreter = PythonChoice(path: start.python, origin: origin) }
       interruptions = 0
       runnerLog = []
       if !isQuitting { notice = nil }

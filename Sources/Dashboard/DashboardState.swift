@@ -88,6 +88,9 @@ public struct DashboardState: Sendable {
   public var lastLabels: [String]
   /// `-k` patterns from `t`, applied to every run until cleared.
   public var testNamePatterns: [String]
+  /// The interpreter runs use and why it was chosen (the header says it): from the
+  /// dashboard's first plan, then from each run's `run_started`.
+  public var interpreter: PythonChoice?
   public var glyphs: Glyphs
   public var width: Int
   public var height: Int

@@ -70,7 +70,8 @@ public enum DashboardView {
     }
     let right = state.run.phase == .idle ? status + " " : status + "  " + formatDuration(elapsed) + " "
     let rightX = max(x, rect.width - TextWidth.of(right))
-    let command = commandText(state)
+    var command = commandText(state)
+    if let interpreter = interpreterText(state) { command += "  " + glyphs.separator + " " + interpreter }
     buffer.write(glyphs.separator + " " + command, x: x, y: rect.y, role: .bar, selected: selected, limit: rightX - 1)
     let statusEnd = buffer.write(status, x: rightX, y: rect.y, role: role, bold: true, selected: selected)
     if state.run.phase != .idle {
@@ -144,6 +145,15 @@ public enum DashboardView {
       words[0] = String(python[python.index(after: slash)...])
     }
     return words.joined(separator: " ")
+  }
+
+  /// "python .venv/bin/python (the project's .venv)": the interpreter, from the project's
+  /// root when inside it, and why it was chosen.
+  static func interpreterText(_ state: DashboardState) -> String? {
+    guard let interpreter = state.interpreter else { return nil }
+    var path = interpreter.path
+    if path.hasPrefix(state.projectRoot + "/") { path.removeFirst(state.projectRoot.count + 1) }
+    return "python " + path + " (" + interpreter.origin.reason(for: interpreter.path) + ")"
   }
 
   static func counts(_ state: DashboardState) -> StyledLine {

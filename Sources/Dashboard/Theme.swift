@@ -1,3 +1,4 @@
+import DjangoRunner
 import Foundation
 import TOMLKit
 
@@ -149,7 +150,8 @@ public struct ThemeLibrary: Sendable {
   public init(folders: [String]) { self.folders = folders }
 
   /// `$DJDASH_THEMES`, `$XDG_CONFIG_HOME/djdash/themes` (or `~/.config/…`), then the
-  /// `themes/` folder of the djdash checkout the binary was built from.
+  /// themes installed with djdash (`share/djdash/themes`), then the `themes/` folder of
+  /// the djdash checkout the binary was built from.
   public static func standard(environment: [String: String] = ProcessInfo.processInfo.environment) -> ThemeLibrary {
     var folders: [String] = []
     if let own = environment["DJDASH_THEMES"], !own.isEmpty { folders.append(own) }
@@ -158,6 +160,8 @@ public struct ThemeLibrary: Sendable {
     } else if let home = environment["HOME"], !home.isEmpty {
       folders.append(home + "/.config/djdash/themes")
     }
+    // Installed: PREFIX/share/djdash/themes beside PREFIX/bin/djdash.
+    folders.append(BundledResources.installedFolder() + "/themes")
     // Sources/Dashboard/Theme.swift → the package root's themes/.
     let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
       .deletingLastPathComponent().appendingPathComponent("themes").path

@@ -58,6 +58,9 @@ final class ConsoleReporter {
     switch event {
     case .runStarted(let start):
       let how = start.isWarm == true ? " warm (a child of the warm service)" : ""
+      if let origin = start.pythonOrigin {
+        Console.error("python: \(PythonChoice(path: start.python, origin: origin).description)")
+      }
       Console.error("running\(how) \(start.command.joined(separator: " ")) in \(start.directory)")
       if start.labelsInsideRunner == true {
         Console.error(

@@ -70,6 +70,10 @@ final class DashboardApp {
       testNamePatterns: merged.testNamePatterns,
       watching: merged.watch == false ? nil : WatchState(onChange: merged.restartsOnChange == true ? .restart : .queue),
       safetyNet: SafetyNet(isAutomatic: merged.thenRest == true))
+    // The header names the interpreter before the first run starts.
+    if let plan = try? project.plan(for: request, directory: directory), let origin = plan.pythonOrigin {
+      state.interpreter = PythonChoice(path: plan.python, origin: origin)
+    }
   }
 
   private func makeLauncher() -> RunLauncher {

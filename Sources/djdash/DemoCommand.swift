@@ -24,7 +24,9 @@ struct DemoCommand: ParsableCommand {
     var request = tests.request
     let project = try Console.exitingOnProjectError {
       let destination = try DemoProject.install(into: directory)
-      request.python = try DemoProject.python(for: destination, requested: request.python)
+      let python = try DemoProject.python(for: destination, requested: request.python)
+      request.python = python.path
+      request.pythonOrigin = python.origin
       return try Project.locate(from: destination, command: nil)
     }
     throw ExitCode(try display.open(project: project, request: request, directory: project.root, report: report))

@@ -14,7 +14,7 @@ enum DemoProject {
   /// an older copy but keeping its .venv. Returns the folder.
   static func install(into directory: String?) throws -> String {
     let source = try BundledResources.find(
-      "Demo", bundle: "djdash_djdash", marker: "manage.py",
+      "Demo", bundle: "djdash_djdash", installedName: "demo", marker: "manage.py",
       sourceFolder: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Demo").path)
     let environment = ProcessInfo.processInfo.environment
     let cache =
@@ -36,31 +36,40 @@ enum DemoProject {
     return destination
   }
 
-  /// A Python that can import Django: the requested one, an active virtualenv, the
-  /// demo's own .venv or python3; if none has Django, a new .venv with Django in it.
-  static func python(for folder: String, requested: String?) throws -> String {
+  /// A Python that can import Django, and why it was chosen: the requested one, else the
+  /// first of the usual order (`PythonLocator`: an active virtualenv, the demo's own
+  /// .venv, the venv djdash is installed in, python3) that has Django; if none has it, a
+  /// new .venv in the demo with Django in it.
+  static func python(for folder: String, requested: String?) throws -> PythonChoice {
     let environment = ProcessInfo.processInfo.environment
     if let requested {
-      return try PythonLocator.locate(explicit: requested, projectRoot: folder, environment: environment)
+      return try PythonLocator.choose(explicit: requested, projectRoots: [folder], environment: environment)
     }
-    var candidates: [String] = []
-    if let venv = environment["VIRTUAL_ENV"], !venv.isEmpty { candidates.append(venv + "/bin/python") }
-    candidates.append(folder + "/.venv/bin/python")
-    let system = try PythonLocator.locate(explicit: "python3", projectRoot: folder, environment: environment)
+    var candidates: [PythonChoice] = []
+    if let venv = environment["VIRTUAL_ENV"], !venv.isEmpty {
+      candidates.append(PythonChoice(path: venv + "/bin/python", origin: .activeVirtualenv))
+    }
+    candidates.append(PythonChoice(path: folder + "/.venv/bin/python", origin: .projectVenv))
+    if let installed = PythonLocator.installedPython() {
+      candidates.append(PythonChoice(path: installed, origin: .installedVenv))
+    }
+    let system = try PythonLocator.choose(
+      explicit: "python3", explicitOrigin: .path, projectRoots: [folder], environment: environment)
     candidates.append(system)
-    for candidate in candidates where FileManager.default.isExecutableFile(atPath: candidate) {
-      if try ToolProcess.succeeds([candidate, "-c", "import django"], in: folder) { return candidate }
+    for candidate in candidates where FileManager.default.isExecutableFile(atPath: candidate.path) {
+      if try ToolProcess.succeeds([candidate.path, "-c", "import django"], in: folder) { return candidate }
     }
     let venv = folder + "/.venv"
     Console.error("Django is not installed; installing it into \(venv) (once)")
-    guard try ToolProcess.succeeds([system, "-m", "venv", venv], in: folder, echo: true) else {
-      throw ProjectError("cannot create a virtualenv with \(system) -m venv (on Debian: apt-get install python3-venv)")
+    guard try ToolProcess.succeeds([system.path, "-m", "venv", venv], in: folder, echo: true) else {
+      throw ProjectError(
+        "cannot create a virtualenv with \(system.path) -m venv (on Debian: apt-get install python3-venv)")
     }
     let pip = [venv + "/bin/python", "-m", "pip", "install", "--disable-pip-version-check", "-q", djangoRequirement]
     guard try ToolProcess.succeeds(pip, in: folder, echo: true) else {
       throw ProjectError("pip could not install \(djangoRequirement) into \(venv); see pip's message above")
     }
-    return venv + "/bin/python"
+    return PythonChoice(path: venv + "/bin/python", origin: .demoVenv)
   }
 }
 

@@ -15,6 +15,7 @@ struct Djdash: ParsableCommand {
       Exit codes: 0 every test passed, 1 a test failed or errored, 2 usage or \
       configuration error, 130 interrupted.
       """,
+    version: djdashVersion,
     subcommands: [
       DashboardCommand.self, RunCommand.self, HuntCommand.self, AffectedCommand.self, HistoryCommand.self,
       DemoCommand.self, WarmCommand.self,

@@ -97,6 +97,25 @@ final class SnapshotTests: XCTestCase {
     assertSnapshot(render(try Recording.demoState(width: 40, height: 10)), named: "list-40x10")
   }
 
+  /// The header names the interpreter and why it was chosen: before any run (from the
+  /// dashboard's first plan), then as each run's `run_started` says.
+  func testHeaderSaysWhichPythonRunsAndWhy() throws {
+    var state = DashboardState(
+      projectName: "shop", projectRoot: "/home/ada/shop", scopeLabels: [], width: 160, height: 12)
+    state.interpreter = PythonChoice(path: "/home/ada/shop/.venv/bin/python", origin: .projectVenv)
+    XCTAssertTrue(
+      render(state).textLines[0].contains("all tests  │ python .venv/bin/python (the project's .venv)"),
+      render(state).textLines[0])
+    let start = RunStart(
+      labels: [], command: ["/srv/env/bin/python", "manage.py", "test"], directory: "/home/ada/shop",
+      python: "/srv/env/bin/python", options: [:], pythonOrigin: .installedVenv)
+    _ = state.apply(.runEvent(TimedEvent(t: 0, event: .runStarted(start)), now: 0))
+    XCTAssertTrue(
+      render(state).textLines[0].contains(
+        "python manage.py test  │ python /srv/env/bin/python (the venv djdash is installed in, which has Django)"),
+      render(state).textLines[0])
+  }
+
   func testRunThatCouldNotStart() throws {
     var state = DashboardState(projectName: "broken", projectRoot: "/project", scopeLabels: [], width: 80, height: 12)
     let events: [RunEvent] = [

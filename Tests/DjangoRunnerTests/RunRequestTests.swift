@@ -166,7 +166,9 @@ final class RunRequestTests: XCTestCase {
   }
 
   func testConfigFillsEveryGap() {
-    XCTAssertEqual(RunRequest().filling(from: configuration()), configuration())
+    var expected = configuration()
+    expected.pythonOrigin = .configuration  // the interpreter says where it came from
+    XCTAssertEqual(RunRequest().filling(from: configuration()), expected)
   }
 
   func testCommandLineWinsOverConfig() {

@@ -116,6 +116,7 @@ final class CutShortTests: XCTestCase {
       let error = try XCTUnwrap(run.summary.runnerError, version.rawValue)
       XCTAssertTrue(error.hasPrefix("Traceback (most recent call last):"), error)
       XCTAssertTrue(error.hasSuffix(djangoLast), error)
+      XCTAssertFalse(error.contains("/djdash_hook/"), "the hook's own frames are left out: \(error)")
       XCTAssertTrue(run.summary.problem?.hasSuffix(djangoLast) == true, "\(run.summary.problem ?? "")")
     }
   }

@@ -239,6 +239,24 @@ final class WarmRunnerTests: XCTestCase {
     XCTAssertNotEqual(after, before, "the edit changes a verdict")
   }
 
+  /// A test module saved with a syntax error: a warm child imports it through the
+  /// server's code cache, and its load error reads as a cold run's, without that frame.
+  func testASyntaxErrorInAWarmRunIsALoadErrorWithoutTheHooksFrames() throws {
+    let python = try DjangoVersion.v52.python()
+    let project = try TestPaths.copy(TestPaths.demo)
+    let reactor = Reactor()
+    let warm = try readyServer(try plan(project, python: python), reactor: reactor)
+    defer { stop(warm, reactor) }
+    try "def broken(:\n".write(toFile: project + "/catalog/tests/test_broken.py", atomically: true, encoding: .utf8)
+    let events = warmRun(warm, try plan(project, python: python, labels: ["catalog"]), reactor: reactor)
+    let reports = events.compactMap { if case .testFinished(let report) = $0.event { report } else { nil } }
+    let loadError = try XCTUnwrap(reports.first { $0.kind == .loadError }, "\(events.map(\.event.name))")
+    XCTAssertTrue(loadError.tracebackText.contains("SyntaxError"), loadError.tracebackText)
+    XCTAssertTrue(loadError.tracebackText.contains("test_broken.py"), loadError.tracebackText)
+    XCTAssertFalse(loadError.tracebackText.contains("/djdash_hook/"), loadError.tracebackText)
+    XCTAssertFalse(loadError.message.contains("/djdash_hook/"), loadError.message)
+  }
+
   /// A TransactionTestCase that fails if a run before it left a table behind (DDL is not
   /// flushed), and leaves one: twice warm, it passes only if each run starts afresh.
   private func assertEachWarmRunStartsFromTheDatabasesAsMade(

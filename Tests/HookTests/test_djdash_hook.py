@@ -619,6 +619,27 @@ class SitecustomizeTests(unittest.TestCase):
         hello = json.loads(lines[0])
         self.assertEqual((hello["event"], hello["role"], hello["protocol"]), ("hello", "leader", 1))
 
+    def test_an_error_that_ends_the_process_is_printed_without_the_hooks_frames(self):
+        with tempfile.TemporaryDirectory() as folder:
+            path = os.path.join(folder, "s")
+            server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            server.bind(path)
+            server.listen(1)
+            thread = threading.Thread(target=lambda: server.accept()[0].makefile("rb").read())
+            thread.start()
+            code = (
+                "from djdash_hook import capture\n"
+                "def query(sql, params, many, context):\n"
+                "    raise ZeroDivisionError('from the query')\n"
+                "capture._execute_wrapper(query, 'SELECT 1', None, False, {})\n"
+            )
+            result = self.run_python(code, [], {"DJDASH_SOCKET": path})
+            thread.join(10)
+            server.close()
+        self.assertIn("ZeroDivisionError: from the query", result.stderr)
+        self.assertIn("in query", result.stderr, "the user's frames stay")
+        self.assertNotIn(os.path.join(HOOK_DIR, "djdash_hook"), result.stderr)
+
     def test_an_unreachable_socket_means_djdash_is_gone_and_the_process_leaves(self):
         result = self.run_python("print('should not run')", [], {"DJDASH_SOCKET": "/nonexistent/djdash.sock"})
         self.assertEqual(result.returncode, 130)

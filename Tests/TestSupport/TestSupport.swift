@@ -154,16 +154,26 @@ public enum DjangoVersion: String, Sendable {
     return python
   }
 
-  /// Runs Tests/Scripts/python313-root (which locks, builds the root once and mounts what
-  /// the tests need) and picks this version's wrapper from the paths it prints.
+  /// This version's wrapper from those Tests/Scripts/python313-root made.
   private static func rootPython(_ version: DjangoVersion) throws -> String {
+    try Python313Root.wrapper(named: "python-\(version.rawValue)", neededFor: "Django \(version.rawValue)")
+  }
+}
+
+/// The Debian 13 root with Python 3.13 (and no Swift) that Tests/Scripts/python313-root
+/// makes once per machine and mounts for the tests.
+public enum Python313Root {
+  /// Runs the script (which locks, builds the root once and mounts what the tests need)
+  /// and returns the wrapper called `name`: `python-6.1`, or `in-root`, which runs any
+  /// command of the root in the same folder and environment.
+  ///
+  /// - Parameter purpose: what needs the root, for the error message.
+  public static func wrapper(named name: String, neededFor purpose: String) throws -> String {
     let script = TestPaths.packageRoot + "/Tests/Scripts/python313-root"
     let result = try Shell.run(["/bin/bash", script, TestPaths.packageRoot], timeout: 900)
-    let wrapper = result.stdout.split(separator: "\n").map(String.init)
-      .first { $0.hasSuffix("/python-\(version.rawValue)") }
+    let wrapper = result.stdout.split(separator: "\n").map(String.init).first { $0.hasSuffix("/" + name) }
     guard result.status == 0, let wrapper else {
-      throw TestSetupError(
-        "Tests/Scripts/python313-root failed (Django \(version.rawValue) needs it):\n\(result.output)")
+      throw TestSetupError("Tests/Scripts/python313-root failed (\(purpose) needs it):\n\(result.output)")
     }
     return wrapper
   }

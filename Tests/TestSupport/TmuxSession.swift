@@ -6,22 +6,28 @@ import XCTest
 public final class TmuxSession {
   public let name: String
   private let socket: String
+  /// How tmux is run: `tmux`, or a wrapper that runs the root's own tmux inside it.
+  private let tmux: [String]
 
   /// Starts `command` in a fresh tmux server at a fixed size. When the command ends the
   /// pane prints `EXIT:<status>` and stays open, so tests can read what was left behind.
+  ///
+  /// - Parameter tmux: the tmux command, e.g. `[in-root, "tmux"]` for a terminal inside
+  ///   another root (its server, and so the program, run there).
   public init(
     _ command: [String], in directory: String, width: Int = 120, height: Int = 40,
-    environment: [String: String] = [:]
+    environment: [String: String] = [:], tmux: [String] = ["tmux"]
   ) throws {
     name = "djdash"
+    self.tmux = tmux
     socket = "djdash-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
     let exports = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.quote($0.value))" }
     let line =
       "cd \(Self.quote(directory)) && env \(exports.joined(separator: " ")) "
       + command.map(Self.quote).joined(separator: " ") + "; echo EXIT:$?; sleep 600"
     let result = try Shell.run(
-      [
-        "tmux", "-L", socket, "-f", "/dev/null", "new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)",
+      tmux + [
+        "-L", socket, "-f", "/dev/null", "new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)",
         "sh", "-c", line,
       ])
     guard result.status == 0 else { throw TestSetupError("tmux new-session failed: \(result.output)") }
@@ -30,29 +36,29 @@ public final class TmuxSession {
   deinit { close() }
 
   public func close() {
-    _ = try? Shell.run(["tmux", "-L", socket, "kill-server"])
+    _ = try? Shell.run(tmux + ["-L", socket, "kill-server"])
   }
 
   /// The screen's text now.
   public func screen() throws -> String {
-    try Shell.run(["tmux", "-L", socket, "capture-pane", "-p", "-t", name]).stdout
+    try Shell.run(tmux + ["-L", socket, "capture-pane", "-p", "-t", name]).stdout
   }
 
   /// Presses keys as tmux names them: `Enter`, `Tab`, `BTab`, `Escape`, `C-c`, `q`.
   public func press(_ keys: String...) throws {
     for key in keys {
-      let result = try Shell.run(["tmux", "-L", socket, "send-keys", "-t", name, key])
+      let result = try Shell.run(tmux + ["-L", socket, "send-keys", "-t", name, key])
       guard result.status == 0 else { throw TestSetupError("tmux send-keys \(key) failed: \(result.output)") }
     }
   }
 
   /// Types text literally.
   public func type(_ text: String) throws {
-    _ = try Shell.run(["tmux", "-L", socket, "send-keys", "-t", name, "-l", text])
+    _ = try Shell.run(tmux + ["-L", socket, "send-keys", "-t", name, "-l", text])
   }
 
   public func resize(width: Int, height: Int) throws {
-    _ = try Shell.run(["tmux", "-L", socket, "resize-window", "-t", name, "-x", "\(width)", "-y", "\(height)"])
+    _ = try Shell.run(tmux + ["-L", socket, "resize-window", "-t", name, "-x", "\(width)", "-y", "\(height)"])
   }
 
   /// Waits until the screen satisfies `condition`; fails the test with the screen if it

@@ -95,6 +95,8 @@ public struct RunStart: Codable, Sendable, Equatable {
   public var command: [String]
   public var directory: String
   public var python: String
+  /// Why djdash chose `python` (`--python`, the project's venv, …); absent when unknown.
+  public var pythonOrigin: PythonOrigin?
   /// The runner options djdash applies inside DiscoverRunner (`DJDASH_OPTIONS`).
   public var options: [String: JSONValue]
   /// The run is a child of a warm server ("warm": true); absent for a new runner.
@@ -105,18 +107,21 @@ public struct RunStart: Codable, Sendable, Equatable {
 
   enum CodingKeys: String, CodingKey {
     case labels, command, directory, python, options
+    case pythonOrigin = "python_origin"
     case isWarm = "warm"
     case labelsInsideRunner = "labels_inside_runner"
   }
 
   public init(
     labels: [String], command: [String], directory: String, python: String,
-    options: [String: JSONValue], isWarm: Bool? = nil, labelsInsideRunner: Bool? = nil
+    options: [String: JSONValue], isWarm: Bool? = nil, labelsInsideRunner: Bool? = nil,
+    pythonOrigin: PythonOrigin? = nil
   ) {
     self.labels = labels
     self.command = command
     self.directory = directory
     self.python = python
+    self.pythonOrigin = pythonOrigin
     self.options = options
     self.isWarm = isWarm
     self.labelsInsideRunner = labelsInsideRunner

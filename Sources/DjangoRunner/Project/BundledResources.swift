@@ -1,8 +1,12 @@
 import Foundation
 
-/// Finds folders shipped inside the package (the Python hook, the demo project) at
-/// run time, wherever the binary sits: beside it in SwiftPM's resource bundle, or, for a
-/// build run from its source tree, in the sources.
+/// Finds folders shipped with djdash (the Python hook, the demo project, the themes) at
+/// run time, wherever the binary sits:
+/// - installed (the wheel, `pip install djdash`): the binary in `PREFIX/bin/` and the
+///   folders in `PREFIX/share/djdash/` (`hook`, `demo`, `themes`), for a venv, a
+///   `--user` install and `pip install --target` alike;
+/// - built by SwiftPM: beside the binary in its resource bundle;
+/// - run from its source tree: in the sources.
 public enum BundledResources {
   /// The folder with the hook's `sitecustomize.py` and its `djdash_hook` package.
   ///
@@ -18,30 +22,60 @@ public enum BundledResources {
     }
     let sourceFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
       .deletingLastPathComponent().appendingPathComponent("Hook").path
-    return try find("Hook", bundle: "djdash_DjangoRunner", marker: "sitecustomize.py", sourceFolder: sourceFolder)
+    return try find(
+      "Hook", bundle: "djdash_DjangoRunner", installedName: "hook", marker: "sitecustomize.py",
+      sourceFolder: sourceFolder)
   }
 
   /// Finds `folder` of `bundle` beside the running executable (or below its
-  /// symlink's real location), else in `sourceFolder`.
+  /// symlink's real location), installed as `share/djdash/<installedName>`, else in
+  /// `sourceFolder`.
   ///
   /// - Parameter marker: a file that must exist in the folder.
-  public static func find(_ folder: String, bundle: String, marker: String, sourceFolder: String) throws -> String {
-    var candidates: [String] = []
-    for executable in [executablePath, (executablePath as NSString).resolvingSymlinksInPath] {
-      let directory = (executable as NSString).deletingLastPathComponent
-      candidates.append("\(directory)/\(bundle).resources/\(folder)")
-      candidates.append("\(directory)/\(bundle).bundle/\(folder)")
-      candidates.append("\(directory)/../share/djdash/\(bundle).resources/\(folder)")
-    }
-    candidates.append(sourceFolder)
+  public static func find(
+    _ folder: String, bundle: String, installedName: String, marker: String, sourceFolder: String
+  ) throws -> String {
+    let candidates = self.candidates(
+      folder, bundle: bundle, installedName: installedName, executables: [executablePath],
+      sourceFolder: sourceFolder)
     if let found = candidates.first(where: { FileManager.default.fileExists(atPath: "\($0)/\(marker)") }) {
       return URL(fileURLWithPath: found).standardizedFileURL.path
     }
     throw ProjectError(
-      "cannot find djdash's \(folder) files (looked for \(bundle).resources beside \(executablePath)). Keep the \(bundle).resources folder next to the djdash binary."
+      "cannot find djdash's \(folder) files (looked for \(installedName) in \(installedFolder(executable: executablePath)) and for \(bundle).resources beside \(executablePath)). Reinstall djdash, or keep the \(bundle).resources folder next to the djdash binary."
     )
   }
 
+  /// Where djdash looks for a shipped folder, in order.
+  ///
+  /// - Parameter executables: the binary's path, and others it is known by (a symlink).
+  public static func candidates(
+    _ folder: String, bundle: String, installedName: String, executables: [String], sourceFolder: String
+  ) -> [String] {
+    var candidates: [String] = []
+    for executable in executables {
+      let directory = (executable as NSString).deletingLastPathComponent
+      for candidate in [
+        installedFolder(executable: executable) + "/" + installedName,
+        "\(directory)/\(bundle).resources/\(folder)",
+        "\(directory)/\(bundle).bundle/\(folder)",
+        "\(directory)/../share/djdash/\(bundle).resources/\(folder)",
+      ] where !candidates.contains(candidate) {
+        candidates.append(candidate)
+      }
+    }
+    candidates.append(sourceFolder)
+    return candidates
+  }
+
+  /// `PREFIX/share/djdash` for a binary in `PREFIX/bin`: where the wheel installs the
+  /// hook, the demo and the themes.
+  public static func installedFolder(executable: String = executablePath) -> String {
+    let bin = (executable as NSString).deletingLastPathComponent
+    return ((bin as NSString).deletingLastPathComponent as NSString).appendingPathComponent("share/djdash")
+  }
+
+  /// The running binary's real path (symlinks resolved, as the kernel knows it).
   public static var executablePath: String {
     (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
   }

@@ -244,8 +244,10 @@ extension Project {
     environment: [String: String] = ProcessInfo.processInfo.environment
   ) throws -> RunPlan {
     let merged = request.filling(from: configuration)
-    let python = try PythonLocator.locate(
-      explicit: merged.python, projectRoots: [commandDirectory, root], environment: environment)
+    let interpreter = try PythonLocator.choose(
+      explicit: merged.python, explicitOrigin: merged.pythonOrigin ?? .option, projectRoots: [commandDirectory, root],
+      environment: environment)
+    let python = interpreter.path
     var env = environment
     if let settings = merged.settings { env["DJANGO_SETTINGS_MODULE"] = settings }
     let workingDirectory = merged.command == nil ? commandDirectory : (directory ?? commandDirectory)
@@ -258,6 +260,7 @@ extension Project {
       exactOrder: merged.exactOrder)
     plan.labelRoute = labelRoute
     plan.recordsExecution = merged.records == true
+    plan.pythonOrigin = interpreter.origin
     return plan
   }
 }

@@ -28,6 +28,9 @@ public struct RunRequest: Sendable, Equatable {
   /// The entry point when it is not `<python> manage.py test`, e.g. `python runtests.py`.
   public var command: String?
   public var python: String?
+  /// Where `python` came from when djdash chose it itself (the demo's own venv); nil
+  /// when the user named it (`--python`).
+  public var pythonOrigin: PythonOrigin?
   /// Seconds a test may run before it is stopped and recorded as an error.
   public var testTimeout: Double?
   /// After a test timed out: go on with the next test (false) or end the run gracefully
@@ -100,6 +103,7 @@ public struct RunRequest: Sendable, Equatable {
     if merged.passthrough.isEmpty { merged.passthrough = defaults.passthrough }
     merged.command = command ?? defaults.command
     merged.python = python ?? defaults.python
+    merged.pythonOrigin = python == nil ? (defaults.python == nil ? nil : .configuration) : (pythonOrigin ?? .option)
     merged.testTimeout = testTimeout ?? defaults.testTimeout
     merged.stopOnTimeout = stopOnTimeout ?? defaults.stopOnTimeout
     merged.theme = theme ?? defaults.theme

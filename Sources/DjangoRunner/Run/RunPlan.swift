@@ -9,6 +9,8 @@ public struct RunPlan: Sendable, Equatable, Codable {
   public var labels: [String]
   /// The Python interpreter (for display; `arguments` may name another program).
   public var python: String
+  /// Why `python` was chosen (`PythonLocator`); nil for a plan made without asking it.
+  public var pythonOrigin: PythonOrigin?
   /// DiscoverRunner keyword arguments set by the hook (`DJDASH_OPTIONS`), so flags
   /// work through every entry point, including scripts that parse no flags.
   public var options: [String: JSONValue]
@@ -61,6 +63,9 @@ public struct RunPlan: Sendable, Equatable, Codable {
     var wanted = other
     wanted.arguments = []
     wanted.labels = []
+    // Why the interpreter was chosen does not change what runs.
+    prepared.pythonOrigin = nil
+    wanted.pythonOrigin = nil
     guard prepared == wanted else { return false }
     if other.labelRoute == .insideRunner { return other.arguments == arguments }
     guard other.arguments.count == arguments.count + other.labels.count else { return false }

@@ -148,7 +148,8 @@ public final class RunSession: WarmRun {
         RunStart(
           labels: plan.labels, command: plan.arguments, directory: plan.directory,
           python: plan.python, options: plan.options, isWarm: isWarm ? true : nil,
-          labelsInsideRunner: plan.labelRoute == .insideRunner && !plan.labels.isEmpty ? true : nil)),
+          labelsInsideRunner: plan.labelRoute == .insideRunner && !plan.labels.isEmpty ? true : nil,
+          pythonOrigin: plan.pythonOrigin)),
       at: startedAt)
     if let problem { return finish(problem: problem) }
     if plan.testTimeout != nil { watchForHungTests() }

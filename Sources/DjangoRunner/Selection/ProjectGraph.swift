@@ -608,10 +608,18 @@ public struct ProjectGraph: Sendable {
     apps.filter { $0.folder.isEmpty || path.hasPrefix($0.folder + "/") }.max { $0.folder.count < $1.folder.count }
   }
 
-  /// The test classes of the test module at `path` that depend on a node of `reached`
-  /// (`TestModuleOutline`); nil when the whole module does, or its classes cannot be told
-  /// apart, or it depends on a reached node in a way no class shows (a recorded edge).
-  func affectedClasses(of path: String, reached: Set<String>) -> [String]? {
+  /// What each test class of a test module depends on (`TestModuleOutline`): the shared
+  /// part's targets, each class's, and the module's edges no part shows.
+  struct ClassDependencies {
+    var shared: Set<String>
+    var classes: [(name: String, targets: Set<String>)]
+    /// Targets of the module's edges that no part's source gives (recorded in a run).
+    var unclaimed: Set<String>
+  }
+
+  /// The dependencies of each test class of the test module at `path`; nil when its
+  /// classes cannot be told apart.
+  func classDependencies(of path: String) -> ClassDependencies? {
     guard case .python(let module, let isPackage)? = kinds[path],
       let source = try? String(contentsOfFile: root + "/" + path, encoding: .utf8),
       let outline = TestModuleOutline(source: source)
@@ -620,17 +628,21 @@ public struct ProjectGraph: Sendable {
       Set(pythonDependencies(of: PythonScanner.scan(text), module: module, isPackage: isPackage).map(\.target))
     }
     let shared = targets(outline.shared)
-    guard shared.isDisjoint(with: reached) else { return nil }
-    var claimed = shared
-    var affected: [String] = []
-    for (name, text) in outline.classes {
-      let own = targets(text)
-      claimed.formUnion(own)
-      if !own.isDisjoint(with: reached) { affected.append(name) }
+    let classes = outline.classes.map { (name: $0.name, targets: targets($0.source)) }
+    let claimed = classes.reduce(into: shared) { $0.formUnion($1.targets) }
+    let unclaimed = Set((dependencies[path] ?? []).map(\.target)).subtracting(claimed)
+    return ClassDependencies(shared: shared, classes: classes, unclaimed: unclaimed)
+  }
+
+  /// The test classes of a test module (`classDependencies`) that depend on a node of
+  /// `reached`; nil when the whole module does: its shared part, or an edge no class shows,
+  /// is reached, or every class is (or none, as far as the source shows).
+  static func affectedClasses(_ parts: ClassDependencies?, reached: Set<String>) -> [String]? {
+    guard let parts, parts.shared.isDisjoint(with: reached), parts.unclaimed.isDisjoint(with: reached) else {
+      return nil
     }
-    let unclaimed = (dependencies[path] ?? []).contains { reached.contains($0.target) && !claimed.contains($0.target) }
-    // Every class, or none the source shows: the module, as one label.
-    return unclaimed || affected.isEmpty || affected.count == outline.classes.count ? nil : affected
+    let affected = parts.classes.filter { !$0.targets.isDisjoint(with: reached) }.map(\.name)
+    return affected.isEmpty || affected.count == parts.classes.count ? nil : affected
   }
 
   /// The nodes that depend on `node`, directly.

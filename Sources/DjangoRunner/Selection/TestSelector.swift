@@ -63,6 +63,8 @@ public struct TestSelector: Sendable {
     /// module reached whole is not here.
     var classes: [String: Set<String>] = [:]
     var wholeModules: Set<String> = []
+    /// Each test module's class dependencies, read once per selection.
+    var classDependencies: [String: ProjectGraph.ClassDependencies?] = [:]
 
     /// `test` reached whole, or only its `classes`.
     mutating func add(test: String, chain: [String], classes only: [String]? = nil) {
@@ -263,7 +265,8 @@ public struct TestSelector: Sendable {
         current = step.node
       }
       // Only the classes that use what changed, when the module tells them apart.
-      let classes = graph.affectedClasses(of: node, reached: seen)
+      if reach.classDependencies[node] == nil { reach.classDependencies[node] = graph.classDependencies(of: node) }
+      let classes = ProjectGraph.affectedClasses(reach.classDependencies[node] ?? nil, reached: seen)
       let only = classes.map { ["(its classes \($0.joined(separator: ", ")) use it)"] } ?? []
       reach.add(test: node, chain: origins + links.reversed() + only, classes: classes)
     }

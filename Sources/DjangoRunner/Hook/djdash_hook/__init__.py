@@ -8,7 +8,7 @@ records. The protocol is documented in
 Sources/DjangoRunner/DjangoRunner.docc/EventProtocol.md.
 
 The modules, by role:
-  state      the one per-process state object (`_state.state`), reset in a forked child
+  state      the one per-process state object (`state.state`), reset in a forked child
   channel    the connection to djdash: the pending room, sends, commands, abort
   inert      values described without running their code
   capture    what a test does: SQL queries, mail, stdout and stderr
@@ -25,7 +25,7 @@ import os
 import sys
 
 from .channel import PROTOCOL_VERSION, connect, emit, enable_crash_report
-from .patches import RunnerFinder, patch_runner_module, patch_unittest
+from .patches import RunnerFinder, patch_excepthook, patch_runner_module, patch_unittest
 from .reporting import TestTimeout, instrument
 from .state import state as _state
 
@@ -63,6 +63,7 @@ def install():
             os.environ["DJDASH_PGID"] = str(os.getpgrp())
         connect()  # eagerly, so djdash knows the runner is alive
     enable_crash_report()
+    patch_excepthook()
     os.register_at_fork(after_in_child=_after_fork_in_child)
     if "django.test.runner" in sys.modules:
         patch_unittest()

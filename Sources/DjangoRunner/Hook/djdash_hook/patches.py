@@ -14,7 +14,7 @@ import unittest
 from .capture import forget_setup_queries, install_sql_capture, patch_test_atomics
 from .channel import emit, hook_error
 from .inert import inert_repr
-from .reporting import instrument, on_request_resolved, on_template_rendered, test_id_of
+from .reporting import hide_hook_frames, instrument, on_request_resolved, on_template_rendered, test_id_of
 from .state import HOOK_FOLDER, state
 
 
@@ -501,6 +501,21 @@ def patch_unittest():
         return original_case_run(self, result)
 
     unittest.TestCase.run = case_run
+
+
+def patch_excepthook():
+    """An error that ends the process (a runner that crashes mid-run) is printed without
+    the hook's frames: the patched run_tests and ParallelTestSuite.run are on its stack."""
+    previous = sys.excepthook
+
+    def excepthook(exctype, value, tb):
+        try:
+            tb = hide_hook_frames(value, tb)
+        except Exception:
+            pass
+        return previous(exctype, value, tb)
+
+    sys.excepthook = excepthook
 
 
 class _PatchingLoader:

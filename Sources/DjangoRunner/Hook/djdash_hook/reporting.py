@@ -62,7 +62,7 @@ def _without_hook_frames(tb):
     return tb
 
 
-def _hide_hook_frames(value, tb):
+def hide_hook_frames(value, tb):
     """`tb` less the hook's frames, and the same for the exceptions `value` was raised
     from or while handling (their tracebacks are part of the text)."""
     tb = _without_hook_frames(tb)
@@ -106,7 +106,7 @@ def _problem(outcome, test, err):
     none of them with the hook's own frames."""
     exctype, value, tb = err
     try:
-        tb = _hide_hook_frames(value, tb)
+        tb = hide_hook_frames(value, tb)
         err = (exctype, value, tb)
     except Exception:
         pass

@@ -13,6 +13,7 @@ import traceback
 
 from .channel import connect, emit, enable_crash_report, hook_error, send_held
 from .patches import emit_runner_started
+from .reporting import hide_hook_frames
 from .state import state
 
 
@@ -287,8 +288,8 @@ def _run_warm_child(runner, request, command_labels=()):
         code = 1 if failures else 0
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 1
-    except BaseException:
-        traceback.print_exc()
+    except BaseException as exc:
+        traceback.print_exception(type(exc), exc, hide_hook_frames(exc, exc.__traceback__))
     finally:
         try:
             sys.stdout.flush()
