@@ -114,7 +114,8 @@ final class LaunchPolicyTests: XCTestCase {
     XCTAssertEqual(LaunchPolicy.whyNotWarm(shop, on: broken), "the warm runner is unavailable: settings raised")
     let starting = LaunchPolicy.WarmRunnerFacts(plan: unlabelled, state: .starting)
     XCTAssertEqual(
-      LaunchPolicy.whyNotWarm(shop, on: starting, replacing: "x.py changed"), "the warm runner is restarting: x.py changed")
+      LaunchPolicy.whyNotWarm(shop, on: starting, replacing: "x.py changed"),
+      "the warm runner is restarting: x.py changed")
     var awaiting = unlabelled
     awaiting.awaitsLabels = true
     XCTAssertNotNil(LaunchPolicy.whyNotWarm(awaiting, on: ready()))
@@ -127,7 +128,8 @@ final class LaunchPolicyTests: XCTestCase {
     XCTAssertNil(policy.status)
     // Nor without a plan to start it with.
     var planless = LaunchPolicy(settings: watching)
-    XCTAssertEqual(planless.runFinished(labels: [], wasWarm: false, reports: [], wasInterrupted: false, unlabelled: nil), [])
+    XCTAssertEqual(
+      planless.runFinished(labels: [], wasWarm: false, reports: [], wasInterrupted: false, unlabelled: nil), [])
   }
 
   func testASaveTheWarmRunnerCanTakeNeedsNoPreparedRunner() {
@@ -151,7 +153,8 @@ final class LaunchPolicyTests: XCTestCase {
       LaunchPolicy.staleness(of: ["shop/migrations/0002_x.py"], loaded: loaded),
       "shop/migrations/0002_x.py changes the test database")
     XCTAssertEqual(
-      LaunchPolicy.staleness(of: ["requirements.txt"], loaded: loaded), "requirements.txt installs or configures the project")
+      LaunchPolicy.staleness(of: ["requirements.txt"], loaded: loaded),
+      "requirements.txt installs or configures the project")
   }
 
   func testASaveOfALoadedFileReplacesTheRunner() {
@@ -184,12 +187,16 @@ final class LaunchPolicyTests: XCTestCase {
     let broken = LaunchPolicy.WarmRunnerFacts(plan: unlabelled, state: .unavailable("settings raised"))
     XCTAssertEqual(
       policy.filesChanged(["shop/settings.py"], isOverflow: false, warm: broken, unlabelled: unlabelled),
-      [.retireWarmRunner, .startWarmRunner(unlabelled, replacing: "the project changed since it failed (settings raised)")])
+      [
+        .retireWarmRunner,
+        .startWarmRunner(unlabelled, replacing: "the project changed since it failed (settings raised)"),
+      ])
   }
 
   func testAStaleRunnerIsReplacedOnceItsCallbackHasReturned() {
     var policy = policyWithReadyRunner(watching)
-    XCTAssertEqual(policy.warmRunnerChanged(to: .stale("x.py changed")), [.replaceWarmRunnerLater(because: "x.py changed")])
+    XCTAssertEqual(
+      policy.warmRunnerChanged(to: .stale("x.py changed")), [.replaceWarmRunnerLater(because: "x.py changed")])
     XCTAssertEqual(policy.status?.description, "restarting: x.py changed")
     XCTAssertEqual(
       policy.replaceWarmRunner(because: "x.py changed", unlabelled: unlabelled),
@@ -209,11 +216,14 @@ final class LaunchPolicyTests: XCTestCase {
 
   // MARK: --warm-check
 
-  private let reports = [TestReport(id: "shop.T.test_a", outcome: .pass), TestReport(id: "shop.T.test_b", outcome: .fail)]
+  private let reports = [
+    TestReport(id: "shop.T.test_a", outcome: .pass), TestReport(id: "shop.T.test_b", outcome: .fail),
+  ]
 
   func testAWarmRunIsFollowedByTheSameLabelsColdAndAnAgreementIsShown() {
     var policy = policyWithReadyRunner(checking)
-    XCTAssertEqual(policy.route(plan(["shop"]), warm: ready(), preparedFits: false, unlabelled: unlabelled).route, .warm)
+    XCTAssertEqual(
+      policy.route(plan(["shop"]), warm: ready(), preparedFits: false, unlabelled: unlabelled).route, .warm)
     let afterWarm = policy.runFinished(
       labels: ["shop"], wasWarm: true, reports: reports, wasInterrupted: false, unlabelled: unlabelled)
     XCTAssertEqual(afterWarm, [.runColdCheck(labels: ["shop"])])
@@ -226,13 +236,15 @@ final class LaunchPolicyTests: XCTestCase {
       [])
     XCTAssertEqual(policy.status?.description, "ready · checked: warm and cold agree on 2 tests")
     // The next run is warm again, and checked again.
-    XCTAssertEqual(policy.route(plan(["shop"]), warm: ready(), preparedFits: false, unlabelled: unlabelled).route, .warm)
+    XCTAssertEqual(
+      policy.route(plan(["shop"]), warm: ready(), preparedFits: false, unlabelled: unlabelled).route, .warm)
   }
 
   func testADifferenceTurnsWarmRunsOffAndSaysWhich() {
     var policy = policyWithReadyRunner(checking)
     _ = policy.route(plan(["shop"]), warm: ready(), preparedFits: false, unlabelled: unlabelled)
-    _ = policy.runFinished(labels: ["shop"], wasWarm: true, reports: reports, wasInterrupted: false, unlabelled: unlabelled)
+    _ = policy.runFinished(
+      labels: ["shop"], wasWarm: true, reports: reports, wasInterrupted: false, unlabelled: unlabelled)
     _ = policy.route(plan(["shop"]), warm: ready(), preparedFits: false, unlabelled: unlabelled)
     let cold = [TestReport(id: "shop.T.test_a", outcome: .fail), TestReport(id: "shop.T.test_b", outcome: .fail)]
     let actions = policy.runFinished(
@@ -246,22 +258,30 @@ final class LaunchPolicyTests: XCTestCase {
     XCTAssertEqual(
       policy.runFinished(labels: [], wasWarm: false, reports: [], wasInterrupted: false, unlabelled: unlabelled), [])
     let next = policy.route(plan(["shop"]), warm: nil, preparedFits: false, unlabelled: unlabelled)
-    XCTAssertEqual(next.route, .cold(because: "warm runs are off: 1 verdicts differed from cold: shop.T.test_a: pass warm, fail cold"))
+    XCTAssertEqual(
+      next.route,
+      .cold(because: "warm runs are off: 1 verdicts differed from cold: shop.T.test_a: pass warm, fail cold"))
   }
 
   func testAnotherRunFirstOrAnInterruptionDropsTheCheck() {
     var policy = policyWithReadyRunner(checking)
     XCTAssertEqual(
-      policy.runFinished(labels: ["shop"], wasWarm: true, reports: reports, wasInterrupted: true, unlabelled: unlabelled),
+      policy.runFinished(
+        labels: ["shop"], wasWarm: true, reports: reports, wasInterrupted: true, unlabelled: unlabelled),
       [])
-    _ = policy.runFinished(labels: ["shop"], wasWarm: true, reports: reports, wasInterrupted: false, unlabelled: unlabelled)
+    _ = policy.runFinished(
+      labels: ["shop"], wasWarm: true, reports: reports, wasInterrupted: false, unlabelled: unlabelled)
     // A queued save's run of other labels came first: it is not the check, and ends it.
-    XCTAssertEqual(policy.route(plan(["cart"]), warm: ready(), preparedFits: false, unlabelled: unlabelled).route, .warm)
-    XCTAssertEqual(policy.route(plan(["shop"]), warm: ready(), preparedFits: false, unlabelled: unlabelled).route, .warm)
+    XCTAssertEqual(
+      policy.route(plan(["cart"]), warm: ready(), preparedFits: false, unlabelled: unlabelled).route, .warm)
+    XCTAssertEqual(
+      policy.route(plan(["shop"]), warm: ready(), preparedFits: false, unlabelled: unlabelled).route, .warm)
     // The cold run was never asked for.
-    _ = policy.runFinished(labels: ["shop"], wasWarm: true, reports: reports, wasInterrupted: false, unlabelled: unlabelled)
+    _ = policy.runFinished(
+      labels: ["shop"], wasWarm: true, reports: reports, wasInterrupted: false, unlabelled: unlabelled)
     policy.coldCheckNotStarted()
-    XCTAssertEqual(policy.route(plan(["shop"]), warm: ready(), preparedFits: false, unlabelled: unlabelled).route, .warm)
+    XCTAssertEqual(
+      policy.route(plan(["shop"]), warm: ready(), preparedFits: false, unlabelled: unlabelled).route, .warm)
   }
 
   func testTheCheckOutcome() {

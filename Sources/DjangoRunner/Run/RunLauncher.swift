@@ -90,7 +90,6 @@ public final class RunLauncher {
         wasInterrupted: session.summary?.interrupted != nil, unlabelled: unlabelled()))
   }
 
-
   /// The files of one debounced batch changed.
   public func filesChanged(_ paths: [String], isOverflow: Bool) {
     perform(policy.filesChanged(paths, isOverflow: isOverflow, warm: warmFacts, unlabelled: unlabelled()))

@@ -103,7 +103,8 @@ public final class RunSession: WarmRun {
   public func start() {
     begin(isWarm: false) { folder in
       let process = try RunnerProcess(
-        arguments: plan.arguments, directory: plan.directory, environment: RunnerEnvironment.variables(for: plan, folder: folder))
+        arguments: plan.arguments, directory: plan.directory,
+        environment: RunnerEnvironment.variables(for: plan, folder: folder))
       openPipes = 2
       reactor.watch(process.stdout) { [unowned self] in self.drain(process.stdout, .stdout) }
       reactor.watch(process.stderr) { [unowned self] in self.drain(process.stderr, .stderr) }
