@@ -32,8 +32,8 @@ public enum Action: Sendable {
   case filesChanged(WatchChange)
   /// How the project is watched changed (e.g. inotify ran out of watches: polling).
   case watchModeChanged(String?)
-  /// The warm runner's state, in words ("ready", "restarting: settings changed", …).
-  case warmStateChanged(String)
+  /// What the warm runner is doing (`LaunchPolicy` decides); nil: no warm runner to tell of.
+  case warmStateChanged(WarmStatus?)
   /// `--warm-check`: run these labels cold to compare with the warm run that just ended
   /// (skipped when another run is going or asked for).
   case runColdCheck(labels: [String])

@@ -39,8 +39,8 @@ extension DashboardState {
     case .watchModeChanged(let mode):
       watching?.mode = mode
       return []
-    case .warmStateChanged(let text):
-      watching?.warm = text
+    case .warmStateChanged(let status):
+      watching?.warm = status
       return []
     case .runColdCheck(let labels):
       return run.isBusy ? [] : requestRun(labels, keepsRerun: true)

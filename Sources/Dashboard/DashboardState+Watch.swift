@@ -34,8 +34,8 @@ public struct WatchState: Equatable, Sendable {
   public var pendingNarrowed = false
   /// `w`: the overlay explaining the last selection.
   public var isWhyShown = false
-  /// The warm runner, in words; nil without one (`--cold`).
-  public var warm: String?
+  /// What the warm runner is doing; nil without one (`--cold`, or not started yet).
+  public var warm: WarmStatus?
 
   public init(onChange: OnChange = .queue) {
     self.onChange = onChange
@@ -138,7 +138,7 @@ extension DashboardState {
 
   /// The lines of the `w` overlay: what changed, and why each label was chosen.
   public var whyLines: [(text: String, role: Role)] {
-    let warm: [(String, Role)] = watching?.warm.map { [("warm runner: " + $0, .muted)] } ?? []
+    let warm: [(String, Role)] = watching?.warm.map { [("warm runner: \($0)", .muted)] } ?? []
     guard let change = watching?.lastChange else {
       return [("no file saved yet: djdash is watching", .muted)] + warm + missLines
     }

@@ -104,7 +104,6 @@ enum WatchBench {
   {
     let reactor = Reactor()
     var selector = TestSelector(graph: ProjectGraph(root: project))
-    let preparer = PreparedRunner(reactor: reactor)
     let located = try Project.locate(from: project, command: nil)
     var savedAt = 0.0
     var firstResult: Double?
@@ -121,22 +120,26 @@ enum WatchBench {
       request.passthrough = ["--noinput"]
       return try? located.plan(for: request, environment: environment)
     }
-    var warm: WarmRunner?
-    if runner == .warm, let unlabelled = plan([]) {
-      let server = WarmRunner(plan: unlabelled, reactor: reactor)
+    // The dashboard's launcher: warm keeps a warm runner, the others none.
+    let launcher = RunLauncher(reactor: reactor, settings: LaunchPolicy.Settings(keepsWarmRunner: runner == .warm)) {
+      plan([])
+    }
+    if runner == .warm {
+      launcher.replaceWarmRunner(because: nil)
       let ready = reactor.clock.now() + 60
-      while server.state == .starting && reactor.clock.now() < ready { reactor.runOnce(timeout: 0.05) }
-      guard case .ready = server.state else { throw BenchError("the warm runner is not ready: \(server.state)") }
+      while launcher.warm?.state == .starting && reactor.clock.now() < ready { reactor.runOnce(timeout: 0.05) }
+      guard case .ready? = launcher.warm?.state else {
+        throw BenchError("the warm runner is not ready: \(launcher.policy.status?.description ?? "none")")
+      }
       // As a user's save comes some time after the start: the server has compiled the
       // project's modules by then.
       let settled = reactor.clock.now() + 3
       while reactor.clock.now() < settled { reactor.runOnce(timeout: 0.05) }
-      warm = server
     }
     defer {
-      warm?.stop()
+      launcher.stop()
       let ended = reactor.clock.now() + 10
-      while warm?.hasExited == false && reactor.clock.now() < ended { reactor.runOnce(timeout: 0.05) }
+      while !launcher.haveRetiredRunnersEnded && reactor.clock.now() < ended { reactor.runOnce(timeout: 0.05) }
     }
     let watcher = try ProjectWatcher(
       root: project, reactor: reactor,
@@ -160,22 +163,13 @@ enum WatchBench {
           lastResult = now - savedAt
         }
       }
-      if let warm, warm.canRun(plan), warm.staleness(afterChanging: batch.paths) == nil {
-        let run = RunSession(plan: plan, reactor: reactor, onEvent: onEvent)
-        session = run
-        run.start(in: warm)
-      } else if let ready = preparer.take(for: plan, onEvent: onEvent) {
-        session = ready
-      } else {
-        let run = RunSession(plan: plan, reactor: reactor, onEvent: onEvent)
-        session = run
-        run.start()
-      }
+      launcher.filesChanged(batch.paths, isOverflow: batch.isOverflow)
+      _ = launcher.launch(plan, onEvent: onEvent) { session = $0 }
     }
     if runner != .cold {
       // As the dashboard: a head start unless the warm server can take the save.
       watcher.onActivity = { paths in
-        if session == nil && warm?.canRefresh(paths) != true { preparer.filesChanged(plan: plan([])) }
+        if session == nil { launcher.saveBegan(paths) }
       }
     }
     defer { watcher.close() }

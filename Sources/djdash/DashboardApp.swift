@@ -28,16 +28,9 @@ final class DashboardApp {
   private var editor: (pid: pid_t, fd: Int32)?
   private var selector: TestSelector?
   private var watcher: ProjectWatcher?
-  private lazy var preparer = PreparedRunner(reactor: reactor)
-  /// The warm server of watch mode, started after the first run.
-  private var warm: WarmRunner?
-  /// Replaced warm servers, kept until they have ended (their databases torn down).
-  private var retiredWarm: [WarmRunner] = []
-  /// `--warm-check`: a warm run's labels and results, until the cold run of those labels
-  /// compares.
-  private var warmResults: (labels: [String], reports: [TestReport])?
-  /// Why warm runs are off for good (a check found a difference).
-  private var warmDisabled: String?
+  /// How each run starts (warm, prepared, cold) and the warm runner's life: decided by
+  /// its `LaunchPolicy`, carried out on this reactor.
+  private lazy var launcher = makeLauncher()
   private var isStartScheduled = false
   /// The project's run history: read at start, and every run recorded into it.
   private var history: HistoryStore?
@@ -83,6 +76,23 @@ final class DashboardApp {
     }
   }
 
+  private func makeLauncher() -> RunLauncher {
+    let merged = request.filling(from: project.configuration)
+    // Watch mode keeps a warm runner, unless `--cold`.
+    let settings = LaunchPolicy.Settings(
+      keepsWarmRunner: merged.watch != false && merged.warm != false, checksWarm: merged.checksWarm == true)
+    let launcher = RunLauncher(reactor: reactor, settings: settings) { [unowned self] in
+      try? self.plan(labels: [], patterns: self.state.testNamePatterns)
+    }
+    launcher.onStatusChange = { [unowned self] in self.dispatch(.warmStateChanged($0)) }
+    launcher.onNotice = { [unowned self] in self.dispatch(.showNotice($0)) }
+    launcher.onColdCheck = { [unowned self] labels in
+      self.dispatch(.runColdCheck(labels: labels))
+      return self.isStartScheduled  // else a queued save's run came first
+    }
+    return launcher
+  }
+
   /// Runs the dashboard until the user quits. Returns the exit code.
   func run() throws -> Int32 {
     let environment = ProcessInfo.processInfo.environment
@@ -123,7 +133,7 @@ final class DashboardApp {
     // Warm servers tear their test databases down, as a cold run does at its end, on
     // their own: told to stop (or seeing djdash gone), they finish detached, so the shell
     // is back at once. What a killed teardown leaves, the next start drops.
-    retireWarm()
+    launcher.stop()
     return 0
   }
 
@@ -161,7 +171,7 @@ final class DashboardApp {
       }
       dispatch(.sourcesLoaded(files))
     case .quit:
-      preparer.discard()
+      launcher.discardPreparedRunner()
       reactor.stop()
     }
   }
@@ -173,7 +183,7 @@ final class DashboardApp {
     do {
       plan = try self.plan(labels: labels, patterns: patterns)
     } catch {
-      preparer.discard()
+      launcher.discardPreparedRunner()
       dispatch(.runNotStarted("cannot start the run: \(error)"))
       return
     }
@@ -181,9 +191,6 @@ final class DashboardApp {
       HistoryRecorder(store: $0, origin: .dashboard, projectRoot: project.root, reactor: reactor)
     }
     recorder?.onProblem = { [unowned self] in self.dispatch(.showNotice($0)) }
-    // The cold run that checks a warm run's verdicts (`--warm-check`).
-    let checked = warmResults.flatMap { $0.labels == labels ? $0.reports : nil }
-    warmResults = nil
     // The session this closure reports on; set before it starts.
     var current: RunSession?
     var renders: [String: Set<String>] = [:]
@@ -211,32 +218,15 @@ final class DashboardApp {
           self.narrowingBackAfterRun = []
         }
         self.loadHistory()
-        if self.warm == nil { self.restartWarm(because: nil) }
-        if let current { self.check(current, summary: summary, against: checked) }
+        if let current { self.launcher.runFinished(current) }
       }
     }
     startTicking()
-    func begin(_ run: RunSession, in warm: WarmRunner? = nil) {
+    // Warm, prepared or cold: the launcher's policy decides.
+    _ = launcher.launch(plan, onEvent: onEvent) { [unowned self] run in
       current = run
-      session = run
-      if let warm { run.start(in: warm) } else { run.start() }
+      self.session = run
     }
-    // The cold half of a warm check; else a child of the warm server if it can serve the
-    // run; else a runner prepared when the save began, if it fits; else a new one.
-    if checked == nil, let warm, warm.canRun(plan) {
-      preparer.discard()
-      return begin(RunSession(plan: plan, reactor: reactor, onEvent: onEvent), in: warm)
-    }
-    if checked == nil, let warm, case .ready = warm.state {
-      // Ready but not for this run (other -k patterns, recycled): a new one for the next.
-      restartWarm(because: nil)
-    }
-    if checked == nil, let prepared = preparer.take(for: plan, onEvent: onEvent) {
-      current = prepared
-      session = prepared
-      return
-    }
-    begin(RunSession(plan: plan, reactor: reactor, onEvent: onEvent))
   }
 
   private func plan(labels: [String], patterns: [String]) throws -> RunPlan {
@@ -258,9 +248,7 @@ final class DashboardApp {
       // A save begins: start Python and Django while it settles, when no run is going.
       watcher.onActivity = { [unowned self] paths in
         guard !self.state.run.isBusy else { return }
-        // A save the warm server can take runs warm: no head start needed.
-        if self.warm?.canRefresh(paths) == true { return }
-        self.preparer.filesChanged(plan: try? self.plan(labels: [], patterns: self.state.testNamePatterns))
+        self.launcher.saveBegan(paths)
       }
       self.watcher = watcher
       dispatch(.watchModeChanged(watcher.notice))
@@ -290,75 +278,10 @@ final class DashboardApp {
       narrowingBackAfterRun.formUnion(batch.paths.filter(narrowingOff.contains))
     }
     self.selector = selector
-    if batch.isOverflow {
-      restartWarm(because: "too many changes at once to follow")
-    } else if let reason = warm?.staleness(afterChanging: batch.paths) {
-      restartWarm(because: reason)
-    }
+    launcher.filesChanged(batch.paths, isOverflow: batch.isOverflow)
     dispatch(.filesChanged(WatchChange(paths: batch.paths, selection: selection)))
     // Nothing to run (or only queued): the prepared runner is not needed.
-    if !isStartScheduled { preparer.discard() }
-  }
-
-  /// `--warm-check`: after a warm run, the same labels cold; after that cold run, the
-  /// comparison. A difference turns warm runs off and says which tests differ.
-  private func check(_ session: RunSession, summary: RunSummary, against warmReports: [TestReport]?) {
-    guard request.filling(from: project.configuration).checksWarm == true, summary.interrupted == nil else { return }
-    if let warmReports {
-      let differences = WarmCheck.differences(warm: warmReports, cold: session.tally.reports)
-      if differences.isEmpty {
-        dispatch(.warmStateChanged("ready · checked: warm and cold agree on \(warmReports.count) tests"))
-      } else {
-        warmDisabled =
-          "\(differences.count) verdicts differed from cold: \(differences.prefix(3).joined(separator: "; "))"
-        retireWarm()
-        dispatch(.warmStateChanged("off: \(warmDisabled ?? "")"))
-        dispatch(.showNotice("warm and cold runs differ (\(differences.count) tests): warm runs are off; w for more"))
-      }
-    } else if session.isWarm {
-      warmResults = (session.plan.labels, session.tally.reports)
-      dispatch(.runColdCheck(labels: session.plan.labels))
-      if !isStartScheduled { warmResults = nil }  // a queued save's run came first
-    }
-  }
-
-  /// Starts (or replaces) the warm server, in watch mode unless `--cold`; the run going
-  /// now, if any, stays cold.
-  private func restartWarm(because reason: String?) {
-    guard warmDisabled == nil, state.watching != nil, request.filling(from: project.configuration).warm != false,
-      let unlabelled = try? plan(labels: [], patterns: state.testNamePatterns)
-    else { return }
-    retireWarm()
-    if let why = WarmRunner.whyCannotServe(unlabelled) {
-      dispatch(.warmStateChanged("off: \(why)"))
-      return
-    }
-    let server = WarmRunner(plan: unlabelled, reactor: reactor) { [unowned self] state in
-      self.dispatch(.warmStateChanged(Self.describe(state)))
-      if case .stale(let why) = state {
-        self.reactor.after(0) { [unowned self] in self.restartWarm(because: why) }
-      }
-    }
-    warm = server
-    dispatch(.warmStateChanged(reason.map { "restarting: \($0)" } ?? Self.describe(server.state)))
-  }
-
-  /// Stops the warm server; it is kept until it has ended (after its current run).
-  private func retireWarm() {
-    retiredWarm.removeAll(where: \.hasExited)
-    guard let warm else { return }
-    warm.stop()
-    retiredWarm.append(warm)
-    self.warm = nil
-  }
-
-  private static func describe(_ state: WarmRunner.State) -> String {
-    switch state {
-    case .starting: return "starting"
-    case .ready: return "ready"
-    case .stale(let why): return "restarting: \(why)"
-    case .unavailable(let why): return "off: \(why)"
-    }
+    if !isStartScheduled { launcher.discardPreparedRunner() }
   }
 
   /// `--junit-xml`: the report of the run that just ended replaces the last one.

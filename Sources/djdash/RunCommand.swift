@@ -65,33 +65,30 @@ extension RunCommand {
       (try project.plan(for: request, directory: directory), try project.plan(for: unlabelled, directory: directory))
     }
     let reactor = Reactor()
-    let warm = WarmRunner(plan: serverPlan, reactor: reactor)
+    // The same launch policy as the dashboard's, with a warm runner of this command's own.
+    let launcher = RunLauncher(
+      reactor: reactor, settings: LaunchPolicy.Settings(keepsWarmRunner: true, checksWarm: true)
+    ) { serverPlan }
+    launcher.replaceWarmRunner(because: nil)
     defer {
-      warm.stop()
+      launcher.stop()
       let deadline = reactor.clock.now() + 10
-      while !warm.hasExited && reactor.clock.now() < deadline { reactor.runOnce(timeout: 0.05) }
+      while !launcher.haveRetiredRunnersEnded && reactor.clock.now() < deadline { reactor.runOnce(timeout: 0.05) }
     }
     Console.out("warm-check: setting up the warm runner…\n")
     let ready = reactor.clock.now() + 600
-    while warm.state == .starting && reactor.clock.now() < ready { reactor.runOnce(timeout: 0.1) }
-    guard warm.canRun(plan) else {
-      let why: String
-      switch warm.state {
-      case .starting: why = "the warm runner did not get ready"
-      case .stale(let reason), .unavailable(let reason): why = reason
-      case .ready: why = WarmRunner.whyCannotServe(plan) ?? "the warm runner cannot serve this run"
-      }
+    while launcher.warm?.state == .starting && reactor.clock.now() < ready { reactor.runOnce(timeout: 0.1) }
+    if let why = launcher.whyNotWarm(plan) {
       Console.error("cannot run warm: \(why)")
       return 2
     }
-    let session = RunSession(plan: plan, reactor: reactor) { _ in }
-    session.start(in: warm)
+    let session = launcher.launch(plan, onEvent: { _ in })
     while !session.isFinished { reactor.runOnce(timeout: 0.1) }
     Console.out("warm-check: the warm run is done (\(session.tally.reports.count) tests); now cold:\n")
     let (code, tally) = try HeadlessRun(plan: plan, report: report).executeKeepingTally()
     guard let tally else { return code }
-    let differences = WarmCheck.differences(warm: session.tally.reports, cold: tally.reports)
-    if differences.isEmpty {
+    guard case .differ(let differences) = LaunchPolicy.CheckOutcome(warm: session.tally.reports, cold: tally.reports)
+    else {
       Console.out("warm-check: warm and cold agree on all \(tally.reports.count) tests\n")
       return code
     }

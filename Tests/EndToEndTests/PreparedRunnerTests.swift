@@ -88,23 +88,4 @@ final class PreparedRunnerTests: XCTestCase {
     XCTAssertEqual(events.last?.event.name, "run_finished")
     drive(reactor, until: { false }, timeout: 0.3)  // the aborted ones end too, without a sound
   }
-
-  func testThePlanTellsWhichRunsAPreparedRunnerCanServe() throws {
-    let base = RunPlan(
-      arguments: ["/venv/bin/python", "manage.py", "test", "--noinput"], directory: "/p", environment: [:], labels: [],
-      python: "/venv/bin/python", options: [:], hookDirectory: "/hook", projectRoot: "/p")
-    var wanted = base
-    wanted.labels = ["shop", "cart.tests"]
-    wanted.arguments = ["/venv/bin/python", "manage.py", "test", "shop", "cart.tests", "--noinput"]
-    XCTAssertTrue(base.canBePrepared(for: wanted))
-    var reordered = wanted
-    reordered.arguments = ["/venv/bin/python", "manage.py", "test", "--noinput", "cart.tests", "shop"]
-    XCTAssertFalse(base.canBePrepared(for: reordered))
-    var otherOptions = wanted
-    otherOptions.options = ["reverse": .bool(true)]
-    XCTAssertFalse(base.canBePrepared(for: otherOptions))
-    var otherEnvironment = wanted
-    otherEnvironment.environment = ["DJANGO_SETTINGS_MODULE": "other"]
-    XCTAssertFalse(base.canBePrepared(for: otherEnvironment))
-  }
 }

@@ -41,7 +41,7 @@ public final class LineConnection {
   @discardableResult
   public func send(_ object: [String: JSONValue]) -> Bool {
     guard isOpen else { return false }
-    return sendAll(fd, Array((RunSession.json(object) + "\n").utf8))
+    return sendAll(fd, Array((JSONText.of(object) + "\n").utf8))
   }
 
   public func close() {

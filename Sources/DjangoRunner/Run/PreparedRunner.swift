@@ -39,15 +39,26 @@ public final class PreparedRunner {
     session.start()
   }
 
+  /// Whether a fresh runner is prepared for `plan`: `take(for:onEvent:)` would give it.
+  public func canTake(_ plan: RunPlan) -> Bool {
+    guard let session, !isStale, session.isAwaitingLabels else { return false }
+    return session.plan.canBePrepared(for: plan)
+  }
+
   /// The prepared runner, given `plan`'s labels and `onEvent`, if it was prepared for
   /// `plan` and is fresh; otherwise nil (and a prepared one is aborted).
-  public func take(for plan: RunPlan, onEvent: @escaping (TimedEvent) -> Void) -> RunSession? {
-    guard let session, !isStale, session.isAwaitingLabels, session.plan.canBePrepared(for: plan) else {
+  ///
+  /// - Parameter beforeRunning: sees the session before its held events are published.
+  public func take(
+    for plan: RunPlan, onEvent: @escaping (TimedEvent) -> Void, beforeRunning: (RunSession) -> Void = { _ in }
+  ) -> RunSession? {
+    guard let session, canTake(plan) else {
       discard()
       return nil
     }
     self.session = nil
     session.onEvent = onEvent
+    beforeRunning(session)
     session.run(labels: plan.labels, command: plan.arguments)
     return session
   }

@@ -16,7 +16,10 @@ public final class RunSession: WarmRun {
   public private(set) var summary: RunSummary?
   public var isFinished: Bool { summary != nil }
   /// The run is a child of a warm server (`start(in:)`).
-  public private(set) var isWarm = false
+  public var isWarm: Bool {
+    if case .warm = mode { return true }
+    return false
+  }
 
   /// A test running now, and since when (seconds since the run started).
   public struct RunningTest: Equatable, Sendable {
@@ -37,13 +40,34 @@ public final class RunSession: WarmRun {
   /// Where events go; a prepared session may be handed to a new owner before its
   /// labels are given (nothing was published until then).
   public var onEvent: (TimedEvent) -> Void
-  /// A prepared runner's events until its labels are given; nil otherwise.
-  private var heldEvents: [TimedEvent]?
-  /// The labels and command given to a prepared runner.
-  private var given: (labels: [String], command: [String])?
+  /// How the run's runner was started: one of these at a time.
+  private enum Mode {
+    /// Not started, or its start failed.
+    case unstarted
+    /// A runner of its own, given its labels on its command line (or `DJDASH_LABELS`).
+    case cold(RunnerProcess)
+    /// A prepared runner waiting for its labels: what it reports is held until
+    /// `run(labels:command:)` gives them.
+    case awaitingLabels(RunnerProcess, held: [TimedEvent])
+    /// A prepared runner given its labels; a process that connects late is sent them too.
+    case prepared(RunnerProcess, labels: [String])
+    /// A child of a warm server; nil until the server says it forked it.
+    case warm(WarmChild?)
+  }
+  private var mode = Mode.unstarted
   /// A prepared runner still waiting for its labels.
-  public var isAwaitingLabels: Bool { heldEvents != nil }
-  private var process: (any RunnerHandle)?
+  public var isAwaitingLabels: Bool {
+    if case .awaitingLabels = mode { return true }
+    return false
+  }
+  /// The run's first process: its runner, or the warm child.
+  private var process: (any RunnerHandle)? {
+    switch mode {
+    case .unstarted: return nil
+    case .cold(let process), .awaitingLabels(let process, _), .prepared(let process, _): return process
+    case .warm(let child): return child
+    }
+  }
   private var channel: EventChannel?
   private var runDirectory: String?
   private var startedAt = 0.0
@@ -77,10 +101,10 @@ public final class RunSession: WarmRun {
 
   /// Starts the runner. If it cannot start, the run finishes at once with a problem.
   public func start() {
-    begin { folder in
+    begin(isWarm: false) { folder in
       let process = try RunnerProcess(
-        arguments: plan.arguments, directory: plan.directory, environment: Self.environment(for: plan, folder: folder))
-      self.process = process
+        arguments: plan.arguments, directory: plan.directory,
+        environment: RunnerEnvironment.variables(for: plan, folder: folder))
       openPipes = 2
       reactor.watch(process.stdout) { [unowned self] in self.drain(process.stdout, .stdout) }
       reactor.watch(process.stderr) { [unowned self] in self.drain(process.stderr, .stderr) }
@@ -89,53 +113,58 @@ public final class RunSession: WarmRun {
       } else {
         pollExit()
       }
+      return plan.awaitsLabels ? .awaitingLabels(process, held: []) : .cold(process)
     }
   }
 
   /// Starts the run in a child that `warm` (a ready warm server) forks for it, instead of
   /// a new runner: Django set up, test databases made. The same events follow.
   public func start(in warm: any WarmServer) {
-    isWarm = true
-    begin { folder in
+    begin(isWarm: true) { folder in
       try warm.fork(for: self, labels: plan.labels, socket: folder + "/events.sock", runDirectory: folder)
+      return .warm(nil)
     }
   }
 
-  /// What both starts share: `run_started`, the run's folder and channel, the timeout
-  /// watch; then `launch` starts the process. A failure finishes the run with it.
-  private func begin(_ launch: (_ folder: String) throws -> Void) {
+  /// What both starts share: the run's folder and channel, `run_started`, the timeout
+  /// watch; `launch` starts the process and says in which mode. A failure finishes the
+  /// run with it.
+  private func begin(isWarm: Bool, _ launch: (_ folder: String) throws -> Mode) {
     startedAt = reactor.clock.now()
     runStartDate = Date()
-    if plan.awaitsLabels { heldEvents = [] }
-    publish(
-      .runStarted(
-        RunStart(
-          labels: plan.labels, command: plan.arguments, directory: plan.directory,
-          python: plan.python, options: plan.options, isWarm: isWarm ? true : nil,
-          labelsInsideRunner: plan.labelRoute == .insideRunner && !plan.labels.isEmpty ? true : nil,
-          pythonOrigin: plan.pythonOrigin)))
+    var problem: String?
     do {
       let folder = try makeTemporaryFolder(prefix: "djdash")
       runDirectory = folder
       channel = try EventChannel(path: folder + "/events.sock", reactor: reactor) { [unowned self] update in
         self.handle(update)
       }
-      try launch(folder)
-      if plan.testTimeout != nil { watchForHungTests() }
+      // Nothing the process reports is read before this returns: the reactor serves it.
+      mode = try launch(folder)
     } catch {
-      finish(problem: "\(error)")
+      problem = "\(error)"
     }
+    publish(
+      .runStarted(
+        RunStart(
+          labels: plan.labels, command: plan.arguments, directory: plan.directory,
+          python: plan.python, options: plan.options, isWarm: isWarm ? true : nil,
+          labelsInsideRunner: plan.labelRoute == .insideRunner && !plan.labels.isEmpty ? true : nil,
+          pythonOrigin: plan.pythonOrigin)),
+      at: startedAt)
+    if let problem { return finish(problem: problem) }
+    if plan.testTimeout != nil { watchForHungTests() }
   }
 
   /// The warm server ended before it forked the run's child: nothing will run.
   public func warmServerLost(_ reason: String) {
-    guard process == nil else { return }
+    guard case .warm(let child) = mode, child == nil else { return }
     finish(problem: reason)
   }
 
   /// The warm server forked the run's child.
   public func adopt(_ child: WarmChild) {
-    process = child
+    mode = .warm(child)
     pollExit()
   }
 
@@ -155,10 +184,9 @@ public final class RunSession: WarmRun {
   /// line. `run_started` is published now, with these labels and `command`, followed by
   /// whatever the runner reported while it waited.
   public func run(labels: [String], command: [String]) {
-    guard let held = heldEvents else { return }
-    given = (labels, command)
-    heldEvents = nil
-    channel?.broadcast(line: Self.runCommand(labels))
+    guard case .awaitingLabels(let process, let held) = mode else { return }
+    mode = .prepared(process, labels: labels)
+    channel?.broadcast(line: RunnerEnvironment.runCommand(labels: labels))
     for timed in held {
       if case .runStarted(var start) = timed.event {
         start.labels = labels
@@ -168,11 +196,6 @@ public final class RunSession: WarmRun {
         onEvent(timed)
       }
     }
-  }
-
-  static func runCommand(_ labels: [String]) -> String {
-    let encoded = (try? JSONEncoder().encode(labels)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
-    return "{\"cmd\":\"run\",\"labels\":\(encoded)}"
   }
 
   /// Ctrl-C: the first finishes the current tests gracefully, the second stops at once.
@@ -187,46 +210,15 @@ public final class RunSession: WarmRun {
     perform(supervisor.abortRequested())
   }
 
-  // MARK: environment
-
-  /// The runner's environment: the plan's, plus the hook's variables for a run whose
-  /// socket and crash reports live in `folder`.
-  static func environment(for plan: RunPlan, folder: String) -> [String: String] {
-    var env = plan.environment
-    for key in ["DJDASH_ROLE", "DJDASH_PGID"] { env[key] = nil }
-    env["DJDASH_SOCKET"] = folder + "/events.sock"
-    env["DJDASH_RUN_DIR"] = folder
-    env["DJDASH_PROJECT_ROOT"] = plan.projectRoot
-    env["DJDASH_OPTIONS"] = Self.json(plan.options)
-    env["PYTHONPATH"] = [plan.hookDirectory, env["PYTHONPATH"]].compactMap { $0 }.filter { !$0.isEmpty }
-      .joined(separator: ":")
-    env["PYTHONUNBUFFERED"] = "1"
-    env["DJDASH_TEST_TIMEOUT"] = plan.testTimeout.map { String($0) }
-    env["DJDASH_STOP_ON_TIMEOUT"] = plan.stopOnTimeout ? "1" : nil
-    env["DJDASH_EXACT_ORDER"] = plan.exactOrder ? "1" : nil
-    env["DJDASH_AWAIT_LABELS"] = plan.awaitsLabels ? "1" : nil
-    env["DJDASH_RECORD"] = plan.recordsExecution ? "1" : nil
-    let givesLabelsInside = plan.labelRoute == .insideRunner && !plan.awaitsLabels && !plan.labels.isEmpty
-    env["DJDASH_LABELS"] =
-      givesLabelsInside ? (try? JSONEncoder().encode(plan.labels)).map { String(decoding: $0, as: UTF8.self) } : nil
-    let leftovers = LeftoverDatabases.load(projectRoot: plan.projectRoot)
-    env["DJDASH_LEFTOVER_DATABASES"] = leftovers.isEmpty ? nil : leftovers.environmentValue
-    return env
-  }
-
-  static func json(_ options: [String: JSONValue]) -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = .sortedKeys
-    return (try? encoder.encode(options)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-  }
-
   // MARK: events
 
   /// - Parameter time: when it happened on the reactor's clock; now if nil.
   private func publish(_ event: RunEvent, at time: Double? = nil) {
     let timed = TimedEvent(t: (time ?? reactor.clock.now()) - startedAt, event: event)
-    if heldEvents != nil {
-      heldEvents?.append(timed)
+    if case .awaitingLabels(let process, var held) = mode {
+      mode = .unstarted  // the array is not copied to append
+      held.append(timed)
+      mode = .awaitingLabels(process, held: held)
     } else {
       onEvent(timed)
     }
@@ -238,7 +230,7 @@ public final class RunSession: WarmRun {
       // A process that connects after a graceful stop (a worker still starting) must
       // not start tests either.
       if supervisor.interruption == .graceful { connection.send(command: "stop") }
-      if let given { connection.send(line: Self.runCommand(given.labels)) }
+      if case .prepared(_, let labels) = mode { connection.send(line: RunnerEnvironment.runCommand(labels: labels)) }
     case .event(let connection, let event, let receivedAt):
       // State first (tally, running tests, supervisor), so whoever sees the event sees
       // a session that already knows it; then the supervisor's actions.

@@ -34,6 +34,8 @@ public final class WarmRunner: WarmServer {
   public private(set) var state = State.starting
   /// Warm runs served so far.
   public private(set) var runs = 0
+  /// A run it forked has not ended yet.
+  public var isBusy: Bool { current != nil }
   /// The server process has ended (after `stop()`, its databases are gone).
   public private(set) var hasExited = false
   /// Called on the reactor's thread when `state` changes.
@@ -64,7 +66,7 @@ public final class WarmRunner: WarmServer {
       channel = try EventChannel(path: folder + "/events.sock", reactor: reactor) { [unowned self] update in
         self.handle(update)
       }
-      var environment = RunSession.environment(for: plan, folder: folder)
+      var environment = RunnerEnvironment.variables(for: plan, folder: folder)
       environment["DJDASH_WARM"] = "1"
       let process = try RunnerProcess(arguments: plan.arguments, directory: plan.directory, environment: environment)
       self.process = process
@@ -96,41 +98,23 @@ public final class WarmRunner: WarmServer {
   }
 
   /// Whether it can serve a run of `other` now: ready, idle, not due for recycling, and
-  /// started for the same command, environment and options.
+  /// started for the same command, environment and options (`LaunchPolicy.whyNotWarm`).
   public func canRun(_ other: RunPlan) -> Bool {
-    guard case .ready = state, current == nil, runs < Self.runsBeforeRecycling, !other.awaitsLabels else {
-      return false
-    }
-    return Self.whyCannotServe(other) == nil && plan.canBePrepared(for: other)
+    LaunchPolicy.whyNotWarm(
+      other, on: LaunchPolicy.WarmRunnerFacts(plan: plan, state: state, runs: runs, isBusy: isBusy)) == nil
   }
 
   /// Why changing `paths` (relative to the project root) makes this server stale, or nil:
   /// a file it loaded, a migration, or what installs and configures the project.
   public func staleness(afterChanging paths: [String]) -> String? {
     switch state {
-    case .ready(let loaded): return Self.staleness(of: paths, loaded: loaded)
+    case .ready(let loaded): return LaunchPolicy.staleness(of: paths, loaded: loaded)
     case .starting:
       // Known once it says what it loaded.
       changedWhileStarting += paths
       return nil
     case .stale, .unavailable: return nil
     }
-  }
-
-  /// Whether a ready server can serve a run after `paths` change (nothing it loaded,
-  /// no migration, no install file among them); no side effects.
-  public func canRefresh(_ paths: [String]) -> Bool {
-    guard case .ready(let loaded) = state else { return false }
-    return Self.staleness(of: paths, loaded: loaded) == nil
-  }
-
-  private static func staleness(of paths: [String], loaded: Set<String>) -> String? {
-    for path in paths {
-      if loaded.contains(path) { return "\(path) was loaded at start-up (settings, models, apps)" }
-      if ProjectFileKind.of(path) == .migration { return "\(path) changes the test database" }
-      if TestSelector.isInstallOrConfigFile(path) { return "\(path) installs or configures the project" }
-    }
-    return nil
   }
 
   /// Forks the child for `session`'s run; it connects to `socket` like a new runner.
@@ -142,7 +126,7 @@ public final class WarmRunner: WarmServer {
       "cmd": .string("warm_run"), "labels": .array(labels.map(JSONValue.string)), "socket": .string(socket),
       "run_dir": .string(runDirectory),
     ]
-    guard connection.send(line: RunSession.json(request)) else { throw ProjectError("the warm runner is gone") }
+    guard connection.send(line: JSONText.of(request)) else { throw ProjectError("the warm runner is gone") }
     current = session
     runs += 1
   }
@@ -189,7 +173,7 @@ public final class WarmRunner: WarmServer {
     guard case .event(_, let event, _) = update else { return }
     switch event {
     case .warmReady(let loaded, _):
-      if let reason = Self.staleness(of: changedWhileStarting, loaded: Set(loaded)) {
+      if let reason = LaunchPolicy.staleness(of: changedWhileStarting, loaded: Set(loaded)) {
         change(to: .stale(reason))
       } else {
         change(to: .ready(loaded: Set(loaded)))

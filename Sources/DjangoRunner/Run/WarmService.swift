@@ -59,11 +59,9 @@ public final class WarmService {
 
   private let reactor: Reactor
   private var listener: LineListener?
-  private var warm: WarmRunner
-  private var retired: [WarmRunner] = []
+  /// The warm runner's life, as the launch policy decides it (as in the dashboard).
+  private let launcher: RunLauncher
   private var watcher: ProjectWatcher?
-  /// Why the warm runner is being replaced, shown until the new one is ready.
-  private var restartReason: String?
   /// Clients waiting for the warm runner to start, with their plans.
   private var waiting: [(LineConnection, RunPlan)] = []
   private var connections: [ObjectIdentifier: LineConnection] = [:]
@@ -87,16 +85,18 @@ public final class WarmService {
           "\((socketPath as NSString).deletingLastPathComponent) is not a folder of this user's only: not listening there"
       )
     }
-    warm = WarmRunner(plan: plan, reactor: reactor)
+    launcher = RunLauncher(reactor: reactor, settings: LaunchPolicy.Settings(keepsWarmRunner: true)) { plan }
     // A socket file nobody listens at is a service that died: take its place.
     if (try? LineConnection.connect(to: socketPath, reactor: reactor)) == nil { unlink(socketPath) }
     listener = try LineListener(path: socketPath, reactor: reactor) { [unowned self] connection in
       self.accept(connection)
     }
     chmod(socketPath, 0o600)
-    warm.onStateChange = { [unowned self] state in self.warmChanged(state) }
+    launcher.onWarmStateChange = { [unowned self] state in self.warmChanged(state) }
+    launcher.onWarmRunnerReplaced = { [unowned self] reason in self.onNotice?("replacing the warm runner: \(reason)") }
+    launcher.replaceWarmRunner(because: nil)
     watcher = try? ProjectWatcher(root: plan.projectRoot, reactor: reactor) { [unowned self] batch in
-      self.filesChanged(batch.paths, overflow: batch.isOverflow)
+      self.launcher.filesChanged(batch.paths, isOverflow: batch.isOverflow)
     }
     scheduleIdleCheck()
   }
@@ -111,13 +111,12 @@ public final class WarmService {
     watcher = nil
     for (connection, _) in waiting { connection.send(["refused": .string("the warm service stopped")]) }
     waiting = []
-    warm.stop()
-    retired.append(warm)
+    launcher.stop()
     waitForRunnersToEnd(reason)
   }
 
   private func waitForRunnersToEnd(_ reason: String) {
-    if retired.allSatisfy(\.hasExited) {
+    if launcher.haveRetiredRunnersEnded {
       onEnd?(reason)
     } else {
       reactor.after(0.05) { [weak self] in self?.waitForRunnersToEnd(reason) }
@@ -127,19 +126,10 @@ public final class WarmService {
   /// Describes the service, for `djdash warm status`.
   public var status: [String: JSONValue] {
     [
-      "pid": .number(Double(getpid())), "state": .string(Self.describe(warm.state, restarting: restartReason)),
+      "pid": .number(Double(getpid())), "state": .string(launcher.policy.status?.description ?? "stopped"),
       "runs": .number(Double(runs)), "project": .string(plan.projectRoot),
       "idle_timeout": .number(idleTimeout),
     ]
-  }
-
-  static func describe(_ state: WarmRunner.State, restarting: String?) -> String {
-    switch state {
-    case .starting: return restarting.map { "restarting: \($0)" } ?? "starting"
-    case .ready: return "ready"
-    case .stale(let why): return "stale: \(why)"
-    case .unavailable(let why): return "unavailable: \(why)"
-    }
   }
 
   // MARK: requests
@@ -173,10 +163,8 @@ public final class WarmService {
         return refuse(connection, "the request has no plan")
       }
       takePendingChanges()
-      if case .ready = warm.state, warm.runs >= WarmRunner.runsBeforeRecycling {
-        restartWarm(because: "recycled after \(warm.runs) runs")
-      }
-      if case .starting = warm.state, otherPlanReason(plan) == nil {
+      launcher.recycleWarmRunnerIfDue()
+      if case .starting? = launcher.warm?.state, otherPlanReason(plan) == nil {
         waiting.append((connection, plan))
       } else {
         answer(connection, plan)
@@ -189,6 +177,7 @@ public final class WarmService {
       if let why = whyNot(plan) { return refuse(connection, why) }
       let run = RelayedRun(connection: connection)
       do {
+        guard let warm = launcher.warm else { throw ProjectError("there is no warm runner") }
         try warm.fork(for: run, labels: plan.labels, socket: socket, runDirectory: runDirectory)
         runs += 1
       } catch {
@@ -222,19 +211,15 @@ public final class WarmService {
   /// Changes the kernel has reported but the watcher has not taken yet (a save just
   /// before the run): the warm runner may have to be replaced.
   private func takePendingChanges() {
-    if let pending = watcher?.takePendingBatch() { filesChanged(pending.paths, overflow: pending.isOverflow) }
+    if let pending = watcher?.takePendingBatch() {
+      launcher.filesChanged(pending.paths, isOverflow: pending.isOverflow)
+    }
   }
 
-  /// Why a run of `plan` cannot be warm now, or nil.
+  /// Why a run of `plan` cannot be warm now, or nil: the launch policy's word, once the
+  /// plan is one this service serves.
   private func whyNot(_ plan: RunPlan) -> String? {
-    if let why = WarmRunner.whyCannotServe(plan) ?? otherPlanReason(plan) { return why }
-    switch warm.state {
-    case .starting: return restartReason.map { "the warm runner is restarting: \($0)" } ?? "the warm runner is starting"
-    case .stale(let why): return "the warm runner is restarting: \(why)"
-    case .unavailable(let why): return "the warm runner is unavailable: \(why)"
-    case .ready:
-      return warm.canRun(plan) ? nil : "the warm runner is busy with another run"
-    }
+    WarmRunner.whyCannotServe(plan) ?? otherPlanReason(plan) ?? launcher.whyNotWarm(plan)
   }
 
   /// Why `plan` is not one the service's warm runner can prepare (another command,
@@ -266,7 +251,7 @@ public final class WarmService {
     let b = comparable(theirs)
     if a.python != b.python { return "Python \(b.python), not \(a.python)" }
     if a.directory != b.directory { return "directory \(b.directory), not \(a.directory)" }
-    if a.options != b.options { return "options \(RunSession.json(b.options)), not \(RunSession.json(a.options))" }
+    if a.options != b.options { return "options \(JSONText.of(b.options)), not \(JSONText.of(a.options))" }
     let names = Set(a.environment.keys).union(b.environment.keys).filter { a.environment[$0] != b.environment[$0] }
     if !names.isEmpty {
       return "environment variable\(names.count == 1 ? "" : "s") \(names.sorted().joined(separator: ", "))"
@@ -276,42 +261,12 @@ public final class WarmService {
 
   // MARK: the warm runner
 
+  /// Clients waiting for the warm runner to start get their answer once it has.
   private func warmChanged(_ state: WarmRunner.State) {
-    switch state {
-    case .starting:
-      return
-    case .ready:
-      restartReason = nil
-    case .stale(let why):
-      reactor.after(0) { [weak self] in self?.restartWarm(because: why) }
-    case .unavailable:
-      break
-    }
+    guard state != .starting else { return }
     let ready = waiting
     waiting = []
     for (connection, plan) in ready { answer(connection, plan) }
-  }
-
-  private func filesChanged(_ paths: [String], overflow: Bool) {
-    if case .unavailable(let why) = warm.state {
-      // It could not start (a broken settings file, say): the change may be the fix.
-      restartWarm(because: "the project changed since it failed (\(why.prefix(200)))")
-    } else if overflow {
-      restartWarm(because: "too many changes at once to follow")
-    } else if let why = warm.staleness(afterChanging: paths) {
-      restartWarm(because: why)
-    }
-  }
-
-  private func restartWarm(because reason: String) {
-    guard !hasEnded else { return }
-    retired.removeAll(where: \.hasExited)
-    warm.stop()
-    retired.append(warm)
-    restartReason = reason
-    onNotice?("replacing the warm runner: \(reason)")
-    warm = WarmRunner(plan: plan, reactor: reactor)
-    warm.onStateChange = { [unowned self] state in self.warmChanged(state) }
   }
 
   private func scheduleIdleCheck() {
