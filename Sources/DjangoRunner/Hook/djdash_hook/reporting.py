@@ -195,6 +195,7 @@ class _Record:
     alarm = None
     reason = ""
     problems = subtests = templates = ()
+    executed = setup_executed = None  # sets of code objects, while recording (recording.Recorder)
 
     def __init__(self, test, test_id=None):
         _begin(self, test, test_id)
@@ -244,6 +245,10 @@ def _begin(record, test, test_id, buffers=None):
         record.capture = capture
     state.rendering = record
     record.modules_before = len(_modules)
+    recorder = state.recorder
+    if recorder is not None:  # DJDASH_RECORD=1: what the test executes (recording)
+        recorder.begin(record)
+        record.plain = False
     record.started = _perf_counter()
     return record
 
@@ -293,10 +298,15 @@ def _finish(record, test_id, kind):
         state.rendering = None
     duration = _perf_counter() - record.started
     imported = _imported_since(record)
+    executed = setup_executed = None
+    recorder = state.recorder
+    if recorder is not None and record.executed is not None:
+        executed, setup_executed = recorder.finish(record)
     if (
         record.outcome in (None, "pass")
         and kind == "test"
         and not imported
+        and not (executed or setup_executed)
         and not (stdout or stderr or record.queries or record.setup_queries or record.subtests or record.templates)
         and not state.query_overflow
         and not has_new_mail(record)
@@ -345,6 +355,10 @@ def _finish(record, test_id, kind):
         fields["templates"] = sorted(record.templates)
     if imported:
         fields["imported"] = sorted(imported)
+    if executed:
+        fields["executed"] = executed
+    if setup_executed:
+        fields["setup_executed"] = setup_executed
     # Results that need attention go at once; a pass may share the next test's send.
     emit("test_finished", _hold=fields["outcome"] in ("pass", "skip", "xfail"), **fields)
 
