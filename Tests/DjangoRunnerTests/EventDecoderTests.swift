@@ -52,6 +52,18 @@ final class EventDecoderTests: XCTestCase {
     XCTAssertEqual(report.queriesDropped, 17)
   }
 
+  func testTestFinishedExecutedFunctions() throws {
+    let recorded = try report(
+      #"{"event":"test_finished","id":"a.tests.T.test_x","outcome":"pass","#
+        + #""executed":{"a/utils.py":["Cart.add","helper","Cart.add.<locals>.inner"]},"#
+        + #""setup_executed":{"a/models.py":["Product.save"]}}"#)
+    XCTAssertEqual(recorded.executed, ["a/utils.py": ["Cart.add", "helper", "Cart.add.<locals>.inner"]])
+    XCTAssertEqual(recorded.setupExecuted, ["a/models.py": ["Product.save"]])
+    let plain = try report(#"{"event":"test_finished","id":"a.tests.T.test_x","outcome":"pass"}"#)
+    XCTAssertEqual(plain.executed, [:], "absent when recording is off")
+    XCTAssertEqual(plain.setupExecuted, [:])
+  }
+
   func testTestFinishedTracebackFrames() throws {
     let report = try report(EventSamples.testFinished)
     XCTAssertEqual(report.traceback.count, 1)

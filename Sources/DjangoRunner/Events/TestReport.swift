@@ -286,10 +286,20 @@ public struct TestReport: Codable, Sendable, Equatable {
   /// Project files (relative to the project root) of the modules the test was the first
   /// to import in its process.
   public var imported: [String]
+  /// The project functions and methods the test executed, by file (relative to the
+  /// project root) → `co_qualname`s (`Foo.bar`, `helper`, `Foo.bar.<locals>.inner`), from
+  /// its `startTest` to its `stopTest`. Empty when recording is off (or unavailable).
+  public var executed: [String: [String]]
+  /// The project functions run in the test's process outside any test since the previous
+  /// test there ended (the first test: since recording began — `django.setup()`, imports
+  /// at discovery, a warm server's start-up): class and module setup, `setUpTestData`,
+  /// code run at import. Not any one test's: a change to one is not narrowed.
+  public var setupExecuted: [String: [String]]
 
   enum CodingKeys: String, CodingKey {
     case id, kind, pid, outcome, duration, message, exception, traceback, problems
-    case stdout, stderr, queries, mails, subtests, templates, imported
+    case stdout, stderr, queries, mails, subtests, templates, imported, executed
+    case setupExecuted = "setup_executed"
     case tracebackText = "traceback_text"
     case setupQueries = "setup_queries"
     case queriesDropped = "queries_dropped"
@@ -318,6 +328,8 @@ public struct TestReport: Codable, Sendable, Equatable {
     self.subtests = []
     self.templates = []
     self.imported = []
+    self.executed = [:]
+    self.setupExecuted = [:]
   }
 
   public init(from decoder: any Decoder) throws {
@@ -341,6 +353,8 @@ public struct TestReport: Codable, Sendable, Equatable {
     subtests = try c.decodeIfPresent([Subtest].self, forKey: .subtests) ?? []
     templates = try c.decodeIfPresent([String].self, forKey: .templates) ?? []
     imported = try c.decodeIfPresent([String].self, forKey: .imported) ?? []
+    executed = try c.decodeIfPresent([String: [String]].self, forKey: .executed) ?? [:]
+    setupExecuted = try c.decodeIfPresent([String: [String]].self, forKey: .setupExecuted) ?? [:]
   }
 
   /// `module.Class` and `method` as JUnit wants them, for every kind of id.
