@@ -64,6 +64,16 @@ final class EventDecoderTests: XCTestCase {
     XCTAssertEqual(plain.setupExecuted, [:])
   }
 
+  func testRunnerStartedSaysHowItRecords() throws {
+    let event = try decodeEvent(
+      #"{"event":"runner_started","pid":5,"django":"5.2","runner":"R","labels":[],"recording":"sys.monitoring"}"#)
+    guard case .runnerStarted(let info) = event else { return XCTFail("\(event)") }
+    XCTAssertEqual(info.recording, "sys.monitoring")
+    let plain = try decodeEvent(#"{"event":"runner_started","pid":5,"django":"5.2","runner":"R","labels":[]}"#)
+    guard case .runnerStarted(let off) = plain else { return XCTFail("\(plain)") }
+    XCTAssertNil(off.recording)
+  }
+
   func testTestFinishedTracebackFrames() throws {
     let report = try report(EventSamples.testFinished)
     XCTAssertEqual(report.traceback.count, 1)

@@ -210,6 +210,11 @@ public struct RunnerInfo: Codable, Sendable, Equatable {
   /// The runner class actually used (the project's own TEST_RUNNER is kept).
   public var runner: String
   public var labels: [String]
+  /// How the run records what each test executed (`test_finished`'s `executed`):
+  /// `sys.monitoring` (Python 3.12+), `coverage` (its C tracer, 3.11), `unavailable` (asked
+  /// for, but neither can); nil when recording was not asked for. Only a run with a
+  /// recorder may replace `ExecutionRecords`: without one, no `executed` means nothing.
+  public var recording: String? = nil
 }
 
 /// `suite_ready`: the tests that will run, in the order Django will run them.
