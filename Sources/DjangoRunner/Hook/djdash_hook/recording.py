@@ -78,10 +78,14 @@ class Recorder:
         return self.DISABLE
 
     def _record(self, code):
+        if code.co_name == "<module>":
+            # An import: setup, whenever it runs. Never armed, as a module body runs once
+            # (a warm child's imports run its server's code objects again: the server's
+            # recording, which the child's first test carries, has them already).
+            self.setup.add(code)
+            return
         self.rearm.append(code)
-        if self.in_test and (
-            code.co_name == "<module>" or (len(_modules) > self.modules_before and _importing())
-        ):
+        if self.in_test and len(_modules) > self.modules_before and _importing():
             self.setup.add(code)
         else:
             self.sink.add(code)
