@@ -708,6 +708,9 @@ class Things(unittest.TestCase):
         import app.late
 
         app.late.later()
+
+    def test_e_calls_again(self):
+        helpers.helper()
 """,
     "run.py": """
 import os
@@ -724,7 +727,8 @@ unittest.TextTestRunner(stream=open(os.devnull, "w")).run(suite)
 from djdash_hook.channel import send_held
 
 send_held()  # the last passes wait to share a send
-print(state.recording)
+tools = [getattr(sys, "monitoring", None) and sys.monitoring.get_tool(tool) for tool in range(6)]
+print(state.recording, "djdash_hook.recording" in sys.modules, [tool for tool in tools if tool])
 """,
 }
 
@@ -772,7 +776,7 @@ class RecordingTests(unittest.TestCase):
 
     def test_not_asked_for_nothing_is_recorded(self):
         how, finished = self.run_project(record=False)
-        self.assertEqual(how, "None")
+        self.assertEqual(how, "None False []", "nothing imported, no monitoring tool taken")
         for event in finished.values():
             self.assertNotIn("executed", event)
             self.assertNotIn("setup_executed", event)
@@ -780,15 +784,15 @@ class RecordingTests(unittest.TestCase):
     @unittest.skipIf(hasattr(sys, "monitoring"), "Python 3.12+ records through sys.monitoring")
     def test_unavailable_before_python_3_12(self):
         how, finished = self.run_project()
-        self.assertEqual(how, "unavailable")
-        self.assertEqual(len(finished), 4)
+        self.assertEqual(how, "unavailable True []")
+        self.assertEqual(len(finished), 5)
         for event in finished.values():
             self.assertNotIn("executed", event)
 
     @unittest.skipUnless(hasattr(sys, "monitoring"), "sys.monitoring came in Python 3.12")
     def test_each_test_lists_the_project_functions_it_ran(self):
         how, finished = self.run_project()
-        self.assertEqual(how, "sys.monitoring")
+        self.assertEqual(how, "sys.monitoring True ['djdash recording', 'djdash discovery']")
         tests = "tests/test_things.py"
         helpers = "app/helpers.py"
         a = finished["test_a_calls"]
@@ -811,8 +815,10 @@ class RecordingTests(unittest.TestCase):
 
         self.assertEqual(finished["test_b_calls_nothing"]["executed"], {tests: ["Things.test_b_calls_nothing"]})
         self.assertNotIn("setup_executed", finished["test_b_calls_nothing"])
-        # Re-armed for each test: a function the first test ran is seen again, once.
+        # Armed for each test: a function the first test ran is seen again, once; and
+        # after its second start in test_c turned it off, it is re-armed for test_e.
         self.assertEqual(finished["test_c_calls_again"]["executed"], {helpers: ["helper"], tests: ["Things.test_c_calls_again"]})
+        self.assertEqual(finished["test_e_calls_again"]["executed"], {helpers: ["helper"], tests: ["Things.test_e_calls_again"]})
 
         # What an import runs is setup, even during a test; what the test calls is its own.
         d = finished["test_d_imports"]
