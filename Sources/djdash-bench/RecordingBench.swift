@@ -70,9 +70,15 @@ enum RecordingBench {
           + "recording cost ≈ \(Format.seconds((r - p) / Double(tests))) a test; fastest rounds: ratio "
           + "\(Format.ratio(rBest / pBest)), ≈ \(Format.seconds((rBest - pBest) / Double(tests))) a test")
     }
+    // CPU time suffers less than wall time from other load on the machine. It covers the
+    // whole run, so recording's start-up (the first start of every code object) is in it.
+    let plainCPU = Measure.median(plain.map(\.runnerCPU))
+    let recordingCPU = Measure.median(recording.map(\.runnerCPU))
     say(
-      "  CPU time (user + system) of the runner, median: djdash \(Format.seconds(Measure.median(plain.map(\.runnerCPU)))), "
-        + "recording \(Format.seconds(Measure.median(recording.map(\.runnerCPU))))")
+      "  CPU time (user + system) of the runner, whole run, median: djdash \(Format.seconds(plainCPU)), "
+        + "recording \(Format.seconds(recordingCPU)), ratio \(Format.ratio(recordingCPU / plainCPU)), "
+        + "≈ \(Format.seconds((recordingCPU - plainCPU) / Double(tests))) a test; each round's pair: "
+        + SuiteBench.pairText(zip(recording, plain).map { $0.runnerCPU / $1.runnerCPU }))
     if let r = recording.last {
       let counted = r.counts.values.reduce(0, +)
       say("  check: recording reported \(counted) tests; runner \(r.exitDescription)")
