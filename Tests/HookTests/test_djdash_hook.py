@@ -711,6 +711,14 @@ class Things(unittest.TestCase):
 
     def test_e_calls_again(self):
         helpers.helper()
+
+    def test_f_runs_a_test_of_its_own(self):
+        class Inner(unittest.TestCase):
+            def test_inner(self):
+                helpers.unused()
+
+        unittest.TestSuite([Inner("test_inner")]).run(unittest.TestResult())
+        helpers.helper()
 """,
     "run.py": """
 import os
@@ -785,7 +793,7 @@ class RecordingTests(unittest.TestCase):
     def test_unavailable_before_python_3_12(self):
         how, finished = self.run_project()
         self.assertEqual(how, "unavailable True []")
-        self.assertEqual(len(finished), 5)
+        self.assertEqual(len(finished), 7)
         for event in finished.values():
             self.assertNotIn("executed", event)
 
@@ -819,6 +827,14 @@ class RecordingTests(unittest.TestCase):
         # after its second start in test_c turned it off, it is re-armed for test_e.
         self.assertEqual(finished["test_c_calls_again"]["executed"], {helpers: ["helper"], tests: ["Things.test_c_calls_again"]})
         self.assertEqual(finished["test_e_calls_again"]["executed"], {helpers: ["helper"], tests: ["Things.test_e_calls_again"]})
+
+        # A test that runs a test of its own: each has its own, and the outer one goes on
+        # recording after the inner one ended.
+        outer = "Things.test_f_runs_a_test_of_its_own"
+        self.assertEqual(finished["test_inner"]["executed"], {helpers: ["unused"], tests: [outer + ".<locals>.Inner.test_inner"]})
+        self.assertEqual(
+            finished["test_f_runs_a_test_of_its_own"]["executed"], {helpers: ["helper"], tests: [outer, outer + ".<locals>.Inner"]}
+        )
 
         # What an import runs is setup, even during a test; what the test calls is its own.
         d = finished["test_d_imports"]

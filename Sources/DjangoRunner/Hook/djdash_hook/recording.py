@@ -69,31 +69,39 @@ class Recorder:
 
     def on_first_start(self, code, offset):
         """Discovery: the first start of any code object in this process. A project's
-        is recorded, and armed at the next boundary."""
-        path = self.files.get(code.co_filename, False)
-        if path is False:
-            path = self._project_path(code.co_filename)
-        if path is not None:
-            self.paths[code] = path
-            if code.co_name == "<module>":
-                # An import: setup, whenever it runs. Never armed, as a module body runs
-                # once (a warm child's imports run its server's code objects again: the
-                # server's recording, which the child's first test carries, has them).
-                self.setup.add(code)
-            else:
-                self._period_set().add(code)
-                self.rearm.append(code)
+        is recorded, and armed at the next boundary. (An exception here would be raised
+        in the project's code: none may leave.)"""
+        try:
+            path = self.files.get(code.co_filename, False)
+            if path is False:
+                path = self._project_path(code.co_filename)
+            if path is not None:
+                self.paths[code] = path
+                if code.co_name == "<module>":
+                    # An import: setup, whenever it runs. Never armed, as a module body
+                    # runs once (a warm child's imports run its server's code objects
+                    # again: the server's recording, which the child's first test
+                    # carries, has them).
+                    self.setup.add(code)
+                else:
+                    self._period_set().add(code)
+                    self.rearm.append(code)
+        except Exception:
+            pass
         return self.DISABLE
 
     def on_armed_start(self, code, offset):
         """A project code object starts. The first time in a period it is recorded and
         stays armed (a function a test runs once, as most do, costs this one call); the
         second time it is disabled until the period's end, which re-arms it."""
-        codes = self._period_set()
-        if code in codes:
-            self.rearm.append(code)
-            return self.DISABLE
-        codes.add(code)
+        try:
+            codes = self._period_set()
+            if code in codes:
+                self.rearm.append(code)
+                return self.DISABLE
+            codes.add(code)
+        except Exception:
+            pass
 
     def _period_set(self):
         """The set a start goes to: the test's, or setup's for what an import runs."""
@@ -107,8 +115,8 @@ class Recorder:
         """A test starts: what setup recorded is its `setup_executed`; what it runs from
         here is its `executed`."""
         record.setup_executed = self.setup  # and what imports run during the test
+        record.recording_outer = self.sink if self.in_test else None  # a test running tests of its own
         record.executed = self.sink = set()
-        record.recording_outer = self.in_test
         self.in_test = True
         self.modules_before = len(_modules)
         if self.rearm:
@@ -118,8 +126,11 @@ class Recorder:
         """The test stops: recording goes back to setup. Returns (executed,
         setup_executed), each {path: [co_qualname]}."""
         if self.sink is record.executed:
-            self.in_test = record.recording_outer  # a test running tests of its own
-            self.setup = self.sink = set()
+            if record.recording_outer is not None:  # back to the test that ran this one
+                self.sink = record.recording_outer
+            else:
+                self.in_test = False
+                self.setup = self.sink = set()
         if self.rearm:
             self._rearm()
         executed = self.by_file(record.executed)
