@@ -14,7 +14,8 @@ enum RecordingBench {
   static func run(_ interpreters: [Interpreter], project: GeneratedProject, repetitions: Int) {
     let everyday = project.everyday
     say("")
-    say("2c. Recording what each test executes (DJDASH_RECORD=1), on the \(Format.count(everyday.tests)) everyday tests")
+    say(
+      "2c. Recording what each test executes (DJDASH_RECORD=1), on the \(Format.count(everyday.tests)) everyday tests")
     say(
       "djdash = the everyday suite through djdash as in 2b; recording = the same with DJDASH_RECORD=1 "
         + "(sys.monitoring on Python 3.12+; unavailable on 3.11, where asking must cost nothing).")
@@ -23,16 +24,21 @@ enum RecordingBench {
       say("")
       let minor = interpreter.python.split(separator: ".").prefix(2).compactMap { Int($0) }
       let expected = (minor.count == 2 && (minor[0], minor[1]) >= (3, 12)) ? "sys.monitoring" : "unavailable"
-      say("  Python \(interpreter.python), Django \(interpreter.django) (\(interpreter.context.python)): recording \(expected)")
+      say(
+        "  Python \(interpreter.python), Django \(interpreter.django) (\(interpreter.context.python)): recording \(expected)"
+      )
       do {
-        try compare(interpreter.context, project: project, tests: everyday.tests, repetitions: repetitions)
+        try compare(
+          interpreter.context, project: project, tests: everyday.tests, expected: expected, repetitions: repetitions)
       } catch {
         say("  !! could not run: \(error)")
       }
     }
   }
 
-  static func compare(_ context: RunContext, project: GeneratedProject, tests: Int, repetitions: Int) throws {
+  static func compare(
+    _ context: RunContext, project: GeneratedProject, tests: Int, expected: String, repetitions: Int
+  ) throws {
     let labels = [EverydaySuite.label]
     let record = ["DJDASH_RECORD": "1"]
     _ = try Runs.djdash(context, project: project.root, labels: labels)
@@ -81,7 +87,13 @@ enum RecordingBench {
         + SuiteBench.pairText(zip(recording, plain).map { $0.runnerCPU / $1.runnerCPU }))
     if let r = recording.last {
       let counted = r.counts.values.reduce(0, +)
-      say("  check: recording reported \(counted) tests; runner \(r.exitDescription)")
+      say(
+        "  check: recording reported \(counted) tests, \(r.testsWithExecuted) with `executed`; runner_started said "
+          + "recording \(r.recording ?? "(absent)"); runner \(r.exitDescription)")
+      if r.recording != expected { say("  !! expected recording \(expected)") }
+      if plain.last?.recording != nil {
+        say("  !! the run without DJDASH_RECORD said recording \(plain.last?.recording ?? "")")
+      }
       if counted != tests { say("  !! the count differs from the generated suite's (\(tests))") }
       if r.output.contains("recording what tests execute could not start") {
         say("  !! the hook could not start recording: see the runner's output")
