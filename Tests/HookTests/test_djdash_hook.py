@@ -744,7 +744,7 @@ print(state.recording, "djdash_hook.recording" in sys.modules, [tool for tool in
 class RecordingTests(unittest.TestCase):
     """DJDASH_RECORD=1: each test's test_finished says which project functions it ran."""
 
-    def run_project(self, record=True):
+    def run_project(self, record=True, root=True):
         with tempfile.TemporaryDirectory() as project:
             for name, text in _RECORDING_PROJECT.items():
                 path = os.path.join(project, name)
@@ -767,6 +767,8 @@ class RecordingTests(unittest.TestCase):
             env = dict(os.environ)
             env.update({"DJDASH_SOCKET": path, "DJDASH_PROJECT_ROOT": project, "PYTHONPATH": os.pathsep.join([HOOK_DIR, project])})
             env.pop("DJDASH_ROLE", None)
+            if not root:
+                env.pop("DJDASH_PROJECT_ROOT")
             if record:
                 env["DJDASH_RECORD"] = "1"
             else:
@@ -788,6 +790,13 @@ class RecordingTests(unittest.TestCase):
         for event in finished.values():
             self.assertNotIn("executed", event)
             self.assertNotIn("setup_executed", event)
+
+    def test_unavailable_without_a_project_root(self):
+        # Nothing would be the project's, and every test would seem to have run nothing.
+        how, finished = self.run_project(root=False)
+        self.assertEqual(how, "unavailable True []")
+        for event in finished.values():
+            self.assertNotIn("executed", event)
 
     @unittest.skipIf(hasattr(sys, "monitoring"), "Python 3.12+ records through sys.monitoring")
     def test_unavailable_before_python_3_12(self):

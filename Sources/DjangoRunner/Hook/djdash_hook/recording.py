@@ -208,9 +208,12 @@ def _importing():
 
 def start():
     """Begin recording in this process (install(), DJDASH_RECORD=1). Returns how:
-    "sys.monitoring", or "unavailable" (Python before 3.12, or no two free tool ids)."""
+    "sys.monitoring", or "unavailable" (Python before 3.12, no DJDASH_PROJECT_ROOT, or no
+    two free tool ids)."""
     monitoring = getattr(sys, "monitoring", None)
-    if monitoring is None:
+    if monitoring is None or not state.project_root:
+        # Without a project root nothing would be the project's: every test would seem to
+        # have executed nothing, which a reader would take as a fact.
         return "unavailable"
     free = [tool for tool in _PREFERRED_TOOLS if monitoring.get_tool(tool) is None]
     if len(free) < 2:
