@@ -17,13 +17,19 @@ struct BenchOptions {
 
   /// Only section 2 (the hook's overhead on the generated suite).
   var suiteOnly = false
+  /// More interpreters for section 2c (recording what tests execute), besides `python`.
+  var recordingPythons: [String] = []
 
   static let usage = """
-    usage: djdash-bench [--python PATH] [--tests N] [--rounds N] [--quick] [--dashboard-only | --history-only | --watch-only | --selection-only | --suite-only]
+    usage: djdash-bench [--python PATH] [--recording-python PATH]... [--tests N] [--rounds N] [--quick] [--dashboard-only | --history-only | --watch-only | --selection-only | --suite-only]
 
       --python PATH  the Python with Django to run the generated suites
                      (default: $DJDASH_BENCH_PYTHON, else .build/djdash-venvs/django-5.2/bin/python
                      if it exists, else python3)
+      --recording-python PATH  another Python with Django for section 2c (recording what each
+                     test executes, with and without DJDASH_RECORD=1), measured after --python's;
+                     repeatable. E.g. the Debian 13 root's Python 3.13 wrapper
+                     (Tests/Scripts/python313-root prints them)
       --tests N      tests in each generated suite of section 2 (default 3000; 300 with --quick)
       --rounds N     timed rounds of each measurement (default 3; 1 with --quick)
       --quick        small sizes and one repetition, for a smoke test
@@ -31,7 +37,7 @@ struct BenchOptions {
       --history-only    only section 7: the run history of 20,000 tests (no Python needed)
       --watch-only   only section 8: watch mode on the demo, save to first result vs bare Django
       --selection-only  only section 9: the selection's graph of a 3,000-module project (no Python needed)
-      --suite-only   only section 2: the generated suite, bare Django vs djdash (with --tests N)
+      --suite-only   only section 2: the generated suite, bare Django vs djdash, and recording (with --tests N)
     """
 
   /// Parses `arguments` (without the program name); a message for the user on error.
@@ -48,6 +54,9 @@ struct BenchOptions {
       case "--python":
         guard let path = value(), !path.isEmpty else { return .failure(UsageError("--python needs a path")) }
         options.python = path
+      case "--recording-python":
+        guard let path = value(), !path.isEmpty else { return .failure(UsageError("--recording-python needs a path")) }
+        options.recordingPythons.append(path)
       case "--tests":
         guard let text = value(), let count = Int(text), count > 0 else {
           return .failure(UsageError("--tests needs a positive number"))

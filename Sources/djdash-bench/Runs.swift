@@ -39,6 +39,10 @@ struct RunOutcome {
   var startedAt: [String: Double] = [:]
   var finishedAt: [String: Double] = [:]
   var warnings: [String] = []
+  /// `runner_started`'s `recording` (nil when recording was not asked for), and how many
+  /// `test_finished` had an `executed`.
+  var recording: String?
+  var testsWithExecuted = 0
   var problem: String?
   var exitDescription = ""
   /// CPU seconds (user + system) the run took: the runner's processes, and the bench's
@@ -142,6 +146,8 @@ enum Runs {
     outcome.startedAt = log.startedAt
     outcome.finishedAt = log.finishedTimes
     outcome.warnings = log.warnings
+    outcome.recording = log.recording
+    outcome.testsWithExecuted = log.testsWithExecuted
     outcome.problem = session.summary?.problem
     if let summary = session.summary {
       outcome.exitDescription =
@@ -160,16 +166,21 @@ private final class EventLog {
   var startedAt: [String: Double] = [:]
   var finishedTimes: [String: Double] = [:]
   var warnings: [String] = []
+  var recording: String?
+  var testsWithExecuted = 0
   private let clock = MonotonicClock()
 
   func record(_ timed: TimedEvent) {
     switch timed.event {
+    case .runnerStarted(let info):
+      recording = info.recording
     case .testStarted(let id, _):
       if firstStarted == nil { firstStarted = timed.t }
       startedAt[id] = timed.t
     case .testFinished(let report):
       lastFinished = timed.t
       finishedTimes[report.id] = timed.t
+      if !report.executed.isEmpty { testsWithExecuted += 1 }
     case .output(let text):
       output += text.text
     case .warning(let message):

@@ -91,6 +91,20 @@ enum Bench {
     } catch {
       say("  !! section 2 could not run: \(error)")
     }
+    var interpreters = [RecordingBench.Interpreter(context: context, python: versions.python, django: versions.django)]
+    for choice in options.recordingPythons {
+      guard let other = PythonCheck.resolve(choice, environment: environment),
+        let otherVersions = PythonCheck.versions(of: other, environment: environment)
+      else {
+        say("  !! section 2c: \(choice) cannot import Django; left out")
+        continue
+      }
+      interpreters.append(
+        RecordingBench.Interpreter(
+          context: RunContext(python: other, hookDirectory: hook), python: otherVersions.python,
+          django: otherVersions.django))
+    }
+    RecordingBench.run(interpreters, project: project, repetitions: sizes.repetitions)
     if options.suiteOnly { return 0 }
     do {
       try SQLBench.run(context, project: project, sizes: sizes)

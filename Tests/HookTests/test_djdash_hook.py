@@ -646,6 +646,232 @@ class SitecustomizeTests(unittest.TestCase):
         self.assertEqual(result.stdout, "")
         self.assertIn("cannot reach djdash", result.stderr)
 
+
+_RECORDING_PROJECT = {
+    "app/__init__.py": "",
+    "app/helpers.py": """
+REGISTRY = []
+
+
+def registered(function):
+    REGISTRY.append(function)
+    return function
+
+
+def compute():
+    return 5
+
+
+X = compute()
+
+
+def helper():
+    return 1
+
+
+def unused():
+    return 2
+
+
+def for_class_setup():
+    return 3
+
+
+class Foo:
+    def bar(self):
+        def inner():
+            return 3
+
+        return inner() + (lambda: 4)()
+""",
+    "app/late.py": """
+from app.helpers import registered
+
+
+def at_import():
+    return 1
+
+
+Y = at_import()
+
+
+@registered
+def later():
+    return 1
+""",
+    "venv/lib/python3/site-packages/extlib.py": "def outside():\n    return 1\n",
+    "tests/__init__.py": "",
+    "tests/test_things.py": """
+import unittest
+
+import extlib
+from app import helpers
+
+
+class Things(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        helpers.for_class_setup()
+
+    def test_a_calls(self):
+        helpers.helper()
+        helpers.Foo().bar()
+        extlib.outside()
+
+    def test_b_calls_nothing(self):
+        pass
+
+    def test_c_calls_again(self):
+        helpers.helper()
+        helpers.helper()
+
+    def test_d_imports(self):
+        import app.late
+
+        app.late.later()
+
+    def test_e_calls_again(self):
+        helpers.helper()
+
+    def test_f_runs_a_test_of_its_own(self):
+        class Inner(unittest.TestCase):
+            def test_inner(self):
+                helpers.unused()
+
+        unittest.TestSuite([Inner("test_inner")]).run(unittest.TestResult())
+        helpers.helper()
+""",
+    "run.py": """
+import os
+import sys
+import unittest
+
+import django.test.runner  # the hook patches unittest with it, as in every run
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "venv/lib/python3/site-packages"))
+from djdash_hook.state import state
+
+suite = unittest.defaultTestLoader.loadTestsFromName("tests.test_things")
+unittest.TextTestRunner(stream=open(os.devnull, "w")).run(suite)
+from djdash_hook.channel import send_held
+
+send_held()  # the last passes wait to share a send
+tools = [getattr(sys, "monitoring", None) and sys.monitoring.get_tool(tool) for tool in range(6)]
+print(state.recording, "djdash_hook.recording" in sys.modules, [tool for tool in tools if tool])
+""",
+}
+
+
+class RecordingTests(unittest.TestCase):
+    """DJDASH_RECORD=1: each test's test_finished says which project functions it ran."""
+
+    def run_project(self, record=True, root=True):
+        with tempfile.TemporaryDirectory() as project:
+            for name, text in _RECORDING_PROJECT.items():
+                path = os.path.join(project, name)
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+                with open(path, "w") as handle:
+                    handle.write(textwrap.dedent(text))
+            path = os.path.join(project, "djdash.sock")
+            server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            server.bind(path)
+            server.listen(1)
+            lines = []
+
+            def accept():
+                connection, _ = server.accept()
+                with connection, connection.makefile("rb") as stream:
+                    lines.extend(stream)
+
+            thread = threading.Thread(target=accept)
+            thread.start()
+            env = dict(os.environ)
+            env.update({"DJDASH_SOCKET": path, "DJDASH_PROJECT_ROOT": project, "PYTHONPATH": os.pathsep.join([HOOK_DIR, project])})
+            env.pop("DJDASH_ROLE", None)
+            if not root:
+                env.pop("DJDASH_PROJECT_ROOT")
+            if record:
+                env["DJDASH_RECORD"] = "1"
+            else:
+                env.pop("DJDASH_RECORD", None)
+            result = subprocess.run(
+                [sys.executable, "run.py"], cwd=project, env=env, capture_output=True, text=True, timeout=60
+            )
+            thread.join(10)
+            server.close()
+        self.assertEqual(result.returncode, 0, result.stderr)
+        events = [json.loads(line) for line in lines]
+        self.assertEqual([e for e in events if e["event"] == "hook_error"], [])
+        finished = {e["id"].rsplit(".", 1)[1]: e for e in events if e["event"] == "test_finished"}
+        return result.stdout.strip(), finished
+
+    def test_not_asked_for_nothing_is_recorded(self):
+        how, finished = self.run_project(record=False)
+        self.assertEqual(how, "None False []", "nothing imported, no monitoring tool taken")
+        for event in finished.values():
+            self.assertNotIn("executed", event)
+            self.assertNotIn("setup_executed", event)
+
+    def test_unavailable_without_a_project_root(self):
+        # Nothing would be the project's, and every test would seem to have run nothing.
+        how, finished = self.run_project(root=False)
+        self.assertEqual(how, "unavailable True []")
+        for event in finished.values():
+            self.assertNotIn("executed", event)
+
+    @unittest.skipIf(hasattr(sys, "monitoring"), "Python 3.12+ records through sys.monitoring")
+    def test_unavailable_before_python_3_12(self):
+        how, finished = self.run_project()
+        self.assertEqual(how, "unavailable True []")
+        self.assertEqual(len(finished), 7)
+        for event in finished.values():
+            self.assertNotIn("executed", event)
+
+    @unittest.skipUnless(hasattr(sys, "monitoring"), "sys.monitoring came in Python 3.12")
+    def test_each_test_lists_the_project_functions_it_ran(self):
+        how, finished = self.run_project()
+        self.assertEqual(how, "sys.monitoring True ['djdash recording', 'djdash discovery']")
+        tests = "tests/test_things.py"
+        helpers = "app/helpers.py"
+        a = finished["test_a_calls"]
+        self.assertEqual(
+            a["executed"],
+            {
+                helpers: ["Foo.bar", "Foo.bar.<locals>.<lambda>", "Foo.bar.<locals>.inner", "helper"],
+                tests: ["Things.test_a_calls"],
+            },
+        )
+        # Before the first test: the imports (module and class bodies, and what they
+        # called), the script itself, and the class's setup.
+        setup = a["setup_executed"]
+        self.assertEqual(setup[helpers], ["<module>", "Foo", "compute", "for_class_setup"])
+        self.assertIn("Things.setUpClass", setup[tests])
+        self.assertIn("<module>", setup[tests])
+        self.assertEqual(setup["run.py"], ["<module>"])
+        self.assertNotIn("app/late.py", setup)
+        self.assertFalse(any("site-packages" in path for path in list(a["executed"]) + list(setup)))
+
+        self.assertEqual(finished["test_b_calls_nothing"]["executed"], {tests: ["Things.test_b_calls_nothing"]})
+        self.assertNotIn("setup_executed", finished["test_b_calls_nothing"])
+        # Armed for each test: a function the first test ran is seen again, once; and
+        # after its second start in test_c turned it off, it is re-armed for test_e.
+        self.assertEqual(finished["test_c_calls_again"]["executed"], {helpers: ["helper"], tests: ["Things.test_c_calls_again"]})
+        self.assertEqual(finished["test_e_calls_again"]["executed"], {helpers: ["helper"], tests: ["Things.test_e_calls_again"]})
+
+        # A test that runs a test of its own: each has its own, and the outer one goes on
+        # recording after the inner one ended.
+        outer = "Things.test_f_runs_a_test_of_its_own"
+        self.assertEqual(finished["test_inner"]["executed"], {helpers: ["unused"], tests: [outer + ".<locals>.Inner.test_inner"]})
+        self.assertEqual(
+            finished["test_f_runs_a_test_of_its_own"]["executed"], {helpers: ["helper"], tests: [outer, outer + ".<locals>.Inner"]}
+        )
+
+        # What an import runs is setup, even during a test; what the test calls is its own.
+        d = finished["test_d_imports"]
+        self.assertEqual(d["executed"], {"app/late.py": ["later"], tests: ["Things.test_d_imports"]})
+        self.assertEqual(d["setup_executed"], {"app/late.py": ["<module>", "at_import"], helpers: ["registered"]})
+
+
 if __name__ == "__main__":
     unittest.main()
 

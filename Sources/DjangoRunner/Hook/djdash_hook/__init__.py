@@ -15,6 +15,7 @@ The modules, by role:
   reporting  the result objects instrumented, each test's events (the hot path)
   patches    Django's test runner and unittest, patched when the runner is imported
   warm       the warm server, imported only in a runner that becomes one
+  recording  what each test executed (DJDASH_RECORD=1 only): sys.monitoring on 3.12+
 
 Only the standard library and Django are used. Every patch reports its own failures as
 `hook_error` events instead of breaking the user's run.
@@ -47,6 +48,10 @@ def install():
     if project_root and not project_root.endswith(os.sep):
         project_root += os.sep
     _state.project_root = project_root
+    if os.environ.get("DJDASH_RECORD") == "1":
+        # As early as possible, so the first test's setup_executed has django.setup().
+        # Kept in the environment: spawned parallel workers record too.
+        _start_recording()
     if os.environ.get("DJDASH_ROLE") is None:
         # The first Python process of the run is the leader; everything it starts is not.
         _state.leader = True
@@ -70,6 +75,21 @@ def install():
         patch_runner_module(sys.modules["django.test.runner"])
     else:
         sys.meta_path.insert(0, RunnerFinder())
+
+
+def _start_recording():
+    dont_write = sys.dont_write_bytecode
+    sys.dont_write_bytecode = False  # its bytecode cached beside it, as sitecustomize does
+    try:
+        from .recording import start
+
+        _state.recording = start()
+    except Exception:
+        _state.recording = "unavailable"
+        _state.recorder = None
+        sys.stderr.write("djdash: recording what tests execute could not start: %r\n" % (sys.exc_info()[1],))
+    finally:
+        sys.dont_write_bytecode = dont_write
 
 
 def _after_fork_in_child():

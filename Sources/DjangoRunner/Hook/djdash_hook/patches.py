@@ -81,12 +81,16 @@ def emit_runner_started(runner, labels):
     import django
 
     kind = type(runner)
+    fields = {}
+    if state.recording is not None:
+        fields["recording"] = state.recording
     emit(
         "runner_started",
         pid=os.getpid(),
         django=django.get_version(),
         runner="%s.%s" % (kind.__module__, kind.__qualname__),
         labels=[str(label) for label in labels],
+        **fields,
     )
 
 

@@ -195,6 +195,7 @@ class _Record:
     alarm = None
     reason = ""
     problems = subtests = templates = resolved = ()
+    executed = setup_executed = None  # sets of code objects, while recording (recording.Recorder)
 
     def __init__(self, test, test_id=None):
         _begin(self, test, test_id)
@@ -244,6 +245,10 @@ def _begin(record, test, test_id, buffers=None):
         record.capture = capture
     state.rendering = record
     record.modules_before = len(_modules)
+    recorder = state.recorder
+    if recorder is not None:  # DJDASH_RECORD=1: what the test executes (recording)
+        recorder.begin(record)
+        record.plain = False
     record.started = _perf_counter()
     return record
 
@@ -320,10 +325,15 @@ def _finish(record, test_id, kind):
         state.rendering = None
     duration = _perf_counter() - record.started
     imported = _imported_since(record)
+    executed = setup_executed = None
+    recorder = state.recorder
+    if recorder is not None and record.executed is not None:
+        executed, setup_executed = recorder.finish(record)
     if (
         record.outcome in (None, "pass")
         and kind == "test"
         and not imported
+        and not (executed or setup_executed)
         and not (
             stdout
             or stderr
@@ -382,6 +392,10 @@ def _finish(record, test_id, kind):
         fields["imported"] = sorted(imported)
     if record.resolved:
         fields["resolved"] = sorted(record.resolved)
+    if executed:
+        fields["executed"] = executed
+    if setup_executed:
+        fields["setup_executed"] = setup_executed
     # Results that need attention go at once; a pass may share the next test's send.
     emit("test_finished", _hold=fields["outcome"] in ("pass", "skip", "xfail"), **fields)
 

@@ -30,6 +30,7 @@ class State:
         "awaits_labels",
         "labels_inside",
         "warm",
+        "recording",
         # This process and its connection (channel)
         "pid",
         "channel",
@@ -50,6 +51,7 @@ class State:
         "rendering",
         "capture",
         "mail",
+        "recorder",
     )
 
     def __init__(self):
@@ -65,6 +67,9 @@ class State:
         # DJDASH_WARM: the runner becomes a warm server: test environment and databases set
         # up once, then each {"cmd": "warm_run"} forks a child that runs the labels and exits.
         self.warm = False
+        # DJDASH_RECORD=1: how this process records what each test executes
+        # ("sys.monitoring" or "unavailable"), else None: not asked for, nothing installed.
+        self.recording = None
 
         self.pid = os.getpid()
         self.channel = None  # this process's connection to djdash (channel._Channel), made lazily
@@ -87,6 +92,7 @@ class State:
         self.rendering = None  # the _Record of the test running, if any (template_rendered adds to it)
         self.capture = None  # the process's pair of output streams, reused from test to test
         self.mail = None  # django.core.mail, once imported
+        self.recorder = None  # recording.Recorder while recording, else None (the hot path checks it)
 
     def reset_after_fork(self):
         """In a forked child: what belonged to the parent process goes."""
