@@ -38,9 +38,9 @@ final class FunctionPrecisionTests: XCTestCase {
       height: 40, environment: env)
     defer { tmux.close() }
     try tmux.waitFor("7/7", "failed")
-    XCTAssertTrue(
-      FileManager.default.fileExists(atPath: ExecutionRecords.path(projectRoot: project)),
-      "the first run recorded what its tests executed")
+    try tmux.waitFor("the first run's records") { _ in
+      FileManager.default.fileExists(atPath: ExecutionRecords.path(projectRoot: project))
+    }
     try tmux.press("w")
     try tmux.waitFor("warm runner: ready")
     try tmux.press("Escape")
@@ -54,14 +54,16 @@ final class FunctionPrecisionTests: XCTestCase {
       "saved ticker/formatting.py → ticker.tests.test_formatting.WhisperTests.test_whisper", "1/1", "warm")
     XCTAssertFalse(screen.contains("runtests.py ticker.tests.test_formatting "), screen)
     try tmux.press("w")
-    try tmux.waitFor("rule: function precision: only function bodies changed in ticker/formatting.py (whisper)")
+    try tmux.waitFor(
+      "rule: function precision: functions changed since recorded in ticker/formatting.py (whisper); 1 of 3 recorded tests executed one"
+    )
     try tmux.press("Escape")
 
     // A change at module level: the graph's selection, the whole module.
     try TestPaths.saveLikeAnEditor(
       "import string\n\n\ndef shout(text):\n    return text.upper()\n\n\ndef whisper(text):\n    return text.lower().strip()\n",
       to: project + "/ticker/formatting.py")
-    try tmux.waitFor("saved ticker/formatting.py → ticker.tests.test_formatting  ", "3/3")
+    try tmux.waitFor("runtests.py ticker.tests.test_formatting  │", "3/3")
     try tmux.press("q")
     try tmux.waitFor("EXIT:0")
   }

@@ -21,7 +21,7 @@ enum RunnerEnvironment {
     env["DJDASH_STOP_ON_TIMEOUT"] = plan.stopOnTimeout ? "1" : nil
     env["DJDASH_EXACT_ORDER"] = plan.exactOrder ? "1" : nil
     env["DJDASH_AWAIT_LABELS"] = plan.awaitsLabels ? "1" : nil
-    env["DJDASH_RECORD"] = plan.recordsExecution ? "1" : nil
+    if plan.recordsExecution { env["DJDASH_RECORD"] = "1" }  // else as the environment says
     let givesLabelsInside = plan.labelRoute == .insideRunner && !plan.awaitsLabels && !plan.labels.isEmpty
     env["DJDASH_LABELS"] = givesLabelsInside ? labelsJSON(plan.labels) : nil
     let leftovers = LeftoverDatabases.load(projectRoot: plan.projectRoot)

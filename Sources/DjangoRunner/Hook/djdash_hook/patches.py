@@ -18,6 +18,14 @@ from .reporting import hide_hook_frames, instrument, on_request_resolved, on_tem
 from .state import HOOK_FOLDER, state
 
 
+def command_labels(test_labels):
+    """The labels the command line itself carries (`manage.py test app`), not those a
+    script chose for want of any (`runtests.py`: `sys.argv[1:] or ["app"]`): they go
+    before the labels djdash gives a prepared runner or a warm run."""
+    argv = set(sys.argv[1:])
+    return [label for label in (test_labels or []) if label in argv]
+
+
 def _warm_module():
     """The warm server's code, imported only in a runner that becomes one. Its bytecode is
     cached beside it, as sitecustomize does for the rest of the hook."""
@@ -236,8 +244,9 @@ def patch_runner_module(module):
             if state.given_labels is None:  # stopped before it was given any
                 return 0
             # The command's own labels (`--command "manage.py test app"`) and djdash's, as
-            # a cold run's command line has them.
-            test_labels = list(test_labels or []) + list(state.given_labels)
+            # a cold run's command line has them; none given: what the script chose.
+            if state.given_labels:
+                test_labels = command_labels(test_labels) + list(state.given_labels)
         elif state.labels_inside is not None and state.leader:  # a script that takes no labels (DJDASH_LABELS)
             test_labels = list(state.labels_inside)
         try:

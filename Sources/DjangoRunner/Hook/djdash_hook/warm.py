@@ -12,7 +12,7 @@ import sys
 import traceback
 
 from .channel import connect, emit, enable_crash_report, hook_error, send_held
-from .patches import emit_runner_started
+from .patches import command_labels, emit_runner_started
 from .reporting import hide_hook_frames
 from .state import state
 
@@ -46,13 +46,14 @@ def _shared_aliases(connections):
     return shared
 
 
-def serve(runner, command_labels):
+def serve(runner, script_labels):
     """A warm server: the test environment and every database set up once; each warm
     run is a forked child, which sees the databases exactly as they are now. SQLite in
     memory is copied by the fork; any other test database is cloned for the run (as
     Django clones them for --parallel) and dropped after it. The server's own test
     databases get names of their own, so cold runs beside it never touch them.
-    `command_labels` (those the command itself carries) come before each run's own."""
+    `script_labels` are those run_tests was given: a run with labels of its own runs
+    them after the command line's (`command_labels`), one without runs these."""
     from django.db import connections
 
     shared = _shared_aliases(connections)
@@ -88,7 +89,7 @@ def serve(runner, command_labels):
                 for alias in shared:
                     connection = connections[alias]
                     connection.settings_dict.update(connection.creation.get_test_db_clone_settings(suffix))
-                _run_warm_child(runner, request, command_labels)  # never returns
+                _run_warm_child(runner, request, script_labels)  # never returns
             emit("warm_child_started", child=pid)
             _, status = os.waitpid(pid, 0)
             for alias in shared:
@@ -265,7 +266,7 @@ def _forget_project_caches():
         pass
 
 
-def _run_warm_child(runner, request, command_labels=()):
+def _run_warm_child(runner, request, script_labels=()):
     """In the forked child: become the leader of a run of its own (its own process group,
     socket and run folder), run the labels as run_tests would without creating or
     destroying databases, and exit."""
@@ -278,7 +279,8 @@ def _run_warm_child(runner, request, command_labels=()):
         state.leader = True
         enable_crash_report()
         connect()
-        labels = list(command_labels) + [str(label) for label in request.get("labels") or []]
+        own = [str(label) for label in request.get("labels") or []]
+        labels = command_labels(script_labels) + own if own else list(script_labels)
         emit_runner_started(runner, labels)
         suite = runner.build_suite(labels)
         runner.run_checks(runner.get_databases(suite))
