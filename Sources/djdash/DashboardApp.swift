@@ -213,9 +213,12 @@ final class DashboardApp {
         self.selector?.recordImports(imports)
         self.selector?.recordResolutions(resolutions)
         self.records = ExecutionRecords.load(projectRoot: self.project.root)
-        if summary.interrupted == nil {
-          self.narrowingOff.subtract(self.narrowingBackAfterRun)
-          self.narrowingBackAfterRun = []
+        // The graph's selection for files narrowing missed a test of ran to its end: their
+        // tests have run again, and been recorded anew.
+        if summary.interrupted == nil, case .selection(let selection) = self.state.run.purpose {
+          let back = self.narrowingBackAfterRun.intersection(selection.saved)
+          self.narrowingOff.subtract(back)
+          self.narrowingBackAfterRun.subtract(back)
         }
         self.loadHistory()
         if let current { self.launcher.runFinished(current) }
