@@ -39,6 +39,19 @@ public enum FunctionNarrowing {
 
   public static let rule = "function precision"
 
+  /// The graph's selection, and why narrowing did not apply.
+  private static func fallBack(_ selection: TestSelection, _ why: String) -> Decision {
+    Decision(labels: selection.labels, isNarrowed: false, reason: "graph: \(why)", explanations: [:])
+  }
+
+  /// Why no narrowing can apply, whatever the records say; nil when it may.
+  private static func unsuited(_ selection: TestSelection, hasChanges: Bool) -> String? {
+    if !selection.broadReasons.isEmpty { return "a change affects every test" }
+    if selection.labels.isEmpty { return "no test depends on the change" }
+    if !hasChanges { return "nothing changed" }
+    return nil
+  }
+
   /// `narrow(_:changes:records:testModules:)` as a selection: the decision's labels and
   /// explanations in place of the graph's when narrowed, and its reason as `rule` either way.
   public static func narrowed(
@@ -81,12 +94,8 @@ public enum FunctionNarrowing {
     _ selection: TestSelection, changes: [String: DefinitionDiff?], records: ExecutionRecords,
     testModules: some Collection<String>
   ) -> Decision {
-    func fallBack(_ why: String) -> Decision {
-      Decision(labels: selection.labels, isNarrowed: false, reason: "graph: \(why)", explanations: [:])
-    }
-    if !selection.broadReasons.isEmpty { return fallBack("a change affects every test") }
-    if selection.labels.isEmpty { return fallBack("no test depends on the change") }
-    if changes.isEmpty { return fallBack("nothing changed") }
+    func fallBack(_ why: String) -> Decision { Self.fallBack(selection, why) }
+    if let why = unsuited(selection, hasChanges: !changes.isEmpty) { return fallBack(why) }
     var diffs: [String: DefinitionDiff] = [:]
     for (path, diff) in changes.sorted(by: { $0.key < $1.key }) {
       guard let diff else { return fallBack("\(path) has no earlier version to compare (or is not Python)") }
@@ -143,12 +152,8 @@ public enum FunctionNarrowing {
     _ selection: TestSelection, current: [String: PythonDefinitions?], records: ExecutionRecords,
     testModules: some Collection<String>
   ) -> Decision {
-    func fallBack(_ why: String) -> Decision {
-      Decision(labels: selection.labels, isNarrowed: false, reason: "graph: \(why)", explanations: [:])
-    }
-    if !selection.broadReasons.isEmpty { return fallBack("a change affects every test") }
-    if selection.labels.isEmpty { return fallBack("no test depends on the change") }
-    if current.isEmpty { return fallBack("nothing changed") }
+    func fallBack(_ why: String) -> Decision { Self.fallBack(selection, why) }
+    if let why = unsuited(selection, hasChanges: !current.isEmpty) { return fallBack(why) }
     if records.isEmpty { return fallBack("no recorded run yet") }
     var files: [String: (definitions: PythonDefinitions, prints: [String: String])] = [:]
     for (path, definitions) in current.sorted(by: { $0.key < $1.key }) {
