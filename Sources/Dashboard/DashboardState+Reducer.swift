@@ -287,6 +287,8 @@ extension DashboardState {
       interruptions = 0
       runnerLog = []
       if !isQuitting { notice = nil }
+    case .runnerStarted(let info):
+      if let recording = info.recording { watching?.recording = recording }
     case .suiteReady(let plan):
       run.planned = plan.tests.count
       self.plan(plan.tests)

@@ -36,6 +36,10 @@ public struct WatchState: Equatable, Sendable {
   public var isWhyShown = false
   /// What the warm runner is doing; nil without one (`--cold`, or not started yet).
   public var warm: WarmStatus?
+  /// How runs record what each test executes (`runner_started.recording`): `sys.monitoring`,
+  /// or `unavailable` (Python 3.11: saves select by module and class only); nil when not
+  /// asked.
+  public var recording: String?
 
   public init(onChange: OnChange = .queue) {
     self.onChange = onChange
@@ -138,7 +142,14 @@ extension DashboardState {
 
   /// The lines of the `w` overlay: what changed, and why each label was chosen.
   public var whyLines: [(text: String, role: Role)] {
-    let warm: [(String, Role)] = watching?.warm.map { [("warm runner: \($0)", .muted)] } ?? []
+    var warm: [(String, Role)] = watching?.warm.map { [("warm runner: \($0)", .muted)] } ?? []
+    if watching?.recording == "unavailable" {
+      warm.append(
+        (
+          "function precision: off — this Python cannot record what tests execute (3.12+ can): by module and class",
+          .muted
+        ))
+    }
     guard let change = watching?.lastChange else {
       return [("no file saved yet: djdash is watching", .muted)] + warm + missLines
     }

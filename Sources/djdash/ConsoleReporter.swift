@@ -67,6 +67,8 @@ final class ConsoleReporter {
           "labels \(start.labels.joined(separator: " ")): given to Django's runner inside, as the script takes none on its command line"
         )
       }
+    case .runnerStarted(let info) where info.recording == "unavailable":
+      Console.error("recording what tests execute needs Python 3.12+: this run records nothing (--record)")
     case .suiteReady(let plan):
       var line = "\(plan.tests.count) test\(plan.tests.count == 1 ? "" : "s")"
       if plan.processes > 1 { line += " in \(plan.processes) processes" }

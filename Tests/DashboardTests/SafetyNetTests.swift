@@ -1,3 +1,4 @@
+import Foundation
 import Dashboard
 import DjangoRunner
 import XCTest
@@ -180,6 +181,17 @@ final class SafetyNetTests: XCTestCase {
     _ = state.apply(.runEvent(TimedEvent(t: 1, event: .runFinished(summary)), now: 21))
     play(&state, labels: ["shop.tests.test_cart"], results: Array(all.prefix(2)).map { TestReport(id: $0, outcome: .pass) })
     XCTAssertEqual(state.safetyNet.pending, SelectionRun(labels: ["shop.tests.test_cart"], saved: ["shop/cart.py"]))
+  }
+
+  func testWhySaysWhenThePythonCannotRecordWhatTestsExecute() throws {
+    var state = greenState()
+    let off = "function precision: off — this Python cannot record what tests execute (3.12+ can): by module and class"
+    XCTAssertFalse(state.whyLines.map(\.text).contains(off))
+    let info = try JSONDecoder().decode(
+      RunnerInfo.self,
+      from: Data(#"{"pid": 1, "django": "5.2", "runner": "DiscoverRunner", "labels": [], "recording": "unavailable"}"#.utf8))
+    _ = state.apply(.runEvent(TimedEvent(t: 0, event: .runnerStarted(info)), now: 30))
+    XCTAssertTrue(state.whyLines.map(\.text).contains(off), "\(state.whyLines.map(\.text))")
   }
 
   func testTheKeyTableWritesTheHelpForEveryCommand() {
