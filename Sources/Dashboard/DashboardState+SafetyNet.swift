@@ -144,13 +144,14 @@ extension DashboardState {
   /// template seen only while it ran (recorded now: the next save selects it), or nothing.
   static func missingLink(_ report: TestReport, saved: [String]) -> String {
     let module = TestPath(id: report.id, kind: report.kind).module
-    // `imported` holds project files, relative to the project root.
-    let imported = Set(report.imported.map { $0.hasPrefix("/") ? String($0.dropFirst()) : $0 })
+    // `imported` and `resolved` hold project files, relative to the project root.
+    func files(_ paths: [String]) -> Set<String> { Set(paths.map { $0.hasPrefix("/") ? String($0.dropFirst()) : $0 }) }
+    let imported = files(report.imported)
     if let path = saved.first(where: imported.contains) {
       return
         "\(module) imports \(path) only while the test runs (a name it computes, or an import inside a function): no import the source shows. Recorded now: the next save of \(path) selects it."
     }
-    let resolved = Set(report.resolved.map { $0.hasPrefix("/") ? String($0.dropFirst()) : $0 })
+    let resolved = files(report.resolved)
     if let path = saved.first(where: resolved.contains) {
       return
         "\(report.id) requested a URL that resolved to a view in \(path), which no URLconf the source shows reaches. Recorded now: the next save of \(path) selects it."

@@ -212,7 +212,8 @@ final class DashboardApp {
         self.selector?.recordRenders(renders)
         self.selector?.recordImports(imports)
         self.selector?.recordResolutions(resolutions)
-        self.records = ExecutionRecords.load(projectRoot: self.project.root)
+        // A run that recorded wrote the records anew (`RunSession`); others left them.
+        if current?.recorder != nil { self.records = ExecutionRecords.load(projectRoot: self.project.root) }
         // The graph's selection for files narrowing missed a test of ran to its end: their
         // tests have run again, and been recorded anew.
         if summary.interrupted == nil, case .selection(let selection) = self.state.run.purpose {
@@ -275,8 +276,9 @@ final class DashboardApp {
         graphs, changing: batch.paths, records: records, in: selector.graph, off: narrowingOff)
       if selection.rule?.hasPrefix(FunctionNarrowing.rule) != true, !records.isEmpty, !graphs.labels.isEmpty {
         // The tests may now run otherwise than recorded: recorded anew as they run.
-        records.forget(testsUnder: graphs.isEverything ? [] : graphs.labels)
-        records.save(projectRoot: project.root)
+        if records.forget(testsUnder: graphs.isEverything ? [] : graphs.labels) {
+          records.save(projectRoot: project.root)
+        }
       }
       narrowingBackAfterRun.formUnion(batch.paths.filter(narrowingOff.contains))
     }

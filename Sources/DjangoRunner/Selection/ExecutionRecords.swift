@@ -123,17 +123,21 @@ public struct ExecutionRecords: Sendable, Equatable {
   /// selection, whose tests may now run otherwise than recorded; they are recorded anew as
   /// they run again, and a run stopped early leaves them unrecorded (selected, never
   /// skipped). An empty list forgets every test.
-  public mutating func forget(testsUnder labels: [String]) {
+  ///
+  /// - Returns: whether anything was forgotten (the file needs writing).
+  @discardableResult
+  public mutating func forget(testsUnder labels: [String]) -> Bool {
+    let before = (tests.count, suites.count)
     if labels.isEmpty {
       tests = [:]
       suites = [:]
-      return
     }
     for id in Array(tests.keys) where labels.contains(where: { Self.isTest(id, under: $0) }) { tests[id] = nil }
     for module in Array(suites.keys)
     where labels.contains(where: { Self.isTest(module, under: $0) || Self.isTest($0, under: module) }) {
       suites[module] = nil
     }
+    return before != (tests.count, suites.count)
   }
 
   /// Replaces what was run outside tests with `functions` (a complete run of every test

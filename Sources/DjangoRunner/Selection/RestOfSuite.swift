@@ -15,10 +15,11 @@ public enum RestOfSuite {
   ///   every known test in scope.
   public static func labels(known: [String], selected: [String], scope: [String]) -> [String] {
     let selectedSet = Set(selected)
+    let scopeSet = Set(scope)
     func covers(_ labels: Set<String>, _ id: String) -> Bool {
       prefixes(of: id).contains { labels.contains($0) }
     }
-    let inScope = known.filter { scope.isEmpty || covers(Set(scope), $0) }
+    let inScope = known.filter { scope.isEmpty || covers(scopeSet, $0) }
     let covered = inScope.filter { covers(selectedSet, $0) }
     let left = inScope.filter { !covers(selectedSet, $0) }
     // Every prefix of a test the selection ran: a label there would run it again.
