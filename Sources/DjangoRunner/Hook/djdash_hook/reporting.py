@@ -260,15 +260,19 @@ def _imported_since(record):
     before = record.modules_before
     if len(_modules) <= before or not state.project_root:
         return ()
-    files = []
-    for name in list(_modules)[before:]:
-        module = _modules.get(name)
-        path = getattr(module, "__file__", None) if type(module) is types.ModuleType else None
-        if type(path) is str:
-            path = os.path.abspath(path)  # a sys.path entry like "tests/.." leaves its dots in __file__
-            if path.startswith(state.project_root):
-                files.append(path[len(state.project_root) :])
-    return files
+    files = (_project_file(name) for name in list(_modules)[before:])
+    return [path for path in files if path is not None]
+
+
+def _project_file(name):
+    """The file of the loaded module `name`, relative to the project root; None when it is
+    not the project's (or not loaded, or has no file). Read off the module's dictionary."""
+    module = _modules.get(name)
+    path = module.__dict__.get("__file__") if type(module) is types.ModuleType else None
+    if type(path) is not str:
+        return None
+    path = os.path.abspath(path)  # a sys.path entry like "tests/.." leaves its dots in __file__
+    return path[len(state.project_root) :] if path.startswith(state.project_root) else None
 
 
 def on_template_rendered(sender, template=None, **kwargs):
@@ -298,16 +302,12 @@ def on_request_resolved(match):
         return
     view = func.__dict__.get("view_class") or func.__dict__.get("cls")  # Django's and DRF's as_view()
     owner = vars(view).get("__module__") if isinstance(view, type) else None
-    name = owner if type(owner) is str else func.__module__
-    module = _modules.get(name)
-    path = module.__dict__.get("__file__") if type(module) is types.ModuleType else None
-    if type(path) is str:
-        path = os.path.abspath(path)
-        if path.startswith(state.project_root):
-            if not record.resolved:
-                record.resolved = set()
-            record.resolved.add(path[len(state.project_root) :])
-            record.plain = False
+    path = _project_file(owner if type(owner) is str else func.__module__)
+    if path is not None:
+        if not record.resolved:
+            record.resolved = set()
+        record.resolved.add(path)
+        record.plain = False
 
 
 _RANK = {"pass": 0, "skip": 1, "xfail": 2, "xpass": 3, "fail": 4, "error": 5}
