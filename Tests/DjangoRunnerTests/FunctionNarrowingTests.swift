@@ -207,6 +207,7 @@ final class FunctionNarrowingTests: XCTestCase {
       switch path {
       case "/p/a.py": return ("def f():\n    return 1\n", start.addingTimeInterval(-5))
       case "/p/saved.py": return ("def g():\n    return 1\n", start.addingTimeInterval(1))
+      case "/p/page.html": return ("{{ f }}", start.addingTimeInterval(-5))
       default: return nil
       }
     }
@@ -215,8 +216,9 @@ final class FunctionNarrowingTests: XCTestCase {
     XCTAssertNil(files.definitions(of: "saved.py"), "saved during the run: not what its tests ran")
     XCTAssertNil(files.definitions(of: "gone.py"))
     XCTAssertNil(files.definitions(of: "gone.py"))
-    XCTAssertNil(files.definitions(of: "notes.txt"))
-    XCTAssertEqual(reads, ["/p/a.py", "/p/saved.py", "/p/gone.py"])
+    XCTAssertEqual(
+      files.definitions(of: "page.html"), PythonDefinitions(template: "{{ f }}"), "a template rendered: one unit")
+    XCTAssertEqual(reads, ["/p/a.py", "/p/saved.py", "/p/gone.py", "/p/page.html"])
     var records = ExecutionRecords()
     records.record(report("t.T.test", ["a.py": ["f"], "saved.py": ["g"]])) { files.definitions(of: $0) }
     XCTAssertEqual(
@@ -489,5 +491,95 @@ final class FunctionNarrowingTests: XCTestCase {
       testModules: modules)
     XCTAssertFalse(none.isNarrowed)
     XCTAssertEqual(none.labels, [])
+  }
+
+  // MARK: templates and failing tests
+
+  /// Records of the shop's cart tests where two rendered `shop/templates/cart.html`
+  /// (one through `base.html`), and `setup` rendered outside any test.
+  private func templateRecords(setup: [String: [String]] = [:]) -> ExecutionRecords {
+    var records = ExecutionRecords()
+    let texts = ["shop/templates/cart.html": "{% extends 'base.html' %}{{ total }}", "shop/templates/base.html": "<main/>"]
+    let definitions: (String) -> PythonDefinitions? = { path in
+      texts[path].map { PythonDefinitions(path: path, text: $0) }
+    }
+    let page = ["shop/templates/cart.html": ["<template>"], "shop/templates/base.html": ["<template>"]]
+    let reports = [
+      report("shop.tests.test_cart.CartTests.test_add", page, setup: setup),
+      report("shop.tests.test_cart.CartTests.test_total", ["shop/templates/cart.html": ["<template>"]]),
+      report("shop.tests.test_cart.CartTests.test_empty", [:]),
+    ]
+    for report in reports { records.record(report, definitions: definitions) }
+    records.recordCompleteSuite("shop.tests.test_cart", tests: Set(reports.map(\.id)))
+    return records
+  }
+
+  private func narrowTemplate(_ path: String, _ text: String, records: ExecutionRecords) -> FunctionNarrowing.Decision {
+    FunctionNarrowing.narrow(
+      TestSelection(labels: ["shop.tests.test_cart"]), current: [path: PythonDefinitions(path: path, text: text)],
+      records: records, testModules: modules)
+  }
+
+  func testATemplateIsOneUnitOfItsWholeText() {
+    let template = PythonDefinitions(path: "shop/templates/cart.html", text: "{{ total }}")
+    XCTAssertEqual(Array(template.functions.keys), [PythonDefinitions.template])
+    XCTAssertEqual(template.unit(of: "<template>"), "<template>")
+    XCTAssertEqual(template.moduleFingerprint, PythonDefinitions(template: "other").moduleFingerprint)
+    XCTAssertNotEqual(template.fingerprints["<template>"], PythonDefinitions(template: "{{ total }} ").fingerprints["<template>"])
+    XCTAssertNotNil(PythonDefinitions(path: "shop/utils.py", text: "def f():\n    pass\n").functions["f"])
+  }
+
+  func testATemplateChangeSelectsTheTestsThatRenderedIt() {
+    let records = templateRecords()
+    let parent = narrowTemplate("shop/templates/base.html", "<main></main>", records: records)
+    XCTAssertTrue(parent.isNarrowed)
+    XCTAssertEqual(parent.labels, ["shop.tests.test_cart.CartTests.test_add"], "only test_add rendered the parent")
+    XCTAssertEqual(
+      parent.explanations["shop.tests.test_cart.CartTests.test_add"],
+      ["shop.tests.test_cart.CartTests.test_add executed <template> (shop/templates/base.html), changed since"])
+    XCTAssertEqual(
+      narrowTemplate("shop/templates/cart.html", "{% extends 'base.html' %}{{ total }}!", records: records).labels,
+      ["shop.tests.test_cart.CartTests.test_add", "shop.tests.test_cart.CartTests.test_total"])
+    XCTAssertEqual(
+      narrowTemplate("shop/templates/cart.html", "{% extends 'base.html' %}{{ total }}", records: records).labels, [],
+      "the text its tests rendered")
+  }
+
+  func testATemplateRenderedOutsideAnyTestOrByNoneFallsBack() {
+    let setUp = narrowTemplate(
+      "shop/templates/base.html", "<main></main>",
+      records: templateRecords(setup: ["shop/templates/base.html": ["<template>"]]))
+    XCTAssertFalse(setUp.isNarrowed)
+    XCTAssertEqual(setUp.reason, "graph: shop/templates/base.html: <template> ran outside any test (setup or import)")
+    // A Jinja2 template (Django's test signal never names it), a stylesheet, a fixture.
+    let unknown = narrowTemplate("shop/jinja2/cart.jinja", "{{ total }}", records: templateRecords())
+    XCTAssertFalse(unknown.isNarrowed)
+    XCTAssertEqual(unknown.reason, "graph: no test's record has shop/jinja2/cart.jinja's module level")
+  }
+
+  func testATestThatFailedLastTimeRerunsWithItsModule() throws {
+    var records = records()
+    var failed = report("shop.tests.test_cart.CartTests.test_empty", [:])
+    failed.outcome = .error
+    records.record(failed, definitions: { [utilsV1] _ in PythonDefinitions(source: utilsV1) })
+    XCTAssertEqual(records.failing, ["shop.tests.test_cart.CartTests.test_empty"])
+    let decision = narrowAgainstRecords(utils("return cents * (100 + TAX) // 100", "return cents"), records: records)
+    XCTAssertEqual(
+      decision.labels,
+      [
+        "shop.tests.test_cart.CartTests.test_empty", "shop.tests.test_cart.CartTests.test_total",
+        "shop.tests.test_price.PriceTests.test_price",
+      ])
+    XCTAssertEqual(
+      decision.explanations["shop.tests.test_cart.CartTests.test_empty"],
+      ["shop.tests.test_cart.CartTests.test_empty: failed in its last run"])
+    XCTAssertTrue(decision.reason.hasSuffix(", 1 failed in their last run"), decision.reason)
+    let reread = try XCTUnwrap(ExecutionRecords(data: try records.encoded()))
+    XCTAssertEqual(reread.failing, records.failing)
+    records.record(report("shop.tests.test_cart.CartTests.test_empty", [:]), definitions: { _ in nil })
+    XCTAssertEqual(records.failing, [], "it passed")
+    records.record(failed, definitions: { _ in nil })
+    records.forget(testsUnder: ["shop.tests.test_cart"])
+    XCTAssertEqual(records.failing, [])
   }
 }

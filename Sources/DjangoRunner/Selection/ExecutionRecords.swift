@@ -13,7 +13,7 @@ import Foundation
 /// thousands of tests that each ran a hundred functions stay a few megabytes (5,000 tests
 /// that each ran 60 functions in 60 files: 2.3 MB, read in about 0.1 s).
 ///
-/// Three parts:
+/// Four parts:
 /// - `tests`: test id → the functions it executed between its start and stop (the outermost
 ///   function of each code object, and `<module>` of each file with the module level's
 ///   fingerprint, so a record made against another module level is stale).
@@ -22,6 +22,12 @@ import Foundation
 /// - `suites`: test module → every test id in it, when a complete run of the module was
 ///   recorded: only then can a module label be replaced by some of its tests (a test never
 ///   recorded would otherwise be dropped).
+/// - `failing`: the tests whose last recorded run failed. They rerun whenever a save selects
+///   their module: what fixes a failure may be what the failing test never reached (a
+///   template that did not exist, a function an earlier error kept it from calling).
+///
+/// A template a test rendered counts as a function of the template's file
+/// (`PythonDefinitions.template`), so a template's change selects the tests that rendered it.
 public struct ExecutionRecords: Sendable, Equatable {
   /// A function of a project file as recorded: its unit (`Foo.bar` or `<module>`) and the
   /// fingerprint of its source then ("" when the file could not be read: never fresh).
@@ -45,6 +51,8 @@ public struct ExecutionRecords: Sendable, Equatable {
   public private(set) var setup: Set<Int> = []
   /// Test module (dotted) → its test ids, as a complete recorded run found them.
   public private(set) var suites: [String: Set<String>] = [:]
+  /// Tests whose last recorded run failed (failure, error, unexpected success).
+  public private(set) var failing: Set<String> = []
 
   public init() {}
 
@@ -67,6 +75,7 @@ public struct ExecutionRecords: Sendable, Equatable {
   ///   during the run must not lend its fingerprints to code the test did not run.
   public mutating func record(_ report: TestReport, definitions: (String) -> PythonDefinitions?) {
     tests[report.id] = numbers(of: report.executed, definitions: definitions).sorted()
+    if report.outcome.failsTheRun { failing.insert(report.id) } else { failing.remove(report.id) }
     setup.formUnion(numbers(of: report.setupExecuted, definitions: definitions))
   }
 
@@ -115,6 +124,7 @@ public struct ExecutionRecords: Sendable, Equatable {
     suites[module] = ids
     for id in (tests.keys.filter { Self.isTest($0, under: module) }) where !ids.contains(id) {
       tests[id] = nil  // a test the module no longer has
+      failing.remove(id)
     }
   }
 
@@ -131,8 +141,12 @@ public struct ExecutionRecords: Sendable, Equatable {
     if labels.isEmpty {
       tests = [:]
       suites = [:]
+      failing = []
     }
-    for id in Array(tests.keys) where labels.contains(where: { Self.isTest(id, under: $0) }) { tests[id] = nil }
+    for id in Array(tests.keys) where labels.contains(where: { Self.isTest(id, under: $0) }) {
+      tests[id] = nil
+      failing.remove(id)
+    }
     for module in Array(suites.keys)
     where labels.contains(where: { Self.isTest(module, under: $0) || Self.isTest($0, under: module) }) {
       suites[module] = nil
@@ -187,6 +201,7 @@ public struct ExecutionRecords: Sendable, Equatable {
     var tests: [String: String]
     var setup: [Int]
     var suites: [String: [String]]
+    var failing: [String]?
   }
 
   static func numberList(_ numbers: [Int]) -> String {
@@ -227,7 +242,7 @@ public struct ExecutionRecords: Sendable, Equatable {
       functions: kept.map { [functions[$0].path, functions[$0].name, functions[$0].fingerprint] },
       tests: tests.mapValues { Self.numberList($0.compactMap { renumber[$0] }) },
       setup: setup.compactMap { renumber[$0] }.sorted(),
-      suites: suites.mapValues { $0.sorted() })
+      suites: suites.mapValues { $0.sorted() }, failing: failing.isEmpty ? nil : failing.sorted())
     let encoder = JSONEncoder()
     encoder.outputFormatting = .sortedKeys
     return try encoder.encode(stored)
@@ -244,6 +259,7 @@ public struct ExecutionRecords: Sendable, Equatable {
     tests = stored.tests.mapValues { Self.numbers(in: $0, below: count) }
     setup = Set(stored.setup.filter { (0..<count).contains($0) })
     suites = stored.suites.mapValues(Set.init)
+    failing = Set(stored.failing ?? []).intersection(tests.keys)
   }
 
   /// The project's records; empty when there are none or they cannot be read.

@@ -30,6 +30,23 @@ public struct PythonDefinitions: Equatable, Sendable {
   /// The module level, one normalized logical line each, function bodies left out.
   public private(set) var moduleLines: [String] = []
 
+  /// The unit of a template file: the whole file, one unit with no module level, as a
+  /// record names it (`<template>` under the template's path). A test that rendered it
+  /// (directly, or as another's parent or include) executed it.
+  public static let template = "<template>"
+
+  /// A template file (any file but a Python one) read as one unit, `template`: a change of
+  /// its text is a change of that unit only, so the tests that rendered it are the ones a
+  /// save selects (`FunctionNarrowing`).
+  public init(template text: String) {
+    functions = [Self.template: text]
+  }
+
+  /// A file's definitions by its kind: Python source for a `.py` path, otherwise a template.
+  public init(path: String, text: String) {
+    if path.hasSuffix(".py") { self.init(source: text) } else { self.init(template: text) }
+  }
+
   public init(source: String) {
     var classes: [(indent: Int, name: String)] = []
     var decorators: [String] = []

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The project's Python files as a run executed them, read once each, for
+/// The project's Python files and templates as a run executed them, read once each, for
 /// `ExecutionRecords.record(_:definitions:)`.
 ///
 /// A file modified after the run started may not be what its tests executed: it reads as
@@ -29,8 +29,8 @@ public struct RunDefinitions {
   public mutating func definitions(of path: String) -> PythonDefinitions? {
     if let known = cache[path] { return known }
     var result: PythonDefinitions?
-    if path.hasSuffix(".py"), let file = read(projectRoot + "/" + path), file.modified <= runStart {
-      result = PythonDefinitions(source: file.text)
+    if let file = read(projectRoot + "/" + path), file.modified <= runStart {
+      result = PythonDefinitions(path: path, text: file.text)
     }
     cache[path] = result
     return result

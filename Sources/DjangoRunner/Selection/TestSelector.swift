@@ -353,7 +353,7 @@ extension Project {
   }
 
   /// The graph's `selection` for a change of `paths` (relative to the root), narrowed to
-  /// the tests recorded running what changed when only function bodies changed
+  /// the tests recorded running what changed when only function bodies (or templates) changed
   /// (`FunctionNarrowing`, comparing the files as they are now with what the records saw).
   /// `selection.rule` says which rule decided.
   ///
@@ -370,9 +370,9 @@ extension Project {
     }
     var current: [String: PythonDefinitions?] = [:]
     for path in paths {
-      current[path] =
-        path.hasSuffix(".py")
-        ? (try? String(contentsOfFile: root + "/" + path, encoding: .utf8)).map { PythonDefinitions(source: $0) } : nil
+      current[path] = (try? String(contentsOfFile: root + "/" + path, encoding: .utf8)).map {
+        PythonDefinitions(path: path, text: $0)
+      }
     }
     return FunctionNarrowing.narrowed(
       selection, current: current, records: records, testModules: graph.testModules.values)

@@ -45,6 +45,9 @@ _PREFERRED_TOOLS = (4, 3, 5, 2, 1, 0)
 
 _modules = sys.modules
 
+# The unit a rendered template file is recorded as (PythonDefinitions.template in Swift).
+TEMPLATE = "<template>"
+
 
 class Recorder:
     """The process's recording: the periods' sets and the code objects to re-arm."""
@@ -60,6 +63,8 @@ class Recorder:
         self.in_test = False
         self.modules_before = 0  # len(sys.modules) when the running test started
         self.rearm = []  # project code objects to arm, or disabled since the last boundary
+        # Project template files rendered outside any test since the last one ended.
+        self.setup_templates = set()
         self.paths = {}  # project code object -> its file, relative to the project root
         self.files = {}  # co_filename -> relative path, or None outside the project
         self.outside = _outside_folders()
@@ -109,6 +114,26 @@ class Recorder:
             return self.setup
         return self.sink
 
+    def on_template(self, template, record):
+        """A template was rendered (Django's `template_rendered`): its project file, as
+        the unit `<template>`, executed by the test running (`record`) or, with none, by
+        setup. Read off the template's origin; files outside the project are left out."""
+        origin = getattr(template, "origin", None)
+        filename = getattr(origin, "name", None)
+        if type(filename) is not str:
+            return
+        path = self.files.get(filename, False)
+        if path is False:
+            path = self._project_path(filename)
+        if path is None:
+            return
+        if record is None:
+            self.setup_templates.add(path)
+        else:
+            if record.executed_templates is None:
+                record.executed_templates = set()
+            record.executed_templates.add(path)
+
     # ------------------------------------------------------------------- periods
 
     def begin(self, record):
@@ -135,6 +160,12 @@ class Recorder:
             self._rearm()
         executed = self.by_file(record.executed)
         setup = self.by_file(record.setup_executed)
+        for path in record.executed_templates or ():
+            executed[path] = [TEMPLATE]
+        if self.setup_templates:
+            for path in self.setup_templates:
+                setup[path] = [TEMPLATE]
+            self.setup_templates = set()
         return executed, setup
 
     def _rearm(self):

@@ -196,6 +196,7 @@ class _Record:
     reason = ""
     problems = subtests = templates = resolved = ()
     executed = setup_executed = None  # sets of code objects, while recording (recording.Recorder)
+    executed_templates = None  # project template files it rendered, while recording
 
     def __init__(self, test, test_id=None):
         _begin(self, test, test_id)
@@ -280,6 +281,11 @@ def on_template_rendered(sender, template=None, **kwargs):
     rendered which templates tells the selection what a template change affects."""
     name = getattr(template, "name", None)
     record = state.rendering
+    if state.recorder is not None:
+        try:
+            state.recorder.on_template(template, record)
+        except Exception:  # never into the test that rendered it
+            pass
     if name and record is not None:
         if not record.templates:
             record.templates = set()
