@@ -17,6 +17,23 @@ final class TemplateRecordingTests: XCTestCase {
     XCTAssertEqual(pricing.templates, [])
   }
 
+  /// Recording on (Python 3.13): a rendered project template is a unit the test executed,
+  /// its parent too; Django's own templates are not the project's.
+  func testRecordingNamesTheTemplateFilesATestRendered() throws {
+    let python = try DjangoVersion.v61.python()
+    let project = try TestPaths.copy(TestPaths.demo)
+    var request = RunRequest()
+    request.labels = ["catalog.tests.test_views", "catalog.tests.test_pricing"]
+    let run = try TestRun.run(project: project, python: python, request: request, environment: ["DJDASH_RECORD": "1"])
+    let detail = try XCTUnwrap(run.report("catalog.tests.test_views.ProductDetailViewTests.test_detail_page"))
+    let rendered = detail.executed.filter { $0.value == ["<template>"] }.keys.sorted()
+    XCTAssertEqual(
+      rendered, ["catalog/templates/catalog/base.html", "catalog/templates/catalog/product_detail.html"],
+      "\(detail.executed)")
+    let pricing = try XCTUnwrap(run.report("catalog.tests.test_pricing.MoneyHelperTests.test_line_total"))
+    XCTAssertFalse(pricing.executed.values.contains(["<template>"]), "\(pricing.executed)")
+  }
+
   func testEachTestReportsTheViewsItsRequestsResolvedToAndARunKeepsThem() throws {
     let python = try DjangoVersion.v52.python()
     let project = try TestPaths.copy(TestPaths.demo)
