@@ -408,9 +408,11 @@ final class FunctionNarrowingTests: XCTestCase {
   func testAgainstTheRecordsFallsBack() {
     let graph = "graph: "
     XCTAssertEqual(
-      narrowAgainstRecords(utils("TAX = 20", "TAX = 21")).reason,
+      narrowAgainstRecords(utils("TAX = 20", "TAX = 21")).reason, graph + "constants changed: TAX (shop/utils.py)")
+    XCTAssertEqual(
+      narrowAgainstRecords(utils("TAX = 20", "TAX = 21\nRATE = 1")).reason,
       graph + "shop/utils.py changed outside function bodies since its tests were recorded")
-    XCTAssertEqual(narrowAgainstRecords(nil).reason, graph + "shop/utils.py is gone or is not Python")
+    XCTAssertEqual(narrowAgainstRecords(nil).reason, graph + "shop/utils.py is gone")
     XCTAssertEqual(
       narrowAgainstRecords(
         utils("return cents * (100 + TAX) // 100", "return 1"), records: records(setup: ["shop/utils.py": ["price"]])
@@ -581,5 +583,99 @@ final class FunctionNarrowingTests: XCTestCase {
     records.record(failed, definitions: { _ in nil })
     records.forget(testsUnder: ["shop.tests.test_cart"])
     XCTAssertEqual(records.failing, [])
+  }
+
+  // MARK: constants
+
+  func testChangedConstantNames() {
+    let old = ["TAX = 20", "RATE = 3", "def price(cents):", "class Cart:", "    size = 1"]
+    XCTAssertEqual(ConstantReaders.changedNames(old: old, new: old), [])
+    XCTAssertEqual(
+      ConstantReaders.changedNames(old: old, new: ["TAX = 21", "RATE = 4"] + old.dropFirst(2)), ["TAX", "RATE"])
+    XCTAssertNil(ConstantReaders.changedNames(old: old, new: ["TAX = 20"] + old.dropFirst(2)), "a line removed")
+    XCTAssertNil(ConstantReaders.changedNames(old: old, new: ["TAXES = 20"] + old.dropFirst()), "renamed")
+    XCTAssertNil(ConstantReaders.changedNames(old: old, new: old.dropLast() + ["    size = 2"]), "a class attribute")
+    XCTAssertNil(ConstantReaders.changedNames(old: old, new: ["TAX == 20"] + old.dropFirst()))
+    XCTAssertNil(ConstantReaders.changedNames(old: old, new: ["TAX += 20"] + old.dropFirst()))
+    XCTAssertNil(ConstantReaders.changedNames(old: ["A, B = 1, 2"], new: ["A, B = 1, 3"]))
+  }
+
+  func testAConstantChangeSelectsTheTestsThatRanAFunctionReadingIt() throws {
+    let decision = FunctionNarrowing.narrow(
+      graphSelection, current: ["shop/utils.py": PythonDefinitions(source: utils("TAX = 20", "TAX = 21"))],
+      records: records(), testModules: modules, projectSources: { [:] })
+    XCTAssertTrue(decision.isNarrowed, decision.reason)
+    XCTAssertEqual(
+      decision.labels,
+      ["shop.tests.test_cart.CartTests.test_total", "shop.tests.test_price.PriceTests.test_price"])
+    XCTAssertEqual(
+      decision.reason,
+      "function precision: constants changed: TAX (shop/utils.py); functions that read them or changed: "
+        + "shop/utils.py (price); 2 of 5 recorded tests executed one")
+    XCTAssertEqual(
+      decision.explanations["shop.tests.test_price.PriceTests.test_price"],
+      ["shop.tests.test_price.PriceTests.test_price executed price (shop/utils.py), which reads TAX"])
+    // Without the project's sources no reader elsewhere can be ruled out.
+    XCTAssertEqual(
+      FunctionNarrowing.narrow(
+        graphSelection, current: ["shop/utils.py": PythonDefinitions(source: utils("TAX = 20", "TAX = 21"))],
+        records: records(), testModules: modules
+      ).reason, "graph: constants changed: TAX (shop/utils.py)")
+    // The records keep the module level they were made against.
+    let reread = try XCTUnwrap(ExecutionRecords(data: try records().encoded()))
+    XCTAssertEqual(
+      reread.moduleLines(of: "shop/utils.py", fingerprint: PythonDefinitions(source: utilsV1).moduleFingerprint),
+      PythonDefinitions(source: utilsV1).moduleLines)
+  }
+
+  func testAConstantReadInAnotherFile() {
+    // Recorded: test_label ran shop/labels.py's `describe`, which reads TAX.
+    var records = records()
+    let labels = "from shop.utils import TAX\n__all__ = [\"describe\", \"TAX\"]\n\ndef describe():\n    return f\"tax {TAX}\"\n"
+    records.record(
+      report("shop.tests.test_price.PriceTests.test_label", ["shop/labels.py": ["describe"]]),
+      definitions: { path in path == "shop/labels.py" ? PythonDefinitions(source: labels) : nil })
+    func narrow(_ sources: [String: String]) -> FunctionNarrowing.Decision {
+      FunctionNarrowing.narrow(
+        graphSelection, current: ["shop/utils.py": PythonDefinitions(source: utils("TAX = 20", "TAX = 21"))],
+        records: records, testModules: modules, projectSources: { sources })
+    }
+    XCTAssertEqual(
+      narrow(["shop/labels.py": labels, "shop/other.py": "def f():\n    return 1\n"]).labels,
+      ["shop.tests.test_cart.CartTests.test_total", "shop.tests.test_price"], "both tests of test_price: one label")
+    let atImport = narrow(["shop/labels.py": labels + "RATE = TAX / 100\n"])
+    XCTAssertFalse(atImport.isNarrowed)
+    XCTAssertEqual(atImport.reason, "graph: TAX (shop/utils.py) is read at import in shop/labels.py: `RATE = TAX / 100`")
+    XCTAssertEqual(
+      narrow(["shop/labels.py": labels + "class Page:\n    tax = TAX\n"]).reason,
+      "graph: TAX (shop/utils.py) is read at import in shop/labels.py: `tax = TAX`")
+    XCTAssertEqual(
+      narrow(["shop/labels.py": labels + "def later(tax=TAX):\n    return tax\n"]).reason,
+      "graph: TAX (shop/utils.py) is read at import in shop/labels.py: `def later(tax=TAX):`")
+  }
+
+  func testAConstantReadAtImportInItsOwnFileOrByNoRecordedTestFallsBack() {
+    func narrow(_ new: String, records: ExecutionRecords? = nil) -> FunctionNarrowing.Decision {
+      FunctionNarrowing.narrow(
+        graphSelection, current: ["shop/utils.py": PythonDefinitions(source: new)], records: records ?? self.records(),
+        testModules: modules, projectSources: { [:] })
+    }
+    let base = utilsV1 + "\nDOUBLE = TAX * 2\nUNUSED = 1\n"
+    var records = ExecutionRecords()
+    let reports = [report("shop.tests.test_price.PriceTests.test_price", ["shop/utils.py": ["price"]])]
+    for report in reports { records.record(report, definitions: { _ in PythonDefinitions(source: base) }) }
+    records.recordCompleteSuite("shop.tests.test_price", tests: Set(reports.map(\.id)))
+    XCTAssertEqual(
+      narrow(base.replacingOccurrences(of: "TAX = 20", with: "TAX = 21"), records: records).reason,
+      "graph: TAX (shop/utils.py) is read at import in shop/utils.py: `DOUBLE = TAX * 2`")
+    XCTAssertEqual(
+      narrow(base.replacingOccurrences(of: "UNUSED = 1", with: "UNUSED = 2"), records: records).reason,
+      "graph: no recorded test executed a function that reads UNUSED (shop/utils.py)")
+    XCTAssertEqual(
+      narrow(base.replacingOccurrences(of: "DOUBLE = TAX * 2", with: "DOUBLE = TAX * 3"), records: records).reason,
+      "graph: no recorded test executed a function that reads DOUBLE (shop/utils.py)")
+    XCTAssertEqual(
+      narrow(utils("TAX = 20", "TAX = 21"), records: self.records(setup: ["shop/utils.py": ["price"]])).reason,
+      "graph: shop/utils.py: price reads TAX and ran outside any test (setup or import)")
   }
 }

@@ -26,6 +26,10 @@ import Foundation
 ///   their module: what fixes a failure may be what the failing test never reached (a
 ///   template that did not exist, a function an earlier error kept it from calling).
 ///
+/// And the module level of each version of a file the records refer to (`moduleLines`): what
+/// tells, without the file's earlier text, that a save changed only the values of top-level
+/// constants.
+///
 /// A template a test rendered counts as a function of the template's file
 /// (`PythonDefinitions.template`), so a template's change selects the tests that rendered it.
 public struct ExecutionRecords: Sendable, Equatable {
@@ -53,6 +57,9 @@ public struct ExecutionRecords: Sendable, Equatable {
   public private(set) var suites: [String: Set<String>] = [:]
   /// Tests whose last recorded run failed (failure, error, unexpected success).
   public private(set) var failing: Set<String> = []
+  /// `path` and the `<module>` fingerprint, joined by a newline → that module level's lines
+  /// (`PythonDefinitions.moduleLines`).
+  private var moduleTexts: [String: [String]] = [:]
 
   public init() {}
 
@@ -63,6 +70,11 @@ public struct ExecutionRecords: Sendable, Equatable {
   }
 
   public var setupFunctions: [Function] { setup.sorted().map { functions[$0] } }
+
+  /// The module level of `path` as recorded with the `<module>` fingerprint `fingerprint`.
+  public func moduleLines(of path: String, fingerprint: String) -> [String]? {
+    moduleTexts[path + "\n" + fingerprint]
+  }
 
   // MARK: recording
 
@@ -174,6 +186,10 @@ public struct ExecutionRecords: Sendable, Equatable {
       let prints = file?.fingerprints ?? [:]
       var units = Set(names.map { file?.unit(of: $0) ?? $0 })
       units.insert(PythonDefinitions.moduleLevel)
+      if let file, let print = prints[PythonDefinitions.moduleLevel], path.hasSuffix(".py") {
+        let key = path + "\n" + print
+        if moduleTexts[key] == nil { moduleTexts[key] = file.moduleLines }
+      }
       for unit in units {
         result.insert(number(of: Function(path: path, name: unit, fingerprint: prints[unit] ?? "")))
       }
@@ -202,6 +218,7 @@ public struct ExecutionRecords: Sendable, Equatable {
     var setup: [Int]
     var suites: [String: [String]]
     var failing: [String]?
+    var modules: [String: [String]]?
   }
 
   static func numberList(_ numbers: [Int]) -> String {
@@ -236,13 +253,18 @@ public struct ExecutionRecords: Sendable, Equatable {
     var used = Set(setup)
     for ids in tests.values { used.formUnion(ids) }
     let kept = used.sorted()
+    let usedModules = Set(
+      kept.lazy.map { self.functions[$0] }.filter { $0.name == PythonDefinitions.moduleLevel }.map {
+        $0.path + "\n" + $0.fingerprint
+      })
     let renumber = Dictionary(uniqueKeysWithValues: kept.enumerated().map { ($1, $0) })
     let stored = Stored(
       version: 1,
       functions: kept.map { [functions[$0].path, functions[$0].name, functions[$0].fingerprint] },
       tests: tests.mapValues { Self.numberList($0.compactMap { renumber[$0] }) },
       setup: setup.compactMap { renumber[$0] }.sorted(),
-      suites: suites.mapValues { $0.sorted() }, failing: failing.isEmpty ? nil : failing.sorted())
+      suites: suites.mapValues { $0.sorted() }, failing: failing.isEmpty ? nil : failing.sorted(),
+      modules: moduleTexts.filter { usedModules.contains($0.key) })
     let encoder = JSONEncoder()
     encoder.outputFormatting = .sortedKeys
     return try encoder.encode(stored)
@@ -260,6 +282,7 @@ public struct ExecutionRecords: Sendable, Equatable {
     setup = Set(stored.setup.filter { (0..<count).contains($0) })
     suites = stored.suites.mapValues(Set.init)
     failing = Set(stored.failing ?? []).intersection(tests.keys)
+    moduleTexts = stored.modules ?? [:]
   }
 
   /// The project's records; empty when there are none or they cannot be read.

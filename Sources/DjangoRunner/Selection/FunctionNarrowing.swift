@@ -67,9 +67,11 @@ public enum FunctionNarrowing {
   /// `narrow(_:current:records:testModules:)` as a selection, as `narrowed(_:changes:…)`.
   public static func narrowed(
     _ selection: TestSelection, current: [String: PythonDefinitions?], records: ExecutionRecords,
-    testModules: some Collection<String>
+    testModules: some Collection<String>, projectSources: (() -> [String: String])? = nil
   ) -> TestSelection {
-    applying(narrow(selection, current: current, records: records, testModules: testModules), to: selection)
+    applying(
+      narrow(selection, current: current, records: records, testModules: testModules, projectSources: projectSources),
+      to: selection)
   }
 
   private static func applying(_ decision: Decision, to selection: TestSelection) -> TestSelection {
@@ -148,19 +150,26 @@ public enum FunctionNarrowing {
   /// from what it executed (changed by this save or an earlier one it has not run since).
   /// For `djdash affected FILE`, and a dashboard that kept no earlier text.
   ///
+  /// A module level that differs from the recorded one only in the values of top-level
+  /// constants (`TAX = 21`, recorded as `TAX = 20`) is narrowed too: the functions that read
+  /// a changed constant count as changed (`ConstantReaders`), unless module-level code reads
+  /// it at import, a reader ran outside any test, or no recorded test executed a reader.
+  ///
   /// - Parameters:
   ///   - current: every changed file of the batch → its definitions now; nil for a file
-  ///     that is not Python or is gone (then nothing is narrowed).
+  ///     that is gone (then nothing is narrowed).
+  ///   - projectSources: every Python file of the project → its text, read only when a
+  ///     constant changed (without it, such a change is not narrowed).
   public static func narrow(
     _ selection: TestSelection, current: [String: PythonDefinitions?], records: ExecutionRecords,
-    testModules: some Collection<String>
+    testModules: some Collection<String>, projectSources: (() -> [String: String])? = nil
   ) -> Decision {
     func fallBack(_ why: String) -> Decision { Self.fallBack(selection, why) }
     if let why = unsuited(selection, hasChanges: !current.isEmpty) { return fallBack(why) }
     if records.isEmpty { return fallBack("no recorded run yet") }
     var files: [String: (definitions: PythonDefinitions, prints: [String: String])] = [:]
     for (path, definitions) in current.sorted(by: { $0.key < $1.key }) {
-      guard let definitions else { return fallBack("\(path) is gone or is not Python") }
+      guard let definitions else { return fallBack("\(path) is gone") }
       files[path] = (definitions, definitions.fingerprints)
     }
     // What the tests' records saw of each file's module level.
@@ -176,10 +185,16 @@ public enum FunctionNarrowing {
         moduleLevels[function.path, default: []].insert(function.fingerprint)
       }
     }
+    // Files whose module level changed only in constants' values → those constants.
+    var constants: [String: Set<String>] = [:]
+    var constantNames: String?
     for (path, file) in files.sorted(by: { $0.key < $1.key }) {
       guard let seen = moduleLevels[path] else { return fallBack("no test's record has \(path)'s module level") }
       if seen != [file.definitions.moduleFingerprint] {
-        return fallBack("\(path) changed outside function bodies since its tests were recorded")
+        guard seen.count == 1, let old = records.moduleLines(of: path, fingerprint: seen.first!),
+          let names = ConstantReaders.changedNames(old: old, new: file.definitions.moduleLines), !names.isEmpty
+        else { return fallBack("\(path) changed outside function bodies since its tests were recorded") }
+        constants[path] = names
       }
     }
     for function in records.setupFunctions where function.name != PythonDefinitions.moduleLevel {
@@ -192,8 +207,38 @@ public enum FunctionNarrowing {
     for number in used {
       let function = records.functions[number]
       guard let file = files[function.path], file.prints[function.name] != function.fingerprint else { continue }
+      // A module level whose constants changed: the functions that read them decide.
+      if function.name == PythonDefinitions.moduleLevel && constants[function.path] != nil { continue }
       verdicts[number] = .changed("executed \(function.name) (\(function.path)), changed since")
       changed[function.path, default: []].insert(function.name)
+    }
+    if !constants.isEmpty {
+      let names = constants.sorted { $0.key < $1.key }.map { "\($1.sorted().joined(separator: ", ")) (\($0))" }
+        .joined(separator: ", ")
+      guard let projectSources else { return fallBack("constants changed: \(names)") }
+      let readers: [ConstantReaders.Function: String]
+      switch ConstantReaders.find(
+        constants, current: files.mapValues(\.definitions), sources: projectSources())
+      {
+      case .readAtImport(let why): return fallBack(why)
+      case .readers(let found): readers = found
+      }
+      for function in records.setupFunctions {
+        if let name = readers[ConstantReaders.Function(path: function.path, name: function.name)] {
+          return fallBack("\(function.path): \(function.name) reads \(name) and ran outside any test (setup or import)")
+        }
+      }
+      var reached = false
+      for number in records.functions.indices where verdicts[number] == nil {
+        let function = records.functions[number]
+        guard let name = readers[ConstantReaders.Function(path: function.path, name: function.name)] else { continue }
+        verdicts[number] = .changed("executed \(function.name) (\(function.path)), which reads \(name)")
+        changed[function.path, default: []].insert(function.name)
+        reached = true
+      }
+      // An import-time error in the new value shows only in a test that imports the file.
+      if !reached { return fallBack("no recorded test executed a function that reads \(names)") }
+      constantNames = names
     }
     if changed.isEmpty {
       return Decision(
@@ -201,9 +246,14 @@ public enum FunctionNarrowing {
         reason: "\(rule): no function a test executed differs from its record: no test", explanations: [:])
     }
     let changedNames = changed.sorted { $0.key < $1.key }.map { "\($0) (\($1.sorted().joined(separator: ", ")))" }
-    return choose(
-      in: selection, verdicts: verdicts, records: records, testModules: testModules,
-      head: "\(rule): functions changed since recorded in \(changedNames.joined(separator: ", "))")
+    let head =
+      if let constantNames {
+        "\(rule): constants changed: \(constantNames); functions that read them or changed: "
+          + changedNames.joined(separator: ", ")
+      } else {
+        "\(rule): functions changed since recorded in \(changedNames.joined(separator: ", "))"
+      }
+    return choose(in: selection, verdicts: verdicts, records: records, testModules: testModules, head: head)
   }
 
   /// What a recorded function says of the tests that executed it.

@@ -600,6 +600,16 @@ public struct ProjectGraph: Sendable {
     dependents[path]?.contains { testModules[$0.node] != nil && $0.reason == .imports } ?? false
   }
 
+  /// Every Python file of the project (modules and migrations), relative to the root.
+  public var pythonFiles: [String] {
+    kinds.compactMap { path, kind in
+      switch kind {
+      case .python, .migration: path
+      default: nil
+      }
+    }.sorted()
+  }
+
   public var fileCount: Int { kinds.count }
   public var moduleCount: Int { moduleFiles.count }
 

@@ -375,7 +375,14 @@ extension Project {
       }
     }
     return FunctionNarrowing.narrowed(
-      selection, current: current, records: records, testModules: graph.testModules.values)
+      selection, current: current, records: records, testModules: graph.testModules.values,
+      projectSources: { [root] in
+        var sources: [String: String] = [:]
+        for path in graph.pythonFiles {
+          sources[path] = try? String(contentsOfFile: root + "/" + path, encoding: .utf8)
+        }
+        return sources
+      })
   }
 
   /// The files among `paths` (relative to the root) that Django imports before any test
