@@ -402,7 +402,14 @@ final class FunctionNarrowingTests: XCTestCase {
     let decision = narrowAgainstRecords(utilsV1 + "\n# a comment\n")
     XCTAssertTrue(decision.isNarrowed)
     XCTAssertEqual(decision.labels, [])
-    XCTAssertEqual(decision.reason, "function precision: no function a test executed differs from its record: no test")
+    XCTAssertEqual(
+      decision.reason, "function precision: no function a test executed differs from its record; 0 of 5 recorded tests executed one")
+    // A test the complete run did not have (added since) still runs.
+    var records = records()
+    records.recordCompleteSuite("shop.tests.test_cart", tests: ["shop.tests.test_cart.CartTests.test_new"])
+    XCTAssertEqual(
+      narrowAgainstRecords(utilsV1 + "\n# a comment\n", records: records).labels, ["shop.tests.test_cart"],
+      "test_new has no record: its module runs whole, the other tests having been forgotten")
   }
 
   func testAgainstTheRecordsFallsBack() {
@@ -652,6 +659,27 @@ final class FunctionNarrowingTests: XCTestCase {
     XCTAssertEqual(
       narrow(["shop/labels.py": labels + "def later(tax=TAX):\n    return tax\n"]).reason,
       "graph: TAX (shop/utils.py) is read at import in shop/labels.py: `def later(tax=TAX):`")
+  }
+
+  func testAConstantOfAFileNoTestRanAFunctionOf() {
+    // shop/constants.py holds only constants: its module level is known from the imports
+    // that ran it, outside any test.
+    let constants = "TAX = 20\n"
+    let utils = "from shop.constants import TAX\n\ndef price(cents):\n    return cents * (100 + TAX) // 100\n"
+    var setupOnly = ExecutionRecords()
+    setupOnly.record(
+      report("shop.tests.test_price.PriceTests.test_price", ["shop/utils.py": ["price"]], setup: ["shop/constants.py": ["<module>"]]),
+      definitions: { path in PythonDefinitions(source: path == "shop/utils.py" ? utils : constants) })
+    setupOnly.recordCompleteSuite("shop.tests.test_price", tests: ["shop.tests.test_price.PriceTests.test_price"])
+    let decision = FunctionNarrowing.narrow(
+      TestSelection(labels: ["shop.tests.test_price"]),
+      current: ["shop/constants.py": PythonDefinitions(source: "TAX = 21\n")], records: setupOnly,
+      testModules: modules, projectSources: { ["shop/utils.py": utils] })
+    XCTAssertTrue(decision.isNarrowed, decision.reason)
+    XCTAssertEqual(decision.labels, ["shop.tests.test_price"])
+    XCTAssertEqual(
+      decision.explanations["shop.tests.test_price"]?.last,
+      "shop.tests.test_price.PriceTests.test_price executed price (shop/utils.py), which reads TAX")
   }
 
   func testAConstantReadAtImportInItsOwnFileOrByNoRecordedTestFallsBack() {

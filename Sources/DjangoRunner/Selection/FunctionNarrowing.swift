@@ -185,6 +185,14 @@ public enum FunctionNarrowing {
         moduleLevels[function.path, default: []].insert(function.fingerprint)
       }
     }
+    // A file no test ran a function of (constants only, say): the module level its import saw.
+    let ranAFunction = Set(used.map { records.functions[$0].path })
+    for function in records.setupFunctions
+    where function.name == PythonDefinitions.moduleLevel && files[function.path] != nil
+      && !ranAFunction.contains(function.path)
+    {
+      moduleLevels[function.path, default: []].insert(function.fingerprint)
+    }
     // Files whose module level changed only in constants' values → those constants.
     var constants: [String: Set<String>] = [:]
     var constantNames: String?
@@ -241,9 +249,10 @@ public enum FunctionNarrowing {
       constantNames = names
     }
     if changed.isEmpty {
-      return Decision(
-        labels: [], isNarrowed: true,
-        reason: "\(rule): no function a test executed differs from its record: no test", explanations: [:])
+      // Still the candidates' tests that have no fresh record, or failed last time.
+      return choose(
+        in: selection, verdicts: [:], records: records, testModules: testModules,
+        head: "\(rule): no function a test executed differs from its record")
     }
     let changedNames = changed.sorted { $0.key < $1.key }.map { "\($0) (\($1.sorted().joined(separator: ", ")))" }
     let head =
