@@ -607,6 +607,18 @@ final class FunctionNarrowingTests: XCTestCase {
     XCTAssertNil(ConstantReaders.changedNames(old: ["A, B = 1, 2"], new: ["A, B = 1, 3"]))
   }
 
+  func testNamesDjangoReadsByNameAreNeverNarrowed() {
+    // A URLconf's urlpatterns: Django's resolver reads it; a project function naming it
+    // (a test helper listing the URLs) is not its only reader.
+    let urls = "from django.urls import path\nurlpatterns = [path(\"a/\", view)]\n"
+    let helper = "from shop import urls\n\ndef names():\n    return [p.name for p in urls.urlpatterns]\n"
+    let finding = ConstantReaders.find(
+      ["shop/urls.py": ["urlpatterns"]],
+      current: ["shop/urls.py": PythonDefinitions(source: urls.replacingOccurrences(of: "a/", with: "b/"))],
+      sources: ["shop/helpers.py": helper])
+    XCTAssertEqual(finding, .readAtImport("urlpatterns (shop/urls.py) is read by name by Django or Python"))
+  }
+
   func testAConstantChangeSelectsTheTestsThatRanAFunctionReadingIt() throws {
     let decision = FunctionNarrowing.narrow(
       graphSelection, current: ["shop/utils.py": PythonDefinitions(source: utils("TAX = 20", "TAX = 21"))],

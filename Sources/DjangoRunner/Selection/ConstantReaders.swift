@@ -20,6 +20,14 @@ public enum ConstantReaders {
     public var name: String
   }
 
+  /// Module-level names Django (or Python) reads from a project module by name, so no
+  /// project code need mention them: a URLconf's `urlpatterns`, `app_name` and error
+  /// handlers, a tag library's `register`, an app's `default_app_config`, `__all__`.
+  public static let readByName: Set<String> = [
+    "urlpatterns", "app_name", "handler400", "handler403", "handler404", "handler500", "register",
+    "default_app_config", "__all__", "__getattr__", "__path__",
+  ]
+
   /// What the search found.
   public enum Finding: Equatable, Sendable {
     /// Module-level code reads a changed constant when it is imported (why, one line): its
@@ -70,6 +78,9 @@ public enum ConstantReaders {
     let names = constants.values.reduce(into: Set<String>()) { $0.formUnion($1) }
     var owner: [String: String] = [:]
     for (path, own) in constants.sorted(by: { $0.key > $1.key }) { for name in own { owner[name] = path } }
+    if let name = names.sorted().first(where: readByName.contains) {
+      return .readAtImport("\(name) (\(owner[name] ?? "")) is read by name by Django or Python")
+    }
     var files = current
     for (path, text) in sources where current[path] == nil && names.contains(where: text.contains) {
       files[path] = PythonDefinitions(source: text)
