@@ -15,9 +15,10 @@ public enum ColorMode: Equatable, Sendable {
 /// The terminal, through ncurses: paints a cell buffer's differences with one refresh,
 /// reads keys without blocking, follows resizes and gives the terminal back clean.
 ///
-/// Only this type touches curses. Create one, watch descriptor 0 on the reactor and call
-/// `readKeys()` when it is readable; call `paint(_:)` with each new frame.
-public final class CursesTerminal {
+/// Only this type touches curses. The dashboard runtime drives it as a `TerminalBackend`:
+/// it watches stdin (`inputDescriptor`) and calls `readInputs()` when it is readable, and
+/// `paint(_:)` with each new frame.
+public final class CursesTerminal: TerminalBackend {
   public private(set) var width: Int
   public private(set) var height: Int
   /// Whether the locale can show Unicode; otherwise non-ASCII characters are painted as
@@ -73,6 +74,9 @@ public final class CursesTerminal {
   }
 
   deinit { close() }
+
+  /// Keys come on stdin.
+  public var inputDescriptor: Int32 { 0 }
 
   /// Gives the terminal back as it was (main screen, cursor, cooked mode). Idempotent.
   public func close() {

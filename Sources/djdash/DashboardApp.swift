@@ -19,7 +19,7 @@ final class DashboardApp {
   private let theme: Theme
   private let reactor = Reactor()
   private var state: DashboardState
-  private var terminal: CursesTerminal?
+  private var terminal: (any TerminalBackend)?
   private var session: RunSession?
   private var signals: SignalSource?
   private var isFrameScheduled = false
@@ -97,7 +97,7 @@ final class DashboardApp {
   func run() throws -> Int32 {
     let environment = ProcessInfo.processInfo.environment
     let noColor = !(environment["NO_COLOR"] ?? "").isEmpty
-    let terminal: CursesTerminal
+    let terminal: any TerminalBackend
     do {
       terminal = try CursesTerminal(theme: theme, noColor: noColor)
     } catch let error as TerminalError {
@@ -109,7 +109,7 @@ final class DashboardApp {
     state.glyphs = terminal.isUnicode ? .unicode : .ascii
     state.width = terminal.width
     state.height = terminal.height
-    reactor.watch(0) { [unowned self] in self.readKeys() }
+    reactor.watch(terminal.inputDescriptor) { [unowned self] in self.readInputs() }
     signals = SignalSource(reactor: reactor, followsResize: true) { [unowned self] signal in
       switch signal {
       case SIGINT: self.dispatch(.interruptSignal)
@@ -345,9 +345,9 @@ final class DashboardApp {
 
   // MARK: terminal
 
-  private func readKeys() {
+  private func readInputs() {
     guard let terminal else { return }
-    for input in terminal.readKeys() {
+    for input in terminal.readInputs() {
       switch input {
       case .key(let key): dispatch(.key(key))
       case .resized: followResize()
@@ -387,7 +387,7 @@ final class DashboardApp {
       return
     }
     editor = (pid, fd)
-    reactor.unwatch(0)
+    reactor.unwatch(terminal.inputDescriptor)
     reactor.watch(fd) { [unowned self] in self.editorExited() }
   }
 
@@ -399,7 +399,7 @@ final class DashboardApp {
     _ = waitpid(editor.pid, &status, 0)
     self.editor = nil
     terminal.resume()
-    reactor.watch(0) { [unowned self] in self.readKeys() }
+    reactor.watch(terminal.inputDescriptor) { [unowned self] in self.readInputs() }
     terminal.followResize()
     dispatch(.resize(width: terminal.width, height: terminal.height))
     dispatch(.editorFinished(problem: nil))
