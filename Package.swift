@@ -61,6 +61,8 @@ let package = Package(
     .testTarget(name: "DjangoRunnerTests", dependencies: ["DjangoRunner", "TestSupport"]),
     .testTarget(name: "RunHistoryTests", dependencies: ["RunHistory", "DjangoRunner", "TestSupport"]),
     .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "DjangoRunner"], resources: [.copy("Snapshots")]),
+    .testTarget(
+      name: "DashboardRuntimeTests", dependencies: ["DashboardRuntime", "Dashboard", "DjangoRunner", "TestSupport"]),
     .testTarget(name: "EndToEndTests", dependencies: ["DjangoRunner", "TestSupport", "RunHistory", "djdash"]),
   ]
 )

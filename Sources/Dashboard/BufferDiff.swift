@@ -86,13 +86,13 @@ extension Cell {
 }
 
 extension CellBuffer {
-  /// This buffer with `diff`'s runs copied from `new`, as a terminal shows it after
-  /// painting them: a full repaint starts from a blank screen of `new`'s size.
+  /// This screen after painting `diff`'s runs of `new` on it, as a terminal does: a full
+  /// repaint clears it first, and cells beyond its size are cut off.
   public func painting(_ diff: BufferDiff, from new: CellBuffer) -> CellBuffer {
-    var screen = diff.isFullRepaint || width != new.width || height != new.height
-      ? CellBuffer(width: new.width, height: new.height) : self
-    for run in diff.runs {
-      for x in run.columns { screen[x, run.row] = new[x, run.row] }
+    var screen = diff.isFullRepaint ? CellBuffer(width: width, height: height) : self
+    let visible = 0..<min(width, new.width)
+    for run in diff.runs where run.row < height {
+      for x in run.columns.clamped(to: visible) { screen[x, run.row] = new[x, run.row] }
     }
     return screen
   }

@@ -123,11 +123,22 @@ final class BufferDiffTests: XCTestCase {
       buffer("a テスト", "", "x日本", width: 14),
       buffer("narrow now", "", "", "", width: 10),
     ]
-    var screen: CellBuffer?
+    var painted: CellBuffer?
+    var screen = CellBuffer(width: 0, height: 0)
     for frame in frames {
-      let diff = BufferDiff(from: screen, to: frame)
-      screen = (screen ?? CellBuffer(width: 0, height: 0)).painting(diff, from: frame)
+      // A new size is a new, blank screen, as after a resize.
+      if screen.width != frame.width || screen.height != frame.height {
+        screen = CellBuffer(width: frame.width, height: frame.height)
+      }
+      screen = screen.painting(BufferDiff(from: painted, to: frame), from: frame)
+      painted = frame
       XCTAssertEqual(screen, frame)
     }
+  }
+
+  func testPaintingIsCutOffAtTheScreensEdge() {
+    let frame = buffer("abcdef", "ghijkl", "mnopqr", width: 6)
+    let screen = CellBuffer(width: 4, height: 2).painting(BufferDiff(from: nil, to: frame), from: frame)
+    XCTAssertEqual(screen.textLines, ["abcd", "ghij"])
   }
 }
