@@ -153,9 +153,10 @@ public struct DashboardState: Sendable {
 
   public init(
     projectName: String, projectRoot: String, scopeLabels: [String], testNamePatterns: [String] = [],
-    glyphs: Glyphs = .unicode, width: Int = 80, height: Int = 24, watching: WatchState? = nil,
-    safetyNet: SafetyNet = SafetyNet()
+    glyphs: Glyphs = .unicode, width: Int = 80, height: Int = 24, interpreter: PythonChoice? = nil,
+    watching: WatchState? = nil, safetyNet: SafetyNet = SafetyNet()
   ) {
+    self.interpreter = interpreter
     self.watching = watching
     self.safetyNet = safetyNet
     self.projectName = projectName

@@ -89,17 +89,14 @@ public final class DashboardApp {
     self.directory = directory
     let name = URL(fileURLWithPath: project.root).lastPathComponent
     let merged = request.filling(from: project.configuration)
+    // The header names the interpreter before the first run starts.
+    let plan = try? project.plan(for: request, directory: directory, environment: environment)
     state = DashboardState(
       projectName: name, projectRoot: project.root, scopeLabels: merged.labels,
       testNamePatterns: merged.testNamePatterns,
+      interpreter: plan.flatMap { plan in plan.pythonOrigin.map { PythonChoice(path: plan.python, origin: $0) } },
       watching: merged.watch == false ? nil : WatchState(onChange: merged.restartsOnChange == true ? .restart : .queue),
       safetyNet: SafetyNet(isAutomatic: merged.thenRest == true))
-    // The header names the interpreter before the first run starts.
-    if let plan = try? project.plan(for: request, directory: directory, environment: environment),
-      let origin = plan.pythonOrigin
-    {
-      state.interpreter = PythonChoice(path: plan.python, origin: origin)
-    }
   }
 
   private func makeLauncher() -> RunLauncher {
@@ -132,9 +129,8 @@ public final class DashboardApp {
   public func start(on terminal: any TerminalBackend) {
     self.terminal = terminal
     isRunning = true
-    state.glyphs = terminal.isUnicode ? .unicode : .ascii
-    state.width = terminal.width
-    state.height = terminal.height
+    dispatch(
+      .terminalOpened(width: terminal.width, height: terminal.height, glyphs: terminal.isUnicode ? .unicode : .ascii))
     reactor.watch(terminal.inputDescriptor) { [unowned self] in self.readInputs() }
     var notices: [String] = []
     history = HistoryAccess.open(projectRoot: project.root) { notices.append($0) }

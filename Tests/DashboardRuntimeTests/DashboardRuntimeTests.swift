@@ -82,6 +82,13 @@ final class DashboardRuntimeTests: XCTestCase {
     XCTAssertTrue(dash.terminal.text.contains("✓ 6"), dash.terminal.text)
   }
 
+  func testATerminalWithoutUnicodeGetsDjangosLetters() throws {
+    let dash = try RuntimeHarness(["verdicts"], isUnicode: false)
+    defer { dash.close() }
+    try dash.waitFor("10/10", ". 3  F 1  E 3  s 1  x 1  u 1", "E test_error")
+    XCTAssertFalse(dash.terminal.text.unicodeScalars.contains { !$0.isASCII }, dash.terminal.text)
+  }
+
   func testEveryFrameFitsTheTerminalFromTinyToLarge() throws {
     let dash = try finishedVerdicts()
     defer { dash.close() }

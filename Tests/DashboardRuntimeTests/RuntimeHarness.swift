@@ -24,8 +24,8 @@ final class RuntimeHarness {
   ///   - watch: whether it watches the project (off: no watcher, no warm runner).
   ///   - environment: variables added to the runs' environment (and `$EDITOR`'s).
   init(
-    _ labels: [String], of fixture: String = "kitchen", width: Int = 100, height: Int = 30, watch: Bool = false,
-    environment extra: [String: String] = [:]
+    _ labels: [String], of fixture: String = "kitchen", width: Int = 100, height: Int = 30, isUnicode: Bool = true,
+    watch: Bool = false, environment extra: [String: String] = [:]
   ) throws {
     let python = try DjangoVersion.v52.python()
     project = try TestPaths.copy(TestPaths.fixtures + "/" + fixture)
@@ -38,7 +38,7 @@ final class RuntimeHarness {
     app = DashboardApp(
       project: try Project.locate(from: project, command: nil), request: request, directory: project,
       environment: environment)
-    terminal = try MemoryTerminal(width: width, height: height)
+    terminal = try MemoryTerminal(width: width, height: height, isUnicode: isUnicode)
     app.start(on: terminal)
   }
 
