@@ -67,7 +67,9 @@ public struct BufferDiff: Equatable, Sendable {
 
   /// Widens `stretch` to whole wide characters and appends it, merged with the run
   /// before it when they now touch.
-  private static func append(_ stretch: Range<Int>, row y: Int, old: CellBuffer, new: CellBuffer, to runs: inout [Run]) {
+  private static func append(
+    _ stretch: Range<Int>, row y: Int, old: CellBuffer, new: CellBuffer, to runs: inout [Run]
+  ) {
     var first = stretch.lowerBound
     var end = stretch.upperBound
     while first > 0 && (new[first, y].isSecondHalf || old[first, y].isSecondHalf) { first -= 1 }
