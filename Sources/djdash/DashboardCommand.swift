@@ -116,6 +116,9 @@ struct DisplayArguments: ParsableArguments {
       Console.error(error.description)
       return 2
     }
+    let app = DashboardApp(
+      project: project, request: request, directory: directory,
+      reports: DashboardApp.Reports(events: events, junitXML: report.junitXML))
     let noColor = !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
     let terminal: CursesTerminal
     do {
@@ -125,9 +128,6 @@ struct DisplayArguments: ParsableArguments {
       return 2
     }
     defer { terminal.close() }
-    let app = DashboardApp(
-      project: project, request: request, directory: directory,
-      reports: DashboardApp.Reports(events: events, junitXML: report.junitXML))
     let signals = SignalSource(reactor: app.reactor, followsResize: true) { app.signalled($0) }
     defer { signals.close() }
     app.run(on: terminal)
