@@ -35,14 +35,19 @@ let package = Package(
     // The dashboard: state, actions, the reducer, views into a cell buffer, themes. It
     // never touches the terminal or a process.
     .target(name: "Dashboard", dependencies: ["DjangoRunner", "TOMLKit"]),
-    // The curses backend: paints a cell buffer's differences, reads keys, restores the
-    // terminal.
+    // The curses backend (a `TerminalBackend`): paints a cell buffer's differences, reads
+    // keys, restores the terminal.
     .target(name: "TerminalUI", dependencies: ["Dashboard", "CNcurses"]),
+    // The dashboard's runtime: keys, signals, run events, file changes and ticks into
+    // actions, the reducer's effects carried out, frames painted on a `TerminalBackend`
+    // (curses in the executable, `MemoryTerminal` in tests). It never imports curses.
+    .target(name: "DashboardRuntime", dependencies: ["Dashboard", "DjangoRunner", "RunHistory", "CShims"]),
     .executableTarget(
       name: "djdash",
       dependencies: [
         "DjangoRunner",
         "Dashboard",
+        "DashboardRuntime",
         "TerminalUI",
         "RunHistory",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -56,6 +61,8 @@ let package = Package(
     .testTarget(name: "DjangoRunnerTests", dependencies: ["DjangoRunner", "TestSupport"]),
     .testTarget(name: "RunHistoryTests", dependencies: ["RunHistory", "DjangoRunner", "TestSupport"]),
     .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "DjangoRunner"], resources: [.copy("Snapshots")]),
+    .testTarget(
+      name: "DashboardRuntimeTests", dependencies: ["DashboardRuntime", "Dashboard", "DjangoRunner", "TestSupport"]),
     .testTarget(name: "EndToEndTests", dependencies: ["DjangoRunner", "TestSupport", "RunHistory", "djdash"]),
   ]
 )

@@ -18,6 +18,8 @@ public enum Action: Sendable {
   /// Time passed (the dashboard clock, in seconds): elapsed times move on.
   case tick(now: Double)
   case resize(width: Int, height: Int)
+  /// The runtime took the terminal: its size, and the glyphs it can show.
+  case terminalOpened(width: Int, height: Int, glyphs: Glyphs)
   /// Source files read for the traceback view; a file that could not be read is empty.
   case sourcesLoaded([String: [String]])
   /// The editor opened by `e` ended; the message says why it could not start.

@@ -12,6 +12,9 @@ extension DashboardState {
     case .tick(let now):
       self.now = now
       return []
+    case .terminalOpened(let width, let height, let glyphs):
+      self.glyphs = glyphs
+      return apply(.resize(width: width, height: height))
     case .resize(let width, let height):
       self.width = max(0, width)
       self.height = max(0, height)

@@ -80,24 +80,24 @@ public struct RunStatus: Equatable, Sendable {
 /// the view is a pure function of it.
 public struct DashboardState: Sendable {
   // What the dashboard is about.
-  public var projectName: String
-  public var projectRoot: String
+  public internal(set) var projectName: String
+  public internal(set) var projectRoot: String
   /// What `a` runs: the labels the dashboard was opened with (none: everything).
-  public var scopeLabels: [String]
+  public internal(set) var scopeLabels: [String]
   /// What `r` reruns.
-  public var lastLabels: [String]
+  public internal(set) var lastLabels: [String]
   /// `-k` patterns from `t`, applied to every run until cleared.
-  public var testNamePatterns: [String]
+  public internal(set) var testNamePatterns: [String]
   /// The interpreter runs use and why it was chosen (the header says it): from the
   /// dashboard's first plan, then from each run's `run_started`.
-  public var interpreter: PythonChoice?
-  public var glyphs: Glyphs
-  public var width: Int
-  public var height: Int
+  public internal(set) var interpreter: PythonChoice?
+  public internal(set) var glyphs: Glyphs
+  public internal(set) var width: Int
+  public internal(set) var height: Int
   /// The dashboard clock, in seconds, as of the last action.
-  public var now = 0.0
+  public internal(set) var now = 0.0
 
-  public var run = RunStatus()
+  public internal(set) var run = RunStatus()
   public private(set) var tests: [TestEntry] = []
   public private(set) var index: [String: Int] = [:]
   private var nextOrder = 0
@@ -107,16 +107,16 @@ public struct DashboardState: Sendable {
   /// The row of each position in `tests`, -1 when not shown.
   var rowOfPosition: [Int] = []
   /// What the runner printed outside tests, last lines only: shown when a run has no tests.
-  public var runnerLog: [String] = []
+  public internal(set) var runnerLog: [String] = []
   /// A short message under the list ("stopping after the running tests…").
-  public var notice: String?
+  public internal(set) var notice: String?
   /// The last run found a file that does not compile: shown as a code frame under the
   /// list until the next run starts; `e` opens the editor there.
   public internal(set) var syntaxError: SyntaxFrame?
 
   // The list.
-  public var order: ListOrder = .failuresFirst
-  public var filter = ""
+  public internal(set) var order: ListOrder = .failuresFirst
+  public internal(set) var filter = ""
   public internal(set) var rows: [Row] = []
   var rowsAreStale = true
   public internal(set) var selectedID: String?
@@ -153,9 +153,10 @@ public struct DashboardState: Sendable {
 
   public init(
     projectName: String, projectRoot: String, scopeLabels: [String], testNamePatterns: [String] = [],
-    glyphs: Glyphs = .unicode, width: Int = 80, height: Int = 24, watching: WatchState? = nil,
-    safetyNet: SafetyNet = SafetyNet()
+    glyphs: Glyphs = .unicode, width: Int = 80, height: Int = 24, interpreter: PythonChoice? = nil,
+    watching: WatchState? = nil, safetyNet: SafetyNet = SafetyNet()
   ) {
+    self.interpreter = interpreter
     self.watching = watching
     self.safetyNet = safetyNet
     self.projectName = projectName

@@ -1,16 +1,9 @@
 import CNcurses
 import Dashboard
 
-/// What the keyboard said.
-public enum TerminalInput: Equatable, Sendable {
-  case key(Key)
-  /// curses noticed the size changed.
-  case resized
-}
-
 extension CursesTerminal {
-  /// Every key waiting on stdin, without blocking.
-  public func readKeys() -> [TerminalInput] {
+  /// Every key waiting on stdin, without blocking; curses' own resize key as `.resized`.
+  public func readInputs() -> [TerminalInput] {
     var inputs: [TerminalInput] = []
     while true {
       var character: wint_t = 0

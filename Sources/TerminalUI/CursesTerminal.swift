@@ -15,9 +15,10 @@ public enum ColorMode: Equatable, Sendable {
 /// The terminal, through ncurses: paints a cell buffer's differences with one refresh,
 /// reads keys without blocking, follows resizes and gives the terminal back clean.
 ///
-/// Only this type touches curses. Create one, watch descriptor 0 on the reactor and call
-/// `readKeys()` when it is readable; call `paint(_:)` with each new frame.
-public final class CursesTerminal {
+/// Only this type touches curses. The dashboard runtime drives it as a `TerminalBackend`:
+/// it watches stdin (`inputDescriptor`) and calls `readInputs()` when it is readable, and
+/// `paint(_:)` with each new frame.
+public final class CursesTerminal: TerminalBackend {
   public private(set) var width: Int
   public private(set) var height: Int
   /// Whether the locale can show Unicode; otherwise non-ASCII characters are painted as
@@ -74,6 +75,9 @@ public final class CursesTerminal {
 
   deinit { close() }
 
+  /// Keys come on stdin.
+  public var inputDescriptor: Int32 { 0 }
+
   /// Gives the terminal back as it was (main screen, cursor, cooked mode). Idempotent.
   public func close() {
     guard isOpen else { return }
@@ -109,33 +113,27 @@ public final class CursesTerminal {
     refresh()
   }
 
-  /// Paints the cells that differ from the last frame, then refreshes once.
+  /// Paints the cells that differ from the last frame (`BufferDiff`), then refreshes
+  /// once. Cells beyond the terminal's size are left out.
   public func paint(_ buffer: CellBuffer) {
-    let old = previous.flatMap { $0.width == buffer.width && $0.height == buffer.height ? $0 : nil }
-    if old == nil { erase() }
-    for y in 0..<min(buffer.height, height) {
-      var first = -1
-      var last = -1
-      for x in 0..<min(buffer.width, width) where old?[x, y] != buffer[x, y] {
-        if first < 0 { first = x }
-        last = x
-      }
-      guard first >= 0 else { continue }
-      // A wide character's second half changed: repaint from its first half.
-      while first > 0 && buffer[first, y].text.isEmpty { first -= 1 }
-      paintRun(buffer, y: y, from: first, through: last)
+    let diff = BufferDiff(from: previous, to: buffer)
+    if diff.isFullRepaint { erase() }
+    let visible = 0..<min(buffer.width, width)
+    for run in diff.runs where run.row < height {
+      let columns = run.columns.clamped(to: visible)
+      if !columns.isEmpty { paintRun(buffer, y: run.row, columns: columns) }
     }
     previous = buffer
     refresh()
   }
 
-  private func paintRun(_ buffer: CellBuffer, y: Int, from first: Int, through last: Int) {
-    var x = first
+  private func paintRun(_ buffer: CellBuffer, y: Int, columns: Range<Int>) {
+    var x = columns.lowerBound
     move(Int32(y), Int32(x))
-    while x <= last {
+    while x < columns.upperBound {
       let style = attributes(for: buffer[x, y])
       var text = ""
-      while x <= last || (x < buffer.width && buffer[x, y].text.isEmpty) {
+      while x < columns.upperBound {
         let cell = buffer[x, y]
         if attributes(for: cell) != style { break }
         text += isUnicode ? cell.text : Glyphs.asciiFallback(cell.text)

@@ -1,7 +1,10 @@
 import ArgumentParser
 import Dashboard
+import DashboardRuntime
 import DjangoRunner
 import Foundation
+import RunHistory
+import TerminalUI
 
 #if canImport(Glibc)
   import Glibc
@@ -82,8 +85,8 @@ struct DisplayArguments: ParsableArguments {
         Console.error(error.description)
         return 2
       }
-      return try HeadlessRun(plan: plan, report: report, history: HistoryAccess.open(projectRoot: project.root))
-        .execute()
+      let history = HistoryAccess.open(projectRoot: project.root, tell: Console.error)
+      return try HeadlessRun(plan: plan, report: report, history: history).execute()
     }
     let themeName = theme ?? request.filling(from: project.configuration).theme ?? "dark"
     let chosen: Theme
@@ -113,9 +116,21 @@ struct DisplayArguments: ParsableArguments {
       Console.error(error.description)
       return 2
     }
-    return try DashboardApp(
-      project: project, request: request, directory: directory, theme: chosen,
-      reports: DashboardApp.Reports(events: events, junitXML: report.junitXML)
-    ).run()
+    let app = DashboardApp(
+      project: project, request: request, directory: directory,
+      reports: DashboardApp.Reports(events: events, junitXML: report.junitXML))
+    let noColor = !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
+    let terminal: CursesTerminal
+    do {
+      terminal = try CursesTerminal(theme: chosen, noColor: noColor)
+    } catch let error as TerminalError {
+      Console.error(error.description)
+      return 2
+    }
+    defer { terminal.close() }
+    let signals = SignalSource(reactor: app.reactor, followsResize: true) { app.signalled($0) }
+    defer { signals.close() }
+    app.run(on: terminal)
+    return 0
   }
 }

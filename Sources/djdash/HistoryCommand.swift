@@ -35,7 +35,7 @@ struct HistoryCommand: ParsableCommand {
       Console.out("no run history yet in \(project.root)/.djdash: run djdash first\n")
       return
     }
-    guard let store = HistoryAccess.open(projectRoot: project.root) else { throw ExitCode(2) }
+    guard let store = HistoryAccess.open(projectRoot: project.root, tell: Console.error) else { throw ExitCode(2) }
     let text: String?
     do {
       if let testID {

@@ -46,7 +46,7 @@ struct HuntCommand: ParsableCommand {
     let reactor = Reactor()
     let started = reactor.clock.now()
     var runNumber = 0
-    let store = HistoryAccess.open(projectRoot: project.root)
+    let store = HistoryAccess.open(projectRoot: project.root, tell: Console.error)
     let recorder = store.map { HistoryRecorder(store: $0, origin: .hunt, projectRoot: project.root, reactor: reactor) }
     recorder?.onProblem = { Console.error($0) }
     let hunt = HuntRunner(

@@ -31,7 +31,7 @@ struct RunCommand: ParsableCommand {
     let directory = FileManager.default.currentDirectoryPath
     let project = try Console.exitingOnProjectError { try Project.locate(from: directory, command: tests.command) }
     if warmCheck { throw ExitCode(try checkWarm(project: project, directory: directory)) }
-    let store = history.noHistory ? nil : HistoryAccess.open(projectRoot: project.root)
+    let store = history.noHistory ? nil : HistoryAccess.open(projectRoot: project.root, tell: Console.error)
     let phases = history.phases(of: tests.request, project: project, store: store)
     var code: Int32 = 0
     for (number, request) in phases.enumerated() {

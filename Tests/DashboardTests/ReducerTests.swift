@@ -14,6 +14,13 @@ final class ReducerTests: XCTestCase {
     "notifications.tests.ShippingMailTests.test_shipping_mail_contains_tracking_link",
   ]
 
+  func testOpeningTheTerminalTakesItsSizeAndGlyphs() {
+    var state = DashboardState(projectName: "shop", projectRoot: "/shop", scopeLabels: [])
+    XCTAssertEqual(state.apply(.terminalOpened(width: 132, height: 43, glyphs: .ascii)), [])
+    XCTAssertEqual([state.width, state.height], [132, 43])
+    XCTAssertEqual(state.glyphs, .ascii)
+  }
+
   func testCountsAndStatusFollowTheRun() throws {
     let state = try Recording.demoState()
     XCTAssertEqual(state.run.planned, 54)

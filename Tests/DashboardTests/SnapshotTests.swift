@@ -101,8 +101,8 @@ final class SnapshotTests: XCTestCase {
   /// dashboard's first plan), then as each run's `run_started` says.
   func testHeaderSaysWhichPythonRunsAndWhy() throws {
     var state = DashboardState(
-      projectName: "shop", projectRoot: "/home/ada/shop", scopeLabels: [], width: 160, height: 12)
-    state.interpreter = PythonChoice(path: "/home/ada/shop/.venv/bin/python", origin: .projectVenv)
+      projectName: "shop", projectRoot: "/home/ada/shop", scopeLabels: [], width: 160, height: 12,
+      interpreter: PythonChoice(path: "/home/ada/shop/.venv/bin/python", origin: .projectVenv))
     XCTAssertTrue(
       render(state).textLines[0].contains("all tests  │ python .venv/bin/python (the project's .venv)"),
       render(state).textLines[0])

@@ -1,11 +1,13 @@
 import DjangoRunner
-import RunHistory
 
 /// Opens the project's run history for a command, telling the user what happened to
 /// it (a file moved aside, a run cut short) without ever stopping the command.
-enum HistoryAccess {
+public enum HistoryAccess {
+  /// - Parameters:
+  ///   - projectRoot: the project whose `.djdash/history.sqlite` to open.
+  ///   - tell: says a notice to the user (stderr for a command, the dashboard's notice line).
   /// - Returns: the store, or nil (after saying why) when no history can be kept.
-  static func open(projectRoot: String, tell: (String) -> Void = { Console.error($0) }) -> HistoryStore? {
+  public static func open(projectRoot: String, tell: (String) -> Void) -> HistoryStore? {
     do {
       let store = try HistoryStore(projectRoot: projectRoot)
       store.notices.forEach(tell)

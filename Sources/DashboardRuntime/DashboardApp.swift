@@ -3,25 +3,32 @@ import Dashboard
 import DjangoRunner
 import Foundation
 import RunHistory
-import TerminalUI
 
 #if canImport(Glibc)
   import Glibc
 #endif
 
-/// The dashboard's runtime: turns keys, signals, run events and time into actions,
-/// applies them with the reducer, carries out the effects, and paints frames. All on
-/// one reactor thread.
-final class DashboardApp {
+/// The dashboard's runtime: turns keys, signals, run events, file changes and time into
+/// actions, applies them with the reducer, carries out the effects, and paints frames on
+/// a `TerminalBackend`. All on one reactor thread.
+///
+/// The executable runs it on a `CursesTerminal` (`run(on:)`); tests on a `MemoryTerminal`,
+/// turning the reactor themselves between keys (`start(on:)`, `runOnce(timeout:)`,
+/// `finish()`), with real runs of real projects.
+public final class DashboardApp {
   private let project: Project
   private let request: RunRequest
   private let directory: String
-  private let theme: Theme
-  private let reactor = Reactor()
+  /// What runs start from, and where `$EDITOR` is read.
+  private let environment: [String: String]
+  /// The one event loop: the terminal's input, the run's sockets and pipes, the watcher,
+  /// timers. The executable adds its signal source here.
+  public let reactor = Reactor()
   private var state: DashboardState
-  private var terminal: CursesTerminal?
+  private var terminal: (any TerminalBackend)?
+  /// Between `start(on:)` and the `quit` effect.
+  public private(set) var isRunning = false
   private var session: RunSession?
-  private var signals: SignalSource?
   private var isFrameScheduled = false
   private var lastFrame = 0.0
   private var ticker: Int?
@@ -44,36 +51,52 @@ final class DashboardApp {
   private var narrowingOff: Set<String> = []
   private var narrowingBackAfterRun: Set<String> = []
 
-  struct Reports {
-    var events: EventLogWriter?
-    var junitXML: String?
+  /// Reports kept across runs.
+  public struct Reports {
+    /// `--events`: every run's events appended.
+    public var events: EventLogWriter?
+    /// `--junit-xml`: the last run's JUnit report.
+    public var junitXML: String?
+
+    public init(events: EventLogWriter? = nil, junitXML: String? = nil) {
+      self.events = events
+      self.junitXML = junitXML
+    }
   }
 
   /// Seconds between two frames at most 60 a second, however fast events arrive.
   private static let frameInterval = 1.0 / 60
   private static let tickInterval = 0.25
 
-  init(project: Project, request: RunRequest, directory: String, theme: Theme, reports: Reports = Reports()) {
+  /// - Parameters:
+  ///   - project: the project located for the command.
+  ///   - request: the command line's request; the project's configuration fills the gaps.
+  ///   - directory: where djdash was started.
+  ///   - reports: `--events` and `--junit-xml`.
+  ///   - environment: what runs start from, and where `$EDITOR` is read (djdash's own).
+  public init(
+    project: Project, request: RunRequest, directory: String, reports: Reports = Reports(),
+    environment: [String: String] = ProcessInfo.processInfo.environment
+  ) {
     self.project = project
     self.reports = reports
+    self.environment = environment
     var request = request
     // Watch mode records what each test executes, unless `record = false`.
     let configured = request.filling(from: project.configuration)
     if configured.records == nil { request.records = configured.watch != false }
     self.request = request
     self.directory = directory
-    self.theme = theme
     let name = URL(fileURLWithPath: project.root).lastPathComponent
     let merged = request.filling(from: project.configuration)
+    // The header names the interpreter before the first run starts.
+    let plan = try? project.plan(for: request, directory: directory, environment: environment)
     state = DashboardState(
       projectName: name, projectRoot: project.root, scopeLabels: merged.labels,
       testNamePatterns: merged.testNamePatterns,
+      interpreter: plan.flatMap { plan in plan.pythonOrigin.map { PythonChoice(path: plan.python, origin: $0) } },
       watching: merged.watch == false ? nil : WatchState(onChange: merged.restartsOnChange == true ? .restart : .queue),
       safetyNet: SafetyNet(isAutomatic: merged.thenRest == true))
-    // The header names the interpreter before the first run starts.
-    if let plan = try? project.plan(for: request, directory: directory), let origin = plan.pythonOrigin {
-      state.interpreter = PythonChoice(path: plan.python, origin: origin)
-    }
   }
 
   private func makeLauncher() -> RunLauncher {
@@ -93,31 +116,22 @@ final class DashboardApp {
     return launcher
   }
 
-  /// Runs the dashboard until the user quits. Returns the exit code.
-  func run() throws -> Int32 {
-    let environment = ProcessInfo.processInfo.environment
-    let noColor = !(environment["NO_COLOR"] ?? "").isEmpty
-    let terminal: CursesTerminal
-    do {
-      terminal = try CursesTerminal(theme: theme, noColor: noColor)
-    } catch let error as TerminalError {
-      Console.error(error.description)
-      return 2
-    }
+  /// Runs the dashboard on `terminal` until the user quits. The caller opened the
+  /// terminal and closes it after.
+  public func run(on terminal: any TerminalBackend) {
+    start(on: terminal)
+    while isRunning { reactor.runOnce(timeout: nil) }
+    finish()
+  }
+
+  /// Takes `terminal`, reads the history, starts the first run and paints the first
+  /// frame; the reactor serves the rest (`runOnce(timeout:)`) until `isRunning` is false.
+  public func start(on terminal: any TerminalBackend) {
     self.terminal = terminal
-    defer { terminal.close() }
-    state.glyphs = terminal.isUnicode ? .unicode : .ascii
-    state.width = terminal.width
-    state.height = terminal.height
-    reactor.watch(0) { [unowned self] in self.readKeys() }
-    signals = SignalSource(reactor: reactor, followsResize: true) { [unowned self] signal in
-      switch signal {
-      case SIGINT: self.dispatch(.interruptSignal)
-      case SIGWINCH: self.followResize()
-      default: self.dispatch(.terminate)
-      }
-    }
-    defer { signals?.close() }
+    isRunning = true
+    dispatch(
+      .terminalOpened(width: terminal.width, height: terminal.height, glyphs: terminal.isUnicode ? .unicode : .ascii))
+    reactor.watch(terminal.inputDescriptor) { [unowned self] in self.readInputs() }
     var notices: [String] = []
     history = HistoryAccess.open(projectRoot: project.root) { notices.append($0) }
     loadHistory()
@@ -128,13 +142,33 @@ final class DashboardApp {
       // After the first frame: on a large project the graph takes a moment to build.
       reactor.after(0) { [unowned self] in self.startWatching() }
     }
-    defer { watcher?.close() }
-    reactor.run()
-    // Warm servers tear their test databases down, as a cold run does at its end, on
-    // their own: told to stop (or seeing djdash gone), they finish detached, so the shell
-    // is back at once. What a killed teardown leaves, the next start drops.
+  }
+
+  /// Serves one turn of the reactor: waits at most `timeout` seconds (nil: until
+  /// something happens) for input, run events or a timer.
+  public func runOnce(timeout: Double?) {
+    reactor.runOnce(timeout: timeout)
+  }
+
+  /// After the user quit: stops watching and lets the warm runner go. Warm servers tear
+  /// their test databases down, as a cold run does at its end, on their own: told to
+  /// stop (or seeing djdash gone), they finish detached, so the shell is back at once.
+  /// What a killed teardown leaves, the next start drops.
+  public func finish() {
+    if let terminal { reactor.unwatch(terminal.inputDescriptor) }
     launcher.stop()
-    return 0
+    watcher?.close()
+    watcher = nil
+  }
+
+  /// A signal from outside, read by the caller's signal source: SIGINT is Ctrl-C,
+  /// SIGWINCH a new window size, anything else (SIGTERM, SIGHUP) stops the run and quits.
+  public func signalled(_ signal: Int32) {
+    switch signal {
+    case SIGINT: dispatch(.interruptSignal)
+    case SIGWINCH: followResize()
+    default: dispatch(.terminate)
+    }
   }
 
   // MARK: actions and effects
@@ -172,6 +206,7 @@ final class DashboardApp {
       dispatch(.sourcesLoaded(files))
     case .quit:
       launcher.discardPreparedRunner()
+      isRunning = false
       reactor.stop()
     }
   }
@@ -237,7 +272,7 @@ final class DashboardApp {
     var runRequest = request
     runRequest.labels = labels
     runRequest.testNamePatterns = patterns
-    return try project.plan(for: runRequest, directory: directory)
+    return try project.plan(for: runRequest, directory: directory, environment: environment)
   }
 
   // MARK: watching
@@ -345,9 +380,9 @@ final class DashboardApp {
 
   // MARK: terminal
 
-  private func readKeys() {
+  private func readInputs() {
     guard let terminal else { return }
-    for input in terminal.readKeys() {
+    for input in terminal.readInputs() {
       switch input {
       case .key(let key): dispatch(.key(key))
       case .resized: followResize()
@@ -367,7 +402,7 @@ final class DashboardApp {
     let arguments: [String]
     do {
       arguments = try EditorCommand.arguments(
-        editor: EditorCommand.editor(environment: ProcessInfo.processInfo.environment), file: file, line: line)
+        editor: EditorCommand.editor(environment: environment), file: file, line: line)
     } catch {
       dispatch(.editorFinished(problem: "cannot open the editor: \(error)"))
       return
@@ -387,7 +422,7 @@ final class DashboardApp {
       return
     }
     editor = (pid, fd)
-    reactor.unwatch(0)
+    reactor.unwatch(terminal.inputDescriptor)
     reactor.watch(fd) { [unowned self] in self.editorExited() }
   }
 
@@ -399,7 +434,7 @@ final class DashboardApp {
     _ = waitpid(editor.pid, &status, 0)
     self.editor = nil
     terminal.resume()
-    reactor.watch(0) { [unowned self] in self.readKeys() }
+    reactor.watch(terminal.inputDescriptor) { [unowned self] in self.readInputs() }
     terminal.followResize()
     dispatch(.resize(width: terminal.width, height: terminal.height))
     dispatch(.editorFinished(problem: nil))
