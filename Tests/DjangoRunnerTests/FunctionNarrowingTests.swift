@@ -607,6 +607,18 @@ final class FunctionNarrowingTests: XCTestCase {
     XCTAssertNil(ConstantReaders.changedNames(old: ["A, B = 1, 2"], new: ["A, B = 1, 3"]))
   }
 
+  func testAConstantsOwnValueMayNameItAsAString() {
+    // django-simple-history: `SIMPLE_HISTORY_EDIT = getattr(settings, "SIMPLE_HISTORY_EDIT", False)`.
+    let admin = "EDIT = getattr(settings, \"EDIT\", True)\n\ndef allowed():\n    return EDIT\n"
+    XCTAssertEqual(
+      ConstantReaders.find(["shop/admin.py": ["EDIT"]], current: ["shop/admin.py": PythonDefinitions(source: admin)], sources: [:]),
+      .readers([ConstantReaders.Function(path: "shop/admin.py", name: "allowed"): "EDIT"]))
+    let twice = "EDIT = 1\nEDIT = EDIT + 1\n"
+    XCTAssertEqual(
+      ConstantReaders.find(["shop/admin.py": ["EDIT"]], current: ["shop/admin.py": PythonDefinitions(source: twice)], sources: [:]),
+      .readAtImport("EDIT (shop/admin.py) is assigned more than once at module level"))
+  }
+
   func testNamesDjangoReadsByNameAreNeverNarrowed() {
     // A URLconf's urlpatterns: Django's resolver reads it; a project function naming it
     // (a test helper listing the URLs) is not its only reader.
@@ -659,8 +671,9 @@ final class FunctionNarrowingTests: XCTestCase {
         graphSelection, current: ["shop/utils.py": PythonDefinitions(source: utils("TAX = 20", "TAX = 21"))],
         records: records, testModules: modules, projectSources: { sources })
     }
+    let documented = "def f():\n    \"\"\"Unlike TAX, …\"\"\"\n    return 1\n"
     XCTAssertEqual(
-      narrow(["shop/labels.py": labels, "shop/other.py": "def f():\n    return 1\n"]).labels,
+      narrow(["shop/labels.py": labels, "shop/other.py": documented]).labels,
       ["shop.tests.test_cart.CartTests.test_total", "shop.tests.test_price"], "both tests of test_price: one label")
     let atImport = narrow(["shop/labels.py": labels + "RATE = TAX / 100\n"])
     XCTAssertFalse(atImport.isNarrowed)

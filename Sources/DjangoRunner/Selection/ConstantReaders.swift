@@ -11,8 +11,8 @@
 ///
 /// Conservative by construction: a name counts as read wherever it appears as a word —
 /// in strings and comments too (`getattr(module, "TAX")`), and as anyone's attribute
-/// (`self.TAX`) — so a reader can only be found in excess. `__all__` and import statements
-/// only name it.
+/// (`self.TAX`) — so a reader can only be found in excess. `__all__`, import statements and
+/// docstrings only name it.
 public enum ConstantReaders {
   /// A function of a project file: its path and its unit (as `PythonDefinitions` names it).
   public struct Function: Hashable, Sendable {
@@ -88,16 +88,26 @@ public enum ConstantReaders {
     var readers: [Function: String] = [:]
     for (path, definitions) in files.sorted(by: { $0.key < $1.key }) {
       let own = constants[path] ?? []
+      let assigned = definitions.moduleLines.compactMap(constantName).filter(own.contains)
+      if let twice = assigned.sorted().adjacentPair(where: ==) {
+        return .readAtImport("\(twice) (\(path)) is assigned more than once at module level")
+      }
       for line in definitions.moduleLines {
         var line = line
+        var others = names
         if let name = constantName(line), own.contains(name), let equals = line.firstIndex(of: "=") {
-          line = String(line[line.index(after: equals)...])  // its value may read another one
+          // Its own value: what it reads of the other changed constants (its own name there
+          // is a setting's, a key's: the previous binding, were there one, is ruled out above).
+          line = String(line[line.index(after: equals)...])
+          others.remove(name)
         }
         let statement = line.drop { $0 == " " }
-        if statement.hasPrefix("import ") || statement.hasPrefix("from ") || constantName(line) == "__all__" {
+        if statement.hasPrefix("import ") || statement.hasPrefix("from ") || constantName(line) == "__all__"
+          || PythonDefinitions.isStringStatement(String(statement))  // a docstring evaluates nothing
+        {
           continue
         }
-        if let name = firstName(of: names, in: line) {
+        if let name = firstName(of: others, in: line) {
           return .readAtImport(
             "\(name) (\(owner[name] ?? path)) is read at import in \(path): `\(DefinitionDiff.shortened(String(statement)))`")
         }
@@ -128,12 +138,19 @@ public enum ConstantReaders {
     return nil
   }
 
-  private static func isIdentifierByte(_ byte: UInt8) -> Bool {
+  static func isIdentifierByte(_ byte: UInt8) -> Bool {
     switch byte {
     case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
       UInt8(ascii: "_"), 0x80...:
       true
     default: false
     }
+  }
+}
+
+extension Array where Element: Equatable {
+  /// The first element equal to the next one by `areEqual`, if any.
+  fileprivate func adjacentPair(where areEqual: (Element, Element) -> Bool) -> Element? {
+    zip(self, dropFirst()).first { areEqual($0, $1) }?.0
   }
 }
