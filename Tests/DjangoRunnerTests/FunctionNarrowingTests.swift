@@ -731,4 +731,43 @@ final class FunctionNarrowingTests: XCTestCase {
       narrow(utils("TAX = 20", "TAX = 21"), records: self.records(setup: ["shop/utils.py": ["price"]])).reason,
       "graph: shop/utils.py: price reads TAX and ran outside any test (setup or import)")
   }
+
+  // MARK: files the settings import
+
+  /// A reusable app whose test settings import the package (django-filter's import its
+  /// `conf`, whose package imports everything): every library file is broad as settings.
+  private func broadAsSettings(_ paths: [String], also other: [String] = []) -> TestSelection {
+    var selection = TestSelection(
+      labels: ["blog", "shop"], isEverything: true,
+      broadReasons: (paths + other).map { "\($0): settings: every test" })
+    selection.broadAsSettings = paths
+    return selection
+  }
+
+  func testABodyChangeInAFileTheSettingsImportIsNarrowed() {
+    let selection = FunctionNarrowing.narrowed(
+      broadAsSettings(["shop/utils.py"]),
+      current: ["shop/utils.py": PythonDefinitions(source: utils("return cents * (100 + TAX) // 100", "return cents"))],
+      records: records(), testModules: modules)
+    XCTAssertEqual(
+      selection.labels,
+      ["blog.tests", "shop.tests.test_cart.CartTests.test_total", "shop.tests.test_price.PriceTests.test_price"],
+      "blog has no record: it runs whole")
+    XCTAssertFalse(selection.isEverything)
+    XCTAssertEqual(selection.broadReasons, [], "narrowed: not every test")
+    XCTAssertTrue(selection.rule?.hasPrefix("function precision: ") == true, selection.rule ?? "")
+  }
+
+  func testAConstantOrAnotherBroadCauseInAFileTheSettingsImportIsNot() {
+    let constant = FunctionNarrowing.narrow(
+      broadAsSettings(["shop/utils.py"]),
+      current: ["shop/utils.py": PythonDefinitions(source: utils("TAX = 20", "TAX = 21"))],
+      records: records(), testModules: modules, projectSources: { [:] })
+    XCTAssertEqual(constant.reason, "graph: shop/utils.py is imported by the settings and changed outside function bodies")
+    let migration = FunctionNarrowing.narrow(
+      broadAsSettings(["shop/utils.py"], also: ["shop/migrations/0002_x.py"]),
+      current: ["shop/utils.py": PythonDefinitions(source: utils("return cents * (100 + TAX) // 100", "return cents"))],
+      records: records(), testModules: modules)
+    XCTAssertEqual(migration.reason, "graph: a change affects every test")
+  }
 }

@@ -268,6 +268,7 @@ final class TestSelectorTests: XCTestCase {
       XCTAssertTrue(selection.isEverything, path)
       XCTAssertEqual(selection.labels, ["blog", "mail", "shop"], path)
       XCTAssertEqual(selection.broadReasons, ["\(path): settings: every test"])
+      XCTAssertEqual(selection.broadAsSettings, [path], "records may narrow its function bodies")
     }
   }
 

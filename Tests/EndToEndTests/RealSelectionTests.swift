@@ -117,6 +117,11 @@ final class RealSelectionTests: XCTestCase {
       kind: "module constant", file: "django_filters/constants.py",
       find: "EMPTY_VALUES = ([], (), {}, \"\", None)", replace: "EMPTY_VALUES = ([], (), {}, None)"),
     Mutation(
+      // Issue #19's example: the test settings import the package, so every library file
+      // is a settings import.
+      kind: "function body (the settings import it)", file: "django_filters/utils.py",
+      find: "    VERBOSE_LOOKUPS = app_settings.VERBOSE_LOOKUPS or {}\n", replace: "    VERBOSE_LOOKUPS = {}\n"),
+    Mutation(
       kind: "renamed function a test imports", file: "django_filters/utils.py",
       find: "def verbose_lookup_expr(lookup_expr):", replace: "def verbose_lookup_expression(lookup_expr):"),
     Mutation(

@@ -49,7 +49,7 @@ public enum FunctionNarrowing {
 
   /// Why no narrowing can apply, whatever the records say; nil when it may.
   private static func unsuited(_ selection: TestSelection, hasChanges: Bool) -> String? {
-    if !selection.broadReasons.isEmpty { return "a change affects every test" }
+    if selection.broadReasons.count > selection.broadAsSettings.count { return "a change affects every test" }
     if selection.labels.isEmpty { return "no test depends on the change" }
     if !hasChanges { return "nothing changed" }
     return nil
@@ -81,6 +81,9 @@ public enum FunctionNarrowing {
       result.labels = decision.labels
       result.explanations = decision.explanations
       result.isEverything = false
+      // Broad only as settings: the records say which tests ran what changed.
+      result.broadReasons = []
+      result.broadAsSettings = []
     }
     return result
   }
@@ -199,6 +202,9 @@ public enum FunctionNarrowing {
     for (path, file) in files.sorted(by: { $0.key < $1.key }) {
       guard let seen = moduleLevels[path] else { return fallBack("no test's record has \(path)'s module level") }
       if seen != [file.definitions.moduleFingerprint] {
+        if selection.broadAsSettings.contains(path) {
+          return fallBack("\(path) is imported by the settings and changed outside function bodies")
+        }
         guard seen.count == 1, let old = records.moduleLines(of: path, fingerprint: seen.first!),
           let names = ConstantReaders.changedNames(old: old, new: file.definitions.moduleLines), !names.isEmpty
         else { return fallBack("\(path) changed outside function bodies since its tests were recorded") }

@@ -7,6 +7,11 @@ public struct TestSelection: Equatable, Sendable {
   public var isEverything: Bool
   /// Why the run is broad, one line per cause ("shopsite/settings.py: settings …").
   public var broadReasons: [String]
+  /// The changed files among the broad ones that are broad only because the settings
+  /// module imports them (its own file included): records may still narrow a change of
+  /// their function bodies (`FunctionNarrowing`), since the settings are made by module-level
+  /// code and what it calls runs outside any test.
+  public var broadAsSettings: [String] = []
   /// For each label, the chain that selected it: the changed file first, then each
   /// dependent with how it depends on the one before.
   public var explanations: [String: [String]]

@@ -53,6 +53,8 @@ public struct TestSelector: Sendable {
     /// Test module path → the chain that reached it.
     var tests: [String: [String]] = [:]
     var broad: [String] = []
+    /// The files among the broad ones that are broad only as settings (`settingsReason`).
+    var settings: [String] = []
     var unaffected: [String] = []
 
     /// How many times a test module was reached, counting repeats: tells whether a
@@ -94,6 +96,7 @@ public struct TestSelector: Sendable {
           : nil)
       {
         reach.broad.append("\(path): \(reason)")
+        if reason == settingsReason { reach.settings.append(path) }
         continue
       }
       let reachedBefore = reach.reachedTests
@@ -185,13 +188,17 @@ public struct TestSelector: Sendable {
     return nil
   }
 
+  /// A file the settings module imports (itself, and what it imports): its module level may
+  /// make a setting.
+  static let settingsReason = "settings: every test"
+
   /// Why a change of `path` affects every test, or nil.
   private static func broadReason(for path: String, in graph: ProjectGraph) -> String? {
     if broadFiles.contains(String(path.split(separator: "/").last ?? "")) {
       return "it starts, installs or configures the project: every test"
     }
     if isRequirementsFile(path) { return "the installed packages may change: every test" }
-    if graph.settingsFiles.contains(path) { return "settings: every test" }
+    if graph.settingsFiles.contains(path) { return settingsReason }
     if let setting = graph.settingsNamedFiles[path] { return "named by \(setting) in settings: every test" }
     if graph.kind(of: path) == .migration { return "a migration shapes the test database: every test" }
     if isSharedTestHelper(path, in: graph) { return "a shared test helper: every test" }
@@ -276,6 +283,7 @@ public struct TestSelector: Sendable {
   /// Minimal labels for the reached test modules.
   private static func labels(for reach: Reach, in graph: ProjectGraph) -> TestSelection {
     var selection = TestSelection(broadReasons: reach.broad, unaffected: reach.unaffected)
+    selection.broadAsSettings = reach.settings
     let all = graph.testModules
     let selected: Set<String> =
       reach.broad.isEmpty
