@@ -31,6 +31,18 @@ final class RunEventCodingTests: XCTestCase {
     return report
   }
 
+  func testTheWarmServersRefreshEventsRoundTrip() throws {
+    try roundTrip(
+      .warmReady(
+        loaded: ["shop/models.py", "shop/apps.py"], sharedDatabases: [],
+        refreshable: ["shop/models.py": [1_764_700_000_123_456_789, 412]]))
+    try roundTrip(.warmReady(loaded: ["shop/models.py"], sharedDatabases: ["default"]))
+    try roundTrip(.warmRefreshRefused(reason: "Shelf.label (shop/models.py:7) ran while the warm runner started"))
+    let decoded = EventDecoder().decode(
+      line: Array(#"{"event": "warm_ready", "loaded": ["a.py"], "shared_databases": []}"#.utf8))
+    XCTAssertEqual(decoded, .success(.warmReady(loaded: ["a.py"], sharedDatabases: [], refreshable: [:])))
+  }
+
   // MARK: round trips of every published case
 
   func testRunStartedRoundTrips() throws {
