@@ -1053,6 +1053,13 @@ class WarmRefreshTests(unittest.TestCase):
         self.assertEqual(module.second.__code__.co_firstlineno, 5)
         self.assertEqual(module.first(), 1)
 
+    def test_lines_added_above_a_class_change_nothing_of_its_body(self):
+        source = "class Shelf:\n    size = 3\n\n    def method(self):\n        return self.size\n"
+        path, module = self.load(source)
+        self.save(path, "\n\n" + source.replace("return self.size", "self.seen = True\n        return self.size + 1"))
+        self.refreshed(path)
+        self.assertEqual(module.Shelf().method(), 4)
+
     def test_a_closure_over_other_names_is_refused(self):
         path, module = self.load(
             """\

@@ -19,6 +19,7 @@ refused, and the run goes cold, when:
     differ (a code object cannot take another closure).
 """
 
+import dis
 import gc
 import os
 import sys
@@ -161,7 +162,7 @@ def _pair(old, new, path, changes, gone):
     """Pairs the code objects of two versions of one file by qualified name (the n-th of
     a name with the n-th), recursively. Module and class-body code must not differ."""
     if not _is_function(old):
-        if not _same_behaviour(old, new, nested=False):
+        if _outline(old) != _outline(new):
             raise Refused("%s changed outside function bodies (%s)" % (_relative(path), _describe(old)))
     elif old != new:
         changes[id(old)] = (old, new)
@@ -206,9 +207,27 @@ def _children(code):
     return children
 
 
-def _same_behaviour(a, b, nested=True):
+def _outline(code):
+    """What module or class-body code does, as (operation, value) pairs: nested code by
+    name only, and what Python 3.13 stores for introspection only left out — a class's
+    line (`__firstlineno__`: lines added above it change nothing) and the attributes
+    its methods assign (`__static_attributes__`: read from their bodies)."""
+    instructions = list(dis.get_instructions(code))
+    outline = []
+    for index, instruction in enumerate(instructions):
+        value = instruction.argval
+        if isinstance(value, types.CodeType):
+            value = ("code", getattr(value, "co_qualname", value.co_name))
+        elif instruction.opname == "LOAD_CONST" and index + 1 < len(instructions):
+            if instructions[index + 1].argval in ("__firstlineno__", "__static_attributes__"):
+                value = instructions[index + 1].argval
+        outline.append((instruction.opname, type(value).__name__, value))
+    return outline
+
+
+def _same_behaviour(a, b):
     """Same bytecode, names and constants, line numbers aside; nested code objects
-    compared alike (`nested`), or only by name."""
+    compared alike."""
     for field in _BEHAVIOUR:
         if getattr(a, field, None) != getattr(b, field, None):
             return False
@@ -218,7 +237,7 @@ def _same_behaviour(a, b, nested=True):
         if isinstance(x, types.CodeType) and isinstance(y, types.CodeType):
             if getattr(x, "co_qualname", x.co_name) != getattr(y, "co_qualname", y.co_name):
                 return False
-            if nested and not _same_behaviour(x, y):
+            if not _same_behaviour(x, y):
                 return False
         elif type(x) is not type(y) or x != y:
             return False
