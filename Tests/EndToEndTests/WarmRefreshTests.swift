@@ -120,4 +120,89 @@ final class WarmRefreshTests: XCTestCase {
     try tmux.press("q")
     try tmux.waitFor("EXIT:0")
   }
+
+  /// The same through the warm service (`djdash run --warm`): its own watcher sees the
+  /// save, its runner's children refresh it, and a refusal reaches the client, which
+  /// runs the labels cold.
+  func testTheWarmServiceRefreshesBodiesAndARefusalRunsCold() throws {
+    let python = try DjangoVersion.v60.python()
+    let project = try TestPaths.copy(TestPaths.fixtures + "/reusableapp")
+    defer { _ = try? Shell.djdash(["warm", "stop", "--command", "python runtests.py"], in: project) }
+    try models.write(toFile: project + "/ticker/models.py", atomically: true, encoding: .utf8)
+    try """
+    from django.test import SimpleTestCase
+
+    from ticker.models import DEFAULT_LABEL, Tick
+
+
+    class FormattingTests(SimpleTestCase):
+        def test_whisper(self):
+            self.assertEqual(Tick(label="A").whisper(), "a")
+
+        def test_default_label(self):
+            self.assertEqual(DEFAULT_LABEL, "tick")
+
+    """.write(toFile: project + "/ticker/tests/test_formatting.py", atomically: true, encoding: .utf8)
+    let label = "ticker.tests.test_formatting"
+    func run(warm: Bool) throws -> Shell.Result {
+      try Shell.djdash(
+        ["run", "--python", python, "--command", "python runtests.py"] + (warm ? ["--warm"] : []) + [label],
+        in: project)
+    }
+    func waitForStatus(_ text: String) throws -> String {
+      var last = ""
+      for _ in 0..<200 {
+        last = try Shell.djdash(["warm", "status", "--command", "python runtests.py"], in: project).output
+        if last.contains(text) { return last }
+        usleep(100_000)
+      }
+      XCTFail("the warm service never said \(text): \(last)")
+      return last
+    }
+    func verdicts(_ output: String) -> [String] {
+      output.split(separator: "\n").compactMap { line in
+        let words = line.split(separator: " ", omittingEmptySubsequences: true)
+        guard words.count == 3, ["PASS", "FAIL", "ERROR"].contains(words[0]) else { return nil }
+        return "\(words[0]) \(words[2])"
+      }.sorted()
+    }
+    let first = try run(warm: true)
+    XCTAssertEqual(first.status, 0, first.output)
+    _ = try waitForStatus("ready")
+
+    try TestPaths.saveLikeAnEditor(
+      models.replacingOccurrences(of: "return self.label.lower()", with: "return self.label.lower() + \"!\""),
+      to: project + "/ticker/models.py")
+    _ = try waitForStatus("ready · runs refresh function bodies saved in ticker/models.py")
+    let refreshed = try run(warm: true)
+    XCTAssertTrue(refreshed.stderr.contains("running warm (a child of the warm service)"), refreshed.stderr)
+    XCTAssertFalse(refreshed.stderr.contains("could not refresh"), refreshed.stderr)
+    let cold = try run(warm: false)
+    XCTAssertEqual(verdicts(refreshed.stdout), verdicts(cold.stdout))
+    XCTAssertEqual(
+      verdicts(cold.stdout),
+      [
+        "FAIL ticker.tests.test_formatting.FormattingTests.test_whisper",
+        "PASS ticker.tests.test_formatting.FormattingTests.test_default_label",
+      ].sorted())
+
+    // default_label ran while the runner started: refused, cold, and the runner replaced.
+    try TestPaths.saveLikeAnEditor(
+      models.replacingOccurrences(of: "return \"tick\"", with: "return \"tock\""), to: project + "/ticker/models.py")
+    usleep(500_000)  // the service's watcher settles the save
+    let refused = try run(warm: true)
+    XCTAssertTrue(
+      refused.stderr.contains("the warm runner could not refresh the saved function bodies (default_label"),
+      refused.stderr)
+    XCTAssertTrue(refused.stderr.contains("ran while the warm runner started): this run is cold"), refused.stderr)
+    XCTAssertEqual(
+      verdicts(refused.stdout),
+      [
+        "FAIL ticker.tests.test_formatting.FormattingTests.test_default_label",
+        "PASS ticker.tests.test_formatting.FormattingTests.test_whisper",
+      ].sorted())
+    XCTAssertEqual(verdicts(refused.stdout), verdicts(try run(warm: false).stdout))
+    let status = try waitForStatus("ready")
+    XCTAssertFalse(status.contains("runs refresh"), "a new runner loaded the saved text: \(status)")
+  }
 }
