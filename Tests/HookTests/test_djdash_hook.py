@@ -1060,6 +1060,23 @@ class WarmRefreshTests(unittest.TestCase):
         self.refreshed(path)
         self.assertEqual(module.Shelf().method(), 4)
 
+    def test_a_class_made_by_a_function_that_ran_at_start_up_is_the_same_below_new_lines(self):
+        source = """\
+            def make():
+                class Made:
+                    pass
+
+                return Made
+            """
+        path, module = self.load(source)
+        make = self.refresh._loaded[path][1].co_consts[0]
+        self.refresh._ran[id(make)] = make
+        self.save(path, "# a line above\n\n" + textwrap.dedent(source))
+        self.assertEqual([function.__name__ for function, _ in self.refreshed(path)], ["make"])
+        self.save(path, textwrap.dedent(source).replace("pass", "size = 1"))
+        with self.assertRaisesRegex(self.refresh.Refused, "make .*ran while the warm runner started"):
+            self.refresh.plan([path])
+
     def test_a_closure_over_other_names_is_refused(self):
         path, module = self.load(
             """\

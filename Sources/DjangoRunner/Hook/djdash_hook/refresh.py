@@ -158,13 +158,15 @@ def apply(found):
         function.__code__ = code
 
 
-def _pair(old, new, path, changes, gone):
+def _pair(old, new, path, changes, gone, in_function=False):
     """Pairs the code objects of two versions of one file by qualified name (the n-th of
-    a name with the n-th), recursively. Module and class-body code must not differ."""
-    if not _is_function(old):
+    a name with the n-th), recursively. Module and class-body code must not differ,
+    unless the class is made by a function (then it is part of that function's body)."""
+    module_level = not in_function and not _is_function(old)
+    if module_level:
         if _outline(old) != _outline(new):
             raise Refused("%s changed outside function bodies (%s)" % (_relative(path), _describe(old)))
-    elif old != new:
+    elif _is_function(old) and old != new:
         changes[id(old)] = (old, new)
     old_children, new_children = _children(old), _children(new)
     for key, olds in old_children.items():
@@ -174,8 +176,8 @@ def _pair(old, new, path, changes, gone):
                 _forget(code, gone)
             continue
         for old_child, new_child in zip(olds, news):
-            _pair(old_child, new_child, path, changes, gone)
-    if not _is_function(old):
+            _pair(old_child, new_child, path, changes, gone, not module_level)
+    if module_level:
         # What is defined at module level or in a class body is the same set of names.
         added = set(new_children) - set(old_children)
         if added:
@@ -227,19 +229,31 @@ def _outline(code):
 
 def _same_behaviour(a, b):
     """Same bytecode, names and constants, line numbers aside; nested code objects
-    compared alike."""
-    for field in _BEHAVIOUR:
-        if getattr(a, field, None) != getattr(b, field, None):
-            return False
-    if len(a.co_consts) != len(b.co_consts):
+    compared alike (a class body defined in a function as module-level code is)."""
+    if _is_function(a) != _is_function(b):
         return False
-    for x, y in zip(a.co_consts, b.co_consts):
-        if isinstance(x, types.CodeType) and isinstance(y, types.CodeType):
-            if getattr(x, "co_qualname", x.co_name) != getattr(y, "co_qualname", y.co_name):
+    if not _is_function(a):
+        if _outline(a) != _outline(b):
+            return False
+    else:
+        for field in _BEHAVIOUR:
+            if getattr(a, field, None) != getattr(b, field, None):
                 return False
-            if not _same_behaviour(x, y):
+        if len(a.co_consts) != len(b.co_consts):
+            return False
+        for x, y in zip(a.co_consts, b.co_consts):
+            if isinstance(x, types.CodeType) != isinstance(y, types.CodeType):
                 return False
-        elif type(x) is not type(y) or x != y:
+            if not isinstance(x, types.CodeType) and (type(x) is not type(y) or x != y):
+                return False
+    nested = [const for const in a.co_consts if isinstance(const, types.CodeType)]
+    others = [const for const in b.co_consts if isinstance(const, types.CodeType)]
+    if len(nested) != len(others):
+        return False
+    for x, y in zip(nested, others):
+        if getattr(x, "co_qualname", x.co_name) != getattr(y, "co_qualname", y.co_name):
+            return False
+        if not _same_behaviour(x, y):
             return False
     return True
 
