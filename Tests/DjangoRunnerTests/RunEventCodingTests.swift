@@ -38,6 +38,8 @@ final class RunEventCodingTests: XCTestCase {
         refreshable: ["shop/models.py": [1_764_700_000_123_456_789, 412]]))
     try roundTrip(.warmReady(loaded: ["shop/models.py"], sharedDatabases: ["default"]))
     try roundTrip(.warmRefreshRefused(reason: "Shelf.label (shop/models.py:7) ran while the warm runner started"))
+    try roundTrip(.wentCold(reason: "the warm runner could not refresh the saved function bodies (…)"))
+    XCTAssertTrue(RunEvent.wentCold(reason: "").isPublished)
     let decoded = EventDecoder().decode(
       line: Array(#"{"event": "warm_ready", "loaded": ["a.py"], "shared_databases": []}"#.utf8))
     XCTAssertEqual(decoded, .success(.warmReady(loaded: ["a.py"], sharedDatabases: [], refreshable: [:])))

@@ -101,7 +101,10 @@ final class WarmRefreshTests: XCTestCase {
         .replacingOccurrences(of: "return self.label.lower()", with: "return self.label.lower().strip()"),
       to: project + "/ticker/models.py")
     screen = try tmux.waitFor(
-      "could not refresh the saved function bodies", "default_label", "ran while the warm runner started", "failed")
+      "running cold: the warm runner could not refresh the saved function bodies", "default_label",
+      "ran while the warm runner started", "AssertionError: 'tock' != 'tick'")
+    let refusedHeader = screen.split(separator: "\n").first { $0.contains("✓") && $0.contains("✗") } ?? ""
+    XCTAssertFalse(refusedHeader.contains("warm"), screen)
     try tmux.press("w")
     screen = try tmux.waitFor("warm runner: ready")
     XCTAssertFalse(screen.contains("runs refresh"), "a new warm runner loaded the saved text: \(screen)")
@@ -192,9 +195,10 @@ final class WarmRefreshTests: XCTestCase {
     usleep(500_000)  // the service's watcher settles the save
     let refused = try run(warm: true)
     XCTAssertTrue(
-      refused.stderr.contains("the warm runner could not refresh the saved function bodies (default_label"),
+      refused.stderr.contains(
+        "running cold instead: the warm runner could not refresh the saved function bodies (default_label"),
       refused.stderr)
-    XCTAssertTrue(refused.stderr.contains("ran while the warm runner started): this run is cold"), refused.stderr)
+    XCTAssertTrue(refused.stderr.contains("ran while the warm runner started)"), refused.stderr)
     XCTAssertEqual(
       verdicts(refused.stdout),
       [

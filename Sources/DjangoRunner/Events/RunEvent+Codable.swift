@@ -75,6 +75,7 @@ extension RunEvent: Codable {
         loaded: try c.decodeIfPresent([String].self, forKey: "loaded") ?? [],
         sharedDatabases: try c.decodeIfPresent([String].self, forKey: "shared_databases") ?? [],
         refreshable: try c.decodeIfPresent([String: [Int64]].self, forKey: "refreshable") ?? [:])
+    case "went_cold": self = .wentCold(reason: try c.decodeIfPresent(String.self, forKey: "reason") ?? "")
     case "warm_refresh_refused":
       self = .warmRefreshRefused(reason: try c.decodeIfPresent(String.self, forKey: "reason") ?? "")
     case "warm_child_started": self = .warmChildStarted(pid: try c.decode(Int32.self, forKey: "child"))
@@ -122,7 +123,7 @@ extension RunEvent: Codable {
       try c.encode(loaded, forKey: "loaded")
       try c.encode(shared, forKey: "shared_databases")
       if !refreshable.isEmpty { try c.encode(refreshable, forKey: "refreshable") }
-    case .warmRefreshRefused(let reason): try c.encode(reason, forKey: "reason")
+    case .warmRefreshRefused(let reason), .wentCold(let reason): try c.encode(reason, forKey: "reason")
     case .warmChildStarted(let pid): try c.encode(pid, forKey: "child")
     case .warmChildExited(let pid, let termination):
       try c.encode(pid, forKey: "child")

@@ -41,6 +41,9 @@ public enum RunEvent: Sendable, Equatable {
   /// files its children can refresh in function bodies, each with the stamp
   /// (`[mtime in ns, size]`) it had when the server read it.
   case warmReady(loaded: [String], sharedDatabases: [String], refreshable: [String: [Int64]] = [:])
+  /// A run announced warm goes on in a runner of its own instead (djdash): why (the
+  /// warm runner refused to refresh what was saved). Its tests are a cold run's.
+  case wentCold(reason: String)
   /// A warm server did not fork a run because the refresh it was asked for cannot be
   /// done safely (why): the run goes cold, and the server is replaced.
   case warmRefreshRefused(reason: String)
@@ -75,6 +78,7 @@ public enum RunEvent: Sendable, Equatable {
     case .runnerFinished: return "runner_finished"
     case .hookError: return "hook_error"
     case .warmReady: return "warm_ready"
+    case .wentCold: return "went_cold"
     case .warmRefreshRefused: return "warm_refresh_refused"
     case .warmChildStarted: return "warm_child_started"
     case .warmChildExited: return "warm_child_exited"

@@ -134,10 +134,10 @@ public final class RunSession: WarmRun {
   }
 
   /// The warm server refused to refresh the saved function bodies and forked nothing:
-  /// the run goes on in a new runner, on the same channel, and says why in a warning.
+  /// the run goes on in a new runner, on the same channel, and says so (`went_cold`).
   public func warmRefreshRefused(_ reason: String) {
     guard case .warm(let child) = mode, child == nil, let runDirectory else { return }
-    publish(.warning("the warm runner could not refresh the saved function bodies (\(reason)): this run is cold"))
+    publish(.wentCold(reason: "the warm runner could not refresh the saved function bodies (\(reason))"))
     do {
       mode = try startRunner(in: runDirectory)
     } catch {
