@@ -217,7 +217,7 @@ public final class WarmRunner: WarmServer {
 
   /// The text of each file of `stamps` (project-relative) whose stamp, before and after
   /// reading it, is still the one the server saw when it read the file.
-  private static func texts(of stamps: [String: [Int64]], root: String) -> [String: String] {
+  static func texts(of stamps: [String: [Int64]], root: String) -> [String: String] {
     var texts: [String: String] = [:]
     for (path, stamp) in stamps {
       let full = (root.hasSuffix("/") ? root : root + "/") + path
@@ -230,7 +230,7 @@ public final class WarmRunner: WarmServer {
   }
 
   /// `[mtime in ns, size]`, as the hook stamps a file.
-  private static func stamp(of path: String) -> [Int64]? {
+  static func stamp(of path: String) -> [Int64]? {
     var info = stat()
     guard stat(path, &info) == 0 else { return nil }
     return [Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec), Int64(info.st_size)]
