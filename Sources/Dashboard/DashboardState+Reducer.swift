@@ -367,6 +367,9 @@ extension DashboardState {
       runnerLog.append("process \(loss.pid) lost\(loss.test.map { " while running \($0)" } ?? ""): \(loss.reason)")
     case .warning(let text):
       notice = text
+    case .wentCold(let reason):
+      run.isWarm = false
+      notice = "running cold: " + reason
     default:
       break
     }

@@ -67,6 +67,8 @@ final class ConsoleReporter {
           "labels \(start.labels.joined(separator: " ")): given to Django's runner inside, as the script takes none on its command line"
         )
       }
+    case .wentCold(let reason):
+      Console.error("running cold instead: \(reason)")
     case .runnerStarted(let info) where info.recording == "unavailable":
       Console.error("recording what tests execute needs Python 3.12+: this run records nothing (--record)")
     case .suiteReady(let plan):

@@ -15,7 +15,8 @@ struct WarmCommand: ParsableCommand {
       djdash run --warm starts a warm service for the project the first time: a \
       background djdash keeping Django set up and the test databases made, so later \
       runs fork from it. It replaces its runner when settings, models, migrations or \
-      installed packages change, and ends after 30 idle minutes.
+      installed packages change (on Python 3.12+ a save in function bodies only is \
+      refreshed in each run's child instead), and ends after 30 idle minutes.
       """,
     subcommands: [WarmStatus.self, WarmStop.self, WarmServe.self],
     defaultSubcommand: WarmStatus.self

@@ -204,6 +204,17 @@ final class ReducerTests: XCTestCase {
     XCTAssertEqual(state.failedLabels.count, failing.count - 1)
   }
 
+  func testARunThatWentColdIsNoLongerShownWarm() throws {
+    var state = try Recording.demoState()
+    var start = RunStart(labels: ["a"], command: ["python"], directory: "/project", python: "python", options: [:])
+    start.isWarm = true
+    _ = state.apply(.runEvent(TimedEvent(t: 0, event: .runStarted(start)), now: 200))
+    XCTAssertTrue(state.run.isWarm)
+    _ = state.apply(.runEvent(TimedEvent(t: 0.1, event: .wentCold(reason: "the warm runner refused")), now: 200.1))
+    XCTAssertFalse(state.run.isWarm)
+    XCTAssertEqual(state.notice, "running cold: the warm runner refused")
+  }
+
   /// A line of the screen's header, as text.
   private func headerLine(_ state: DashboardState, row: Int = 0) -> String {
     var state = state

@@ -169,6 +169,107 @@ final class LaunchPolicyTests: XCTestCase {
     XCTAssertEqual(policy.status, .ready)
   }
 
+  // MARK: refreshing function bodies
+
+  private let loadedModels = """
+    from django.db import models
+
+
+    class Shelf(models.Model):
+        size = models.IntegerField()
+
+        def label(self):
+            return "shelf %d" % self.size
+    """
+
+  private func refreshable(runs: Int = 0) -> LaunchPolicy.WarmRunnerFacts {
+    LaunchPolicy.WarmRunnerFacts(
+      plan: unlabelled, state: .ready(loaded: ["shop/models.py", "shop/apps.py"]), runs: runs,
+      loadedTexts: ["shop/models.py": loadedModels])
+  }
+
+  func testAFileChangedInFunctionBodiesOnlyIsRefreshedNotStale() {
+    let loaded: Set<String> = ["shop/models.py", "shop/apps.py"]
+    let texts = ["shop/models.py": loadedModels]
+    let bodyOnly = loadedModels.replacingOccurrences(of: "\"shelf %d\"", with: "\"Shelf %d\"")
+    XCTAssertNil(
+      LaunchPolicy.staleness(
+        of: ["shop/models.py"], loaded: loaded, loadedTexts: texts, current: ["shop/models.py": bodyOnly]))
+    let field = loadedModels.replacingOccurrences(
+      of: "size = models.IntegerField()", with: "size = models.IntegerField(default=1)")
+    XCTAssertEqual(
+      LaunchPolicy.staleness(
+        of: ["shop/models.py"], loaded: loaded, loadedTexts: texts, current: ["shop/models.py": field]),
+      "shop/models.py was loaded at start-up and changed outside function bodies (module level: `size = models.IntegerField(default=1)`)"
+    )
+    XCTAssertEqual(
+      LaunchPolicy.staleness(of: ["shop/models.py"], loaded: loaded, loadedTexts: texts, current: [:]),
+      "shop/models.py was loaded at start-up and cannot be read now")
+    // Not reported refreshable (Python before 3.12, saved before the server read it).
+    XCTAssertEqual(
+      LaunchPolicy.staleness(of: ["shop/apps.py"], loaded: loaded, loadedTexts: texts, current: ["shop/apps.py": ""]),
+      "shop/apps.py was loaded at start-up (settings, models, apps)")
+  }
+
+  func testEveryWarmRunRefreshesTheFilesSavedInFunctionBodiesSinceTheServerLoadedThem() {
+    var policy = policyWithReadyRunner(watching)
+    let warm = refreshable()
+    let saved = loadedModels.replacingOccurrences(of: "\"shelf %d\"", with: "\"Shelf %d\"")
+    XCTAssertEqual(
+      policy.filesChanged(
+        ["shop/models.py", "shop/views.py"], isOverflow: false, warm: warm, current: ["shop/models.py": saved],
+        unlabelled: unlabelled), [])
+    XCTAssertEqual(policy.refreshing, ["shop/models.py"])
+    XCTAssertEqual(policy.status?.description, "ready · runs refresh function bodies saved in shop/models.py")
+    XCTAssertEqual(policy.route(plan(["shop"]), warm: warm, preparedFits: false, unlabelled: unlabelled).route, .warm)
+    XCTAssertFalse(policy.preparesRunner(afterChanging: ["shop/models.py"], warm: warm))
+    // Another file's save keeps it; saved back as loaded, there is nothing to refresh.
+    _ = policy.filesChanged(["shop/views.py"], isOverflow: false, warm: warm, unlabelled: unlabelled)
+    XCTAssertEqual(policy.refreshing, ["shop/models.py"])
+    _ = policy.filesChanged(
+      ["shop/models.py"], isOverflow: false, warm: warm, current: ["shop/models.py": loadedModels],
+      unlabelled: unlabelled)
+    XCTAssertEqual(policy.refreshing, [])
+    XCTAssertEqual(policy.status, .ready)
+  }
+
+  func testAModuleLevelSaveAfterABodyOnlyOneReplacesTheRunnerAndForgetsTheRefresh() {
+    var policy = policyWithReadyRunner(watching)
+    let warm = refreshable()
+    let body = loadedModels.replacingOccurrences(of: "\"shelf %d\"", with: "\"Shelf %d\"")
+    _ = policy.filesChanged(
+      ["shop/models.py"], isOverflow: false, warm: warm, current: ["shop/models.py": body], unlabelled: unlabelled)
+    let moduleLevel = "import os\n" + body
+    let actions = policy.filesChanged(
+      ["shop/models.py"], isOverflow: false, warm: warm, current: ["shop/models.py": moduleLevel],
+      unlabelled: unlabelled)
+    XCTAssertEqual(
+      actions,
+      [
+        .retireWarmRunner,
+        .startWarmRunner(
+          unlabelled,
+          replacing:
+            "shop/models.py was loaded at start-up and changed outside function bodies (module level: `import os`)"),
+      ])
+    XCTAssertEqual(policy.refreshing, [])
+    XCTAssertEqual(policy.warmRunnerChanged(to: .ready(loaded: ["shop/models.py"])), [])
+    XCTAssertEqual(policy.status, .ready)
+  }
+
+  func testARefusedRefreshMakesTheRunnerStaleAndItIsReplaced() {
+    var policy = policyWithReadyRunner(watching)
+    let body = loadedModels.replacingOccurrences(of: "\"shelf %d\"", with: "\"Shelf %d\"")
+    _ = policy.filesChanged(
+      ["shop/models.py"], isOverflow: false, warm: refreshable(), current: ["shop/models.py": body],
+      unlabelled: unlabelled)
+    let why = "a refresh was refused: Shelf.label (shop/models.py:7) ran while the warm runner started"
+    XCTAssertEqual(policy.warmRunnerChanged(to: .stale(why)), [.replaceWarmRunnerLater(because: why)])
+    XCTAssertEqual(policy.status?.description, "restarting: \(why)")
+    XCTAssertEqual(policy.replaceWarmRunner(because: why, unlabelled: unlabelled).count, 2)
+    XCTAssertEqual(policy.refreshing, [], "a new server loads the saved text")
+  }
+
   func testTooManyChangesReplaceTheRunnerEvenWhileItStarts() {
     var policy = policyWithReadyRunner(watching)
     let starting = LaunchPolicy.WarmRunnerFacts(plan: unlabelled, state: .starting)
@@ -297,6 +398,9 @@ final class LaunchPolicyTests: XCTestCase {
     XCTAssertEqual(WarmStatus.ready.description, "ready")
     XCTAssertEqual(WarmStatus.checked(agreeingTests: 3).description, "ready · checked: warm and cold agree on 3 tests")
     XCTAssertEqual(WarmStatus.off("y").description, "off: y")
+    XCTAssertEqual(
+      WarmStatus.refreshing(["a.py", "b.py", "c.py", "d.py"]).description,
+      "ready · runs refresh function bodies saved in a.py, b.py, c.py and 1 more")
   }
 
   // MARK: prepared runners

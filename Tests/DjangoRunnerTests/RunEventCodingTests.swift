@@ -31,6 +31,19 @@ final class RunEventCodingTests: XCTestCase {
     return report
   }
 
+  func testTheWarmServersRefreshEventsRoundTrip() throws {
+    try roundTrip(
+      .warmReady(
+        loaded: ["shop/models.py", "shop/apps.py"], sharedDatabases: [],
+        refreshable: ["shop/models.py": [1_764_700_000_123_456_789, 412]]))
+    try roundTrip(.warmReady(loaded: ["shop/models.py"], sharedDatabases: ["default"]))
+    try roundTrip(.warmRefreshRefused(reason: "Shelf.label (shop/models.py:7) ran while the warm runner started"))
+    try roundTrip(.wentCold(reason: "the warm runner could not refresh the saved function bodies (…)"))
+    let decoded = EventDecoder().decode(
+      line: Array(#"{"event": "warm_ready", "loaded": ["a.py"], "shared_databases": []}"#.utf8))
+    XCTAssertEqual(decoded, .success(.warmReady(loaded: ["a.py"], sharedDatabases: [], refreshable: [:])))
+  }
+
   // MARK: round trips of every published case
 
   func testRunStartedRoundTrips() throws {
@@ -233,6 +246,7 @@ final class RunEventCodingTests: XCTestCase {
       .runFinished(RunSummary(counts: [:], duration: 0, interrupted: nil, exitCode: 0)),
       .runnerStarted(RunnerInfo(pid: 1, django: "", runner: "", labels: [])), .suiteReady(SuitePlan(tests: [])),
       .databasesReady([:]), .databasesDestroyed, .testStarted(id: "", pid: 0), .testFinished(try sampleReport()),
+      .wentCold(reason: ""),
     ]
     for event in published {
       XCTAssertTrue(event.isPublished, event.name)
@@ -241,7 +255,7 @@ final class RunEventCodingTests: XCTestCase {
       published.map(\.name),
       [
         "run_started", "output", "process_lost", "tests_discarded", "warning", "run_finished", "runner_started",
-        "suite_ready", "databases_ready", "databases_destroyed", "test_started", "test_finished",
+        "suite_ready", "databases_ready", "databases_destroyed", "test_started", "test_finished", "went_cold",
       ])
   }
 

@@ -929,3 +929,265 @@ class ParallelStopTests(unittest.TestCase):
 
     def test_a_run_that_replays_everything_says_nothing(self):
         self.assertEqual(self.run_suite(self.Suite(order=[3, 2, 1, 0]), []), [])
+
+
+class WarmRefreshTests(unittest.TestCase):
+    """A warm child's functions given the new code of a save in function bodies
+    (djdash_hook.refresh), and what it refuses: the run then goes cold."""
+
+    def setUp(self):
+        from djdash_hook import refresh
+
+        self.refresh = refresh
+        self.folder = tempfile.mkdtemp()
+        self.saved = (dict(refresh._loaded), dict(refresh._ran), dict(refresh._watch))
+        refresh._watch["root"] = self.folder + os.sep
+
+    def tearDown(self):
+        import shutil
+
+        loaded, ran, watch = self.saved
+        for name, kept in ((self.refresh._loaded, loaded), (self.refresh._ran, ran), (self.refresh._watch, watch)):
+            name.clear()
+            name.update(kept)
+        shutil.rmtree(self.folder)
+
+    def load(self, source):
+        """Imports `source` as a module of the project, recorded as the server records it."""
+        import types
+
+        name = "refresh_fixture_%d" % len(os.listdir(self.folder))
+        path = os.path.join(self.folder, name + ".py")
+        self.save(path, source)
+        with open(path, "rb") as file:
+            code = compile(file.read(), path, "exec", dont_inherit=True)
+        module = types.ModuleType(name)
+        module.__file__ = path
+        exec(code, module.__dict__)
+        self.refresh._loaded[path] = ((0, 0), code)
+        return path, module
+
+    def save(self, path, source):
+        with open(path, "w") as file:
+            file.write(textwrap.dedent(source))
+
+    def refreshed(self, path):
+        found = self.refresh.plan([path])
+        self.refresh.apply(found)
+        return found
+
+    def test_every_kind_of_function_takes_its_new_body(self):
+        source = """\
+            import functools
+
+            def plain():
+                return "old plain"
+
+            def logged(function):
+                @functools.wraps(function)
+                def wrapper(*args):
+                    return function(*args)
+                return wrapper
+
+            @logged
+            def decorated():
+                return "old decorated"
+
+            def outer():
+                def inner():
+                    return "old inner"
+                return inner()
+
+            class Shelf:
+                def method(self):
+                    return "old method"
+
+                @classmethod
+                def made(cls):
+                    return "old classmethod"
+
+                @staticmethod
+                def helper():
+                    return "old staticmethod"
+
+                @property
+                def label(self):
+                    return self._label
+
+                @label.setter
+                def label(self, value):
+                    self._label = "old " + value
+
+                class Inner:
+                    def nested(self):
+                        return "old nested class"
+            """
+        path, module = self.load(source)
+        shelf = module.Shelf()
+        bound = shelf.method
+        self.save(path, source.replace('"old ', '"new '))
+        found = self.refreshed(path)
+        shelf.label = "setter"
+        self.assertEqual(
+            [
+                module.plain(), module.decorated(), module.outer(), shelf.method(), bound(), module.Shelf.made(),
+                module.Shelf.helper(), shelf.label, module.Shelf.Inner().nested(),
+            ],
+            [
+                "new plain", "new decorated", "new inner", "new method", "new method", "new classmethod",
+                "new staticmethod", "new setter", "new nested class",
+            ],
+        )
+        self.assertEqual(
+            sorted(function.__code__.co_qualname for function, _ in found),
+            [
+                "Shelf.Inner.nested", "Shelf.helper", "Shelf.label", "Shelf.made", "Shelf.method", "decorated",
+                "outer", "plain",
+            ],
+        )
+
+    def test_a_function_moved_by_lines_above_it_gets_its_new_line_numbers(self):
+        path, module = self.load("def first():\n    return 1\n\ndef second():\n    return 2\n")
+        self.save(path, "def first():\n    x = 1\n    return x\n\ndef second():\n    return 2\n")
+        self.refreshed(path)
+        self.assertEqual(module.second.__code__.co_firstlineno, 5)
+        self.assertEqual(module.first(), 1)
+
+    def test_lines_added_above_a_class_change_nothing_of_its_body(self):
+        source = "class Shelf:\n    size = 3\n\n    def method(self):\n        return self.size\n"
+        path, module = self.load(source)
+        self.save(path, "\n\n" + source.replace("return self.size", "self.seen = True\n        return self.size + 1"))
+        self.refreshed(path)
+        self.assertEqual(module.Shelf().method(), 4)
+
+    def test_a_class_made_by_a_function_that_ran_at_start_up_is_the_same_below_new_lines(self):
+        source = """\
+            def make():
+                class Made:
+                    pass
+
+                return Made
+            """
+        path, module = self.load(source)
+        make = self.refresh._loaded[path][1].co_consts[0]
+        self.refresh._ran[id(make)] = make
+        self.save(path, "# a line above\n\n" + textwrap.dedent(source))
+        self.assertEqual([function.__name__ for function, _ in self.refreshed(path)], ["make"])
+        self.save(path, textwrap.dedent(source).replace("pass", "size = 1"))
+        with self.assertRaisesRegex(self.refresh.Refused, "make .*ran while the warm runner started"):
+            self.refresh.plan([path])
+
+    def test_a_closure_over_other_names_is_refused(self):
+        path, module = self.load(
+            """\
+            def make():
+                count = 0
+                def counter():
+                    return count
+                return counter
+
+            counter = make()
+            """
+        )
+        self.save(
+            path,
+            """\
+            def make():
+                count = 0
+                total = 1
+                def counter():
+                    return total
+                return counter
+
+            counter = make()
+            """,
+        )
+        with self.assertRaisesRegex(self.refresh.Refused, "counter .*closes over other names"):
+            self.refresh.plan([path])
+
+    def test_a_changed_function_that_ran_at_start_up_is_refused(self):
+        source = """\
+            def tax():
+                return 21
+
+            RATE = tax()
+            """
+        path, module = self.load(source)
+        old = [const for const in self.refresh._loaded[path][1].co_consts if hasattr(const, "co_code")][0]
+        self.refresh._ran[id(old)] = old
+        self.save(path, source.replace("21", "9"))
+        with self.assertRaisesRegex(self.refresh.Refused, "tax .*ran while the warm runner started"):
+            self.refresh.plan([path])
+        # The same bytecode, other positions: its code is replaced (tracebacks), not refused.
+        self.save(path, source.replace("return 21", "return  (21)"))
+        self.assertEqual([function.__name__ for function, _ in self.refreshed(path)], ["tax"])
+
+    def test_changes_outside_function_bodies_are_refused(self):
+        source = """\
+            RATE = 21
+
+            class Shelf:
+                size = 3
+
+                def method(self):
+                    return 1
+            """
+        changes = {
+            "RATE = 21": "RATE = 9",
+            "size = 3": "size = 4",
+            "def method(self):\n        return 1": "def method(self):\n        return 1\n\n    def other(self):\n        return 2",
+        }
+        for before, after in changes.items():
+            with self.subTest(after):
+                path, module = self.load(source)
+                self.save(path, textwrap.dedent(source).replace(before, after))
+                with self.assertRaises(self.refresh.Refused):
+                    self.refresh.plan([path])
+
+    def test_a_live_function_gone_from_the_source_is_refused(self):
+        path, module = self.load("def kept():\n    return 1\n\ndef dropped():\n    return 2\n")
+        self.save(path, "def kept():\n    return 1\n")
+        with self.assertRaisesRegex(self.refresh.Refused, "changed outside function bodies"):
+            self.refresh.plan([path])
+
+    def test_a_live_function_made_by_code_now_gone_is_refused(self):
+        source = """\
+            HANDLERS = []
+
+            def register():
+                HANDLERS.append(lambda: "old")
+            """
+        path, module = self.load(source)
+        module.register()
+        self.save(path, textwrap.dedent(source).replace('lambda: "old"', '"no lambda"'))
+        with self.assertRaisesRegex(self.refresh.Refused, "register.<locals>.<lambda> .*no longer in the source"):
+            self.refresh.plan([path])
+
+    def test_a_file_that_no_longer_compiles_or_was_not_loaded_is_refused(self):
+        path, module = self.load("def f():\n    return 1\n")
+        self.save(path, "def f(:\n    return 1\n")
+        with self.assertRaisesRegex(self.refresh.Refused, "does not compile"):
+            self.refresh.plan([path])
+        with self.assertRaisesRegex(self.refresh.Refused, "not recorded as loaded"):
+            self.refresh.plan([os.path.join(self.folder, "other.py")])
+
+    @unittest.skipIf(sys.version_info < (3, 12), "sys.monitoring is Python 3.12+")
+    def test_the_start_up_records_imports_and_what_ran(self):
+        import importlib.util
+        from importlib.machinery import SourceFileLoader
+
+        path = os.path.join(self.folder, "startup_fixture.py")
+        self.save(path, "def called():\n    return 1\n\ndef not_called():\n    return 2\n\nVALUE = called()\n")
+        original = SourceFileLoader.get_code
+        try:
+            self.refresh.watch_start_up(self.folder + os.sep)
+            spec = importlib.util.spec_from_file_location("startup_fixture", path)
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            stamps = self.refresh.stop_watching(["startup_fixture.py", "other.py"])
+        finally:
+            SourceFileLoader.get_code = original
+        status = os.stat(path)
+        self.assertEqual(stamps, {"startup_fixture.py": [status.st_mtime_ns, status.st_size]})
+        ran = {code.co_name for code in self.refresh._ran.values() if code.co_filename == path}
+        self.assertEqual(ran, {"<module>", "called"})

@@ -73,7 +73,11 @@ extension RunEvent: Codable {
     case "warm_ready":
       self = .warmReady(
         loaded: try c.decodeIfPresent([String].self, forKey: "loaded") ?? [],
-        sharedDatabases: try c.decodeIfPresent([String].self, forKey: "shared_databases") ?? [])
+        sharedDatabases: try c.decodeIfPresent([String].self, forKey: "shared_databases") ?? [],
+        refreshable: try c.decodeIfPresent([String: [Int64]].self, forKey: "refreshable") ?? [:])
+    case "went_cold": self = .wentCold(reason: try c.decodeIfPresent(String.self, forKey: "reason") ?? "")
+    case "warm_refresh_refused":
+      self = .warmRefreshRefused(reason: try c.decodeIfPresent(String.self, forKey: "reason") ?? "")
     case "warm_child_started": self = .warmChildStarted(pid: try c.decode(Int32.self, forKey: "child"))
     case "warm_child_exited":
       let status = try c.decodeIfPresent(Int32.self, forKey: "status")
@@ -115,9 +119,11 @@ extension RunEvent: Codable {
     case .hookError(let place, let traceback):
       try c.encode(place, forKey: "where")
       try c.encode(traceback, forKey: "traceback")
-    case .warmReady(let loaded, let shared):
+    case .warmReady(let loaded, let shared, let refreshable):
       try c.encode(loaded, forKey: "loaded")
       try c.encode(shared, forKey: "shared_databases")
+      if !refreshable.isEmpty { try c.encode(refreshable, forKey: "refreshable") }
+    case .warmRefreshRefused(let reason), .wentCold(let reason): try c.encode(reason, forKey: "reason")
     case .warmChildStarted(let pid): try c.encode(pid, forKey: "child")
     case .warmChildExited(let pid, let termination):
       try c.encode(pid, forKey: "child")

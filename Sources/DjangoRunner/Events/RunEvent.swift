@@ -37,8 +37,16 @@ public enum RunEvent: Sendable, Equatable {
   case runnerFinished(failures: Int)
   case hookError(place: String, traceback: String)
   /// A warm server set up its test environment and databases: the project files it
-  /// loaded, and the databases its runs would share (not SQLite in memory).
-  case warmReady(loaded: [String], sharedDatabases: [String])
+  /// loaded, the databases its runs would share (not SQLite in memory), and the loaded
+  /// files its children can refresh in function bodies, each with the stamp
+  /// (`[mtime in ns, size]`) it had when the server read it.
+  case warmReady(loaded: [String], sharedDatabases: [String], refreshable: [String: [Int64]] = [:])
+  /// A run announced warm goes on in a runner of its own instead (djdash): why (the
+  /// warm runner refused to refresh what was saved). Its tests are a cold run's.
+  case wentCold(reason: String)
+  /// A warm server did not fork a run because the refresh it was asked for cannot be
+  /// done safely (why): the run goes cold, and the server is replaced.
+  case warmRefreshRefused(reason: String)
   /// A warm server forked the child that runs a warm run.
   case warmChildStarted(pid: Int32)
   /// That child ended (nil when the server could not tell how).
@@ -70,6 +78,8 @@ public enum RunEvent: Sendable, Equatable {
     case .runnerFinished: return "runner_finished"
     case .hookError: return "hook_error"
     case .warmReady: return "warm_ready"
+    case .wentCold: return "went_cold"
+    case .warmRefreshRefused: return "warm_refresh_refused"
     case .warmChildStarted: return "warm_child_started"
     case .warmChildExited: return "warm_child_exited"
     case .unknown(let name): return name
@@ -80,7 +90,7 @@ public enum RunEvent: Sendable, Equatable {
   public var isPublished: Bool {
     switch self {
     case .hello, .workerReady, .subsuiteStarted, .subsuiteFinished, .parallelStopped, .runnerFinished, .hookError,
-      .warmReady, .warmChildStarted, .warmChildExited, .unknown:
+      .warmReady, .warmRefreshRefused, .warmChildStarted, .warmChildExited, .unknown:
       return false
     default:
       return true

@@ -30,12 +30,18 @@ public struct LaunchPolicy: Sendable {
     public var runs: Int
     /// A run it forked has not ended yet.
     public var isBusy: Bool
+    /// The loaded files its children can refresh in function bodies, with their text as
+    /// the server loaded it (project-relative path → text).
+    public var loadedTexts: [String: String]
 
-    public init(plan: RunPlan, state: WarmRunner.State, runs: Int = 0, isBusy: Bool = false) {
+    public init(
+      plan: RunPlan, state: WarmRunner.State, runs: Int = 0, isBusy: Bool = false, loadedTexts: [String: String] = [:]
+    ) {
       self.plan = plan
       self.state = state
       self.runs = runs
       self.isBusy = isBusy
+      self.loadedTexts = loadedTexts
     }
   }
 
@@ -99,6 +105,9 @@ public struct LaunchPolicy: Sendable {
   private var comparingWith: [TestReport]?
   /// No warm runner is started again (the dashboard quit, the service ended).
   private var isStopped = false
+  /// The loaded files that differ from their loaded text in function bodies only: each
+  /// warm run's child refreshes them (sorted, project-relative).
+  public private(set) var refreshing: [String] = []
 
   public init(settings: Settings) {
     self.settings = settings
@@ -111,7 +120,9 @@ public struct LaunchPolicy: Sendable {
     switch warmState {
     case nil: return nil
     case .starting?: return replacing.map(WarmStatus.restarting) ?? .starting
-    case .ready?: return agreeing.map { .checked(agreeingTests: $0) } ?? .ready
+    case .ready?:
+      if let agreeing { return .checked(agreeingTests: agreeing) }
+      return refreshing.isEmpty ? .ready : .refreshing(refreshing)
     case .stale(let why)?: return .restarting(why)
     case .unavailable(let why)?: return .off(why)
     }
@@ -174,22 +185,44 @@ public struct LaunchPolicy: Sendable {
 
   /// A save began (its batch is still settling): whether to start a prepared runner now.
   /// Not when the warm runner will take the run (nothing it loaded is among `paths`).
+  /// A loaded file its children can refresh counts as one it will take (its text is
+  /// read once the save has settled).
   public func preparesRunner(afterChanging paths: [String], warm: WarmRunnerFacts?) -> Bool {
     guard let warm, offReason == nil, case .ready(let loaded) = warm.state else { return true }
-    return Self.staleness(of: paths, loaded: loaded) != nil
+    return Self.staleness(of: paths.filter { warm.loadedTexts[$0] == nil }, loaded: loaded) != nil
   }
 
   // MARK: the warm runner's life
 
   /// Why changing `paths` (relative to the project root) makes a warm runner that loaded
-  /// `loaded` stale, or nil: a file it loaded, a migration, or what installs and
-  /// configures the project. A fork cannot refresh those.
-  public static func staleness(of paths: [String], loaded: Set<String>) -> String? {
+  /// `loaded` stale, or nil: a migration, what installs and configures the project, or a
+  /// file it loaded — unless the file is refreshable (its text as loaded is in
+  /// `loadedTexts`) and its current text (`current`) differs from that in function
+  /// bodies only (`whyNotRefreshable`): then each child refreshes it instead.
+  public static func staleness(
+    of paths: [String], loaded: Set<String>, loadedTexts: [String: String] = [:], current: [String: String] = [:]
+  ) -> String? {
     for path in paths {
-      if loaded.contains(path) { return "\(path) was loaded at start-up (settings, models, apps)" }
       if ProjectFileKind.of(path) == .migration { return "\(path) changes the test database" }
       if TestSelector.isInstallOrConfigFile(path) { return "\(path) installs or configures the project" }
+      guard loaded.contains(path) else { continue }
+      guard let before = loadedTexts[path] else { return "\(path) was loaded at start-up (settings, models, apps)" }
+      if let why = whyNotRefreshable(path, loaded: before, current: current[path]) {
+        return "\(path) was loaded at start-up and \(why)"
+      }
     }
+    return nil
+  }
+
+  /// Why a warm child cannot refresh `path`, loaded as `loaded` and now `current` (nil:
+  /// unreadable), or nil when it can: only function and method bodies differ
+  /// (`DefinitionDiff.isBodyOnly`). Which kind of file it is does not matter: a body
+  /// that ran while the server started (an app's `ready()`, a decorator, a function
+  /// called at import) is refused by the server itself, which recorded what ran.
+  public static func whyNotRefreshable(_ path: String, loaded: String, current: String?) -> String? {
+    guard let current else { return "cannot be read now" }
+    let diff = DefinitionDiff(old: loaded, new: current)
+    guard diff.isBodyOnly else { return "changed outside function bodies (\(diff.moduleLevelChanges[0]))" }
     return nil
   }
 
@@ -208,6 +241,7 @@ public struct LaunchPolicy: Sendable {
     warmState = .starting
     replacing = reason
     agreeing = nil
+    refreshing = []
     actions.append(.startWarmRunner(plan, replacing: reason))
     return actions
   }
@@ -238,7 +272,9 @@ public struct LaunchPolicy: Sendable {
     warmState = state
     agreeing = nil
     switch state {
-    case .ready: replacing = nil
+    case .ready:
+      replacing = nil
+      refreshing = []
     case .stale(let why): return [.replaceWarmRunnerLater(because: why)]
     case .starting, .unavailable: break
     }
@@ -247,9 +283,15 @@ public struct LaunchPolicy: Sendable {
 
   /// Files changed (one debounced batch): the warm runner is replaced when a fork
   /// cannot refresh them, when there were too many to follow, or when it could not start
-  /// (the change may be the fix).
+  /// (the change may be the fix). A loaded file changed in function bodies only is
+  /// refreshed by each warm run's child from now on (`refreshing`); one back to its
+  /// loaded text is not.
+  ///
+  /// - Parameter current: the text now of each changed file in `warm.loadedTexts`
+  ///   (absent: it cannot be read).
   public mutating func filesChanged(
-    _ paths: [String], isOverflow: Bool, warm: WarmRunnerFacts?, unlabelled: @autoclosure () -> RunPlan?
+    _ paths: [String], isOverflow: Bool, warm: WarmRunnerFacts?, current: [String: String] = [:],
+    unlabelled: @autoclosure () -> RunPlan?
   ) -> [Action] {
     guard let warm, warmState != nil else { return [] }
     let reason: String?
@@ -259,7 +301,14 @@ public struct LaunchPolicy: Sendable {
     case _ where isOverflow:
       reason = "too many changes at once to follow"
     case .ready(let loaded):
-      reason = Self.staleness(of: paths, loaded: loaded)
+      reason = Self.staleness(of: paths, loaded: loaded, loadedTexts: warm.loadedTexts, current: current)
+      if reason == nil {
+        var files = Set(refreshing)
+        for path in paths where loaded.contains(path) {
+          if current[path] == warm.loadedTexts[path] { files.remove(path) } else { files.insert(path) }
+        }
+        refreshing = files.sorted()
+      }
     case .starting:
       return [.tellStartingWarmRunner(changed: paths)]
     case .stale:

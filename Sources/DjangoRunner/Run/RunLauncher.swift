@@ -37,7 +37,10 @@ public final class RunLauncher {
 
   /// What the policy knows of the current warm runner.
   public var warmFacts: LaunchPolicy.WarmRunnerFacts? {
-    warm.map { LaunchPolicy.WarmRunnerFacts(plan: $0.plan, state: $0.state, runs: $0.runs, isBusy: $0.isBusy) }
+    warm.map {
+      LaunchPolicy.WarmRunnerFacts(
+        plan: $0.plan, state: $0.state, runs: $0.runs, isBusy: $0.isBusy, loadedTexts: $0.loadedTexts)
+    }
   }
 
   /// Whether every retired warm runner has ended.
@@ -62,7 +65,7 @@ public final class RunLauncher {
       if let warm {
         let session = RunSession(plan: plan, reactor: reactor, onEvent: onEvent)
         beforeStart(session)
-        session.start(in: warm)
+        session.start(in: warm, refreshing: policy.refreshing)
         return session
       }
     case .prepared:
@@ -92,7 +95,16 @@ public final class RunLauncher {
 
   /// The files of one debounced batch changed.
   public func filesChanged(_ paths: [String], isOverflow: Bool) {
-    perform(policy.filesChanged(paths, isOverflow: isOverflow, warm: warmFacts, unlabelled: unlabelled()))
+    let facts = warmFacts
+    var current: [String: String] = [:]
+    if let facts, !isOverflow {
+      let root = facts.plan.projectRoot.hasSuffix("/") ? facts.plan.projectRoot : facts.plan.projectRoot + "/"
+      for path in paths where facts.loadedTexts[path] != nil {
+        current[path] = try? String(contentsOfFile: root + path, encoding: .utf8)
+      }
+    }
+    perform(
+      policy.filesChanged(paths, isOverflow: isOverflow, warm: facts, current: current, unlabelled: unlabelled()))
   }
 
   /// A save began: a runner is prepared now, unless the warm runner will take the run.

@@ -101,28 +101,47 @@ public final class RunSession: WarmRun {
 
   /// Starts the runner. If it cannot start, the run finishes at once with a problem.
   public func start() {
-    begin(isWarm: false) { folder in
-      let process = try RunnerProcess(
-        arguments: plan.arguments, directory: plan.directory,
-        environment: RunnerEnvironment.variables(for: plan, folder: folder))
-      openPipes = 2
-      reactor.watch(process.stdout) { [unowned self] in self.drain(process.stdout, .stdout) }
-      reactor.watch(process.stderr) { [unowned self] in self.drain(process.stderr, .stderr) }
-      if process.exitDescriptor >= 0 {
-        reactor.watch(process.exitDescriptor) { [unowned self] in self.checkExit() }
-      } else {
-        pollExit()
-      }
-      return plan.awaitsLabels ? .awaitingLabels(process, held: []) : .cold(process)
+    begin(isWarm: false) { folder in try startRunner(in: folder) }
+  }
+
+  /// A new runner of the plan, reporting on the channel in `folder`.
+  private func startRunner(in folder: String) throws -> Mode {
+    let process = try RunnerProcess(
+      arguments: plan.arguments, directory: plan.directory,
+      environment: RunnerEnvironment.variables(for: plan, folder: folder))
+    openPipes = 2
+    reactor.watch(process.stdout) { [unowned self] in self.drain(process.stdout, .stdout) }
+    reactor.watch(process.stderr) { [unowned self] in self.drain(process.stderr, .stderr) }
+    if process.exitDescriptor >= 0 {
+      reactor.watch(process.exitDescriptor) { [unowned self] in self.checkExit() }
+    } else {
+      pollExit()
     }
+    return plan.awaitsLabels ? .awaitingLabels(process, held: []) : .cold(process)
   }
 
   /// Starts the run in a child that `warm` (a ready warm server) forks for it, instead of
   /// a new runner: Django set up, test databases made. The same events follow.
-  public func start(in warm: any WarmServer) {
+  ///
+  /// - Parameter refreshing: loaded files saved since in function bodies only, which the
+  ///   child refreshes first (`LaunchPolicy.refreshing`).
+  public func start(in warm: any WarmServer, refreshing: [String] = []) {
     begin(isWarm: true) { folder in
-      try warm.fork(for: self, labels: plan.labels, socket: folder + "/events.sock", runDirectory: folder)
+      try warm.fork(
+        for: self, labels: plan.labels, socket: folder + "/events.sock", runDirectory: folder, refreshing: refreshing)
       return .warm(nil)
+    }
+  }
+
+  /// The warm server refused to refresh the saved function bodies and forked nothing:
+  /// the run goes on in a new runner, on the same channel, and says so (`went_cold`).
+  public func warmRefreshRefused(_ reason: String) {
+    guard case .warm(let child) = mode, child == nil, let runDirectory else { return }
+    publish(.wentCold(reason: "the warm runner could not refresh the saved function bodies (\(reason))"))
+    do {
+      mode = try startRunner(in: runDirectory)
+    } catch {
+      finish(problem: "\(error)")
     }
   }
 

@@ -36,6 +36,10 @@ public final class WarmRunner: WarmServer {
   public private(set) var runs = 0
   /// A run it forked has not ended yet.
   public var isBusy: Bool { current != nil }
+  /// The loaded files its children can refresh in function bodies, with their text as
+  /// the server loaded it: those it reported refreshable whose stamp was still the same
+  /// when read here (a save since it imported them leaves a file out).
+  public private(set) var loadedTexts: [String: String] = [:]
   /// The server process has ended (after `stop()`, its databases are gone).
   public private(set) var hasExited = false
   /// Called on the reactor's thread when `state` changes.
@@ -117,15 +121,20 @@ public final class WarmRunner: WarmServer {
     }
   }
 
-  /// Forks the child for `session`'s run; it connects to `socket` like a new runner.
-  public func fork(for session: any WarmRun, labels: [String], socket: String, runDirectory: String) throws {
+  /// Forks the child for `session`'s run; it connects to `socket` like a new runner,
+  /// after giving the live functions of `refreshing` (loaded files saved since, in
+  /// function bodies only: `LaunchPolicy.refreshing`) their new code.
+  public func fork(
+    for session: any WarmRun, labels: [String], socket: String, runDirectory: String, refreshing: [String]
+  ) throws {
     guard case .ready = state, current == nil, let connection = channel?.openConnections.first else {
       throw ProjectError("the warm runner is not ready")
     }
-    let request: [String: JSONValue] = [
+    var request: [String: JSONValue] = [
       "cmd": .string("warm_run"), "labels": .array(labels.map(JSONValue.string)), "socket": .string(socket),
       "run_dir": .string(runDirectory),
     ]
+    if !refreshing.isEmpty { request["refresh"] = .array(refreshing.map(JSONValue.string)) }
     guard connection.send(line: JSONText.of(request)) else { throw ProjectError("the warm runner is gone") }
     current = session
     runs += 1
@@ -172,13 +181,21 @@ public final class WarmRunner: WarmServer {
   private func handle(_ update: EventChannel.Update) {
     guard case .event(_, let event, _) = update else { return }
     switch event {
-    case .warmReady(let loaded, _):
+    case .warmReady(let loaded, _, let refreshable):
+      loadedTexts = Self.texts(of: refreshable, root: plan.projectRoot)
       if let reason = LaunchPolicy.staleness(of: changedWhileStarting, loaded: Set(loaded)) {
         change(to: .stale(reason))
       } else {
         change(to: .ready(loaded: Set(loaded)))
       }
       changedWhileStarting = []
+    case .warmRefreshRefused(let reason):
+      let session = current
+      current = nil
+      // The run goes cold; this server is replaced (it cannot serve that save).
+      session?.warmRefreshRefused(reason)
+      change(to: .stale("a refresh was refused: \(reason)"))
+      if isStopping { finishStopping() }
     case .warmChildStarted(let pid):
       let child = WarmChild(pid: pid)
       self.child = child
@@ -196,6 +213,27 @@ public final class WarmRunner: WarmServer {
     default:
       break
     }
+  }
+
+  /// The text of each file of `stamps` (project-relative) whose stamp, before and after
+  /// reading it, is still the one the server saw when it read the file.
+  static func texts(of stamps: [String: [Int64]], root: String) -> [String: String] {
+    var texts: [String: String] = [:]
+    for (path, stamp) in stamps {
+      let full = (root.hasSuffix("/") ? root : root + "/") + path
+      guard Self.stamp(of: full) == stamp, let text = try? String(contentsOfFile: full, encoding: .utf8),
+        Self.stamp(of: full) == stamp
+      else { continue }
+      texts[path] = text
+    }
+    return texts
+  }
+
+  /// `[mtime in ns, size]`, as the hook stamps a file.
+  static func stamp(of path: String) -> [Int64]? {
+    var info = stat()
+    guard stat(path, &info) == 0 else { return nil }
+    return [Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec), Int64(info.st_size)]
   }
 
   private func drain(_ fd: Int32, _ stream: RunnerOutput.Stream) {
@@ -245,12 +283,18 @@ public protocol WarmRun: AnyObject {
   func childExited()
   /// The server ended before it forked the child: nothing will run.
   func warmServerLost(_ reason: String)
+  /// The server cannot refresh the function bodies it was asked to (why), and forked
+  /// nothing: the run is to go cold.
+  func warmRefreshRefused(_ reason: String)
 }
 
 /// Forks warm runs: a `WarmRunner` of this process, or the project's warm service
 /// (`djdash run --warm`) through a `WarmServiceClient`.
 public protocol WarmServer: AnyObject {
   /// Forks the child for `run`; it connects to `socket` like a new runner, with
-  /// `runDirectory` as its run's folder, and runs `labels`.
-  func fork(for run: any WarmRun, labels: [String], socket: String, runDirectory: String) throws
+  /// `runDirectory` as its run's folder, and runs `labels`, after refreshing the function
+  /// bodies saved in `refreshing` (a warm service decides that itself, from its own
+  /// watcher, and is given none).
+  func fork(for run: any WarmRun, labels: [String], socket: String, runDirectory: String, refreshing: [String])
+    throws
 }

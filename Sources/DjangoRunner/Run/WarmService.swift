@@ -178,7 +178,9 @@ public final class WarmService {
       let run = RelayedRun(connection: connection)
       do {
         guard let warm = launcher.warm else { throw ProjectError("there is no warm runner") }
-        try warm.fork(for: run, labels: plan.labels, socket: socket, runDirectory: runDirectory)
+        try warm.fork(
+          for: run, labels: plan.labels, socket: socket, runDirectory: runDirectory,
+          refreshing: launcher.policy.refreshing)
         runs += 1
       } catch {
         refuse(connection, "\(error)")
@@ -318,5 +320,9 @@ private final class RelayedRun: WarmRun {
 
   func warmServerLost(_ reason: String) {
     connection.send(["lost": .string(reason)])
+  }
+
+  func warmRefreshRefused(_ reason: String) {
+    connection.send(["refresh_refused": .string(reason)])
   }
 }

@@ -127,7 +127,10 @@ public final class WarmServiceClient: WarmServer {
     return reply
   }
 
-  public func fork(for run: any WarmRun, labels: [String], socket: String, runDirectory: String) throws {
+  /// The service refreshes what its own watcher saw saved: `refreshing` is not sent.
+  public func fork(
+    for run: any WarmRun, labels: [String], socket: String, runDirectory: String, refreshing: [String]
+  ) throws {
     guard let plan, plan.labels == labels, let encoded = Self.encode(plan) else {
       throw ProjectError("the warm service was not asked about this run")
     }
@@ -167,6 +170,10 @@ public final class WarmServiceClient: WarmServer {
       default: break
       }
       finishRun()
+    } else if case .string(let why)? = object["refresh_refused"] {
+      let run = self.run
+      self.run = nil
+      run?.warmRefreshRefused(why)
     } else if case .string(let why)? = object["lost"] {
       let run = self.run
       self.run = nil

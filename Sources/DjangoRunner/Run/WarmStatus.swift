@@ -7,6 +7,9 @@ public enum WarmStatus: Equatable, Sendable, CustomStringConvertible {
   case restarting(String)
   /// Forking runs.
   case ready
+  /// Ready; each run's child refreshes the function bodies saved since in these loaded
+  /// files (project-relative).
+  case refreshing([String])
   /// Ready, and `--warm-check` found warm and cold runs agreeing on this many tests.
   case checked(agreeingTests: Int)
   /// No warm runs, and why: they cannot serve this dashboard's runs, the runner could not
@@ -18,6 +21,9 @@ public enum WarmStatus: Equatable, Sendable, CustomStringConvertible {
     case .starting: return "starting"
     case .restarting(let why): return "restarting: \(why)"
     case .ready: return "ready"
+    case .refreshing(let files):
+      let named = files.prefix(3).joined(separator: ", ") + (files.count > 3 ? " and \(files.count - 3) more" : "")
+      return "ready · runs refresh function bodies saved in \(named)"
     case .checked(let count): return "ready · checked: warm and cold agree on \(count) tests"
     case .off(let why): return "off: \(why)"
     }

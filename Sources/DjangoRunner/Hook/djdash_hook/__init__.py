@@ -62,6 +62,8 @@ def install():
         except ValueError:
             _state.labels_inside = None
         _state.warm = os.environ.pop("DJDASH_WARM", None) == "1"
+        if _state.warm:
+            _watch_warm_start_up(project_root)
         if os.getpgrp() == os.getpid():
             # djdash starts the runner in a process group of its own: on abort, the whole
             # group goes. Never a group djdash did not make (a shell's, a test runner's).
@@ -75,6 +77,23 @@ def install():
         patch_runner_module(sys.modules["django.test.runner"])
     else:
         sys.meta_path.insert(0, RunnerFinder())
+
+
+def _watch_warm_start_up(project_root):
+    """A warm server records, from now until it is ready, what it imported and ran of
+    the project: what makes a save of function bodies refreshable in its children."""
+    dont_write = sys.dont_write_bytecode
+    sys.dont_write_bytecode = False  # its bytecode cached beside it, as sitecustomize does
+    try:
+        from .refresh import watch_start_up
+
+        watch_start_up(project_root)
+    except Exception:
+        from .channel import hook_error
+
+        hook_error("watching the warm start-up")
+    finally:
+        sys.dont_write_bytecode = dont_write
 
 
 def _start_recording():

@@ -11,6 +11,7 @@ import queue
 import sys
 import traceback
 
+from . import refresh
 from .channel import connect, emit, enable_crash_report, hook_error, send_held
 from .patches import command_labels, emit_runner_started
 from .reporting import hide_hook_frames
@@ -67,8 +68,9 @@ def serve(runner, script_labels):
     old_config = runner.setup_databases(aliases=aliases, serialized_aliases=aliases)
     loaded = _project_files_loaded()
     _prewarm(runner, aliases)
+    refreshable = refresh.stop_watching(loaded)
     _install_code_cache()
-    emit("warm_ready", loaded=loaded, shared_databases=shared)
+    emit("warm_ready", loaded=loaded, shared_databases=shared, refreshable=refreshable)
     compiling = _project_sources()
     count = 0
     try:
@@ -76,6 +78,9 @@ def serve(runner, script_labels):
             request = _next_warm_request(compiling)
             if request is None or state.stop_requested:
                 break
+            refreshed = _refresh_plan(request)
+            if refreshed is None:
+                continue
             count += 1
             suffix = "run%d" % count
             for alias in shared:
@@ -89,8 +94,8 @@ def serve(runner, script_labels):
                 for alias in shared:
                     connection = connections[alias]
                     connection.settings_dict.update(connection.creation.get_test_db_clone_settings(suffix))
-                _run_warm_child(runner, request, script_labels)  # never returns
-            emit("warm_child_started", child=pid)
+                _run_warm_child(runner, request, script_labels, refreshed)  # never returns
+            emit("warm_child_started", child=pid, refreshed=len(refreshed))
             _, status = os.waitpid(pid, 0)
             for alias in shared:
                 connections[alias].creation.destroy_test_db(verbosity=0, suffix=suffix)
@@ -107,6 +112,24 @@ def serve(runner, script_labels):
         runner.teardown_databases(old_config)
         runner.teardown_test_environment()
     return 0
+
+
+def _refresh_plan(request):
+    """The functions a run's child gives new code (`refresh`: project files saved since
+    they were loaded, in function bodies only), or None when that cannot be done: then
+    `warm_refresh_refused` says why, no child is forked, and djdash runs it cold."""
+    paths = [os.path.join(state.project_root, str(path)) for path in request.get("refresh") or []]
+    if not paths:
+        return []
+    try:
+        return refresh.plan(paths)
+    except refresh.Refused as exc:
+        reason = str(exc)
+    except Exception as exc:
+        hook_error("planning a refresh")
+        reason = "planning it failed: %s: %s" % (type(exc).__name__, exc)
+    emit("warm_refresh_refused", reason=reason)
+    return None
 
 
 def _detach_output():
@@ -266,12 +289,13 @@ def _forget_project_caches():
         pass
 
 
-def _run_warm_child(runner, request, script_labels=()):
-    """In the forked child: become the leader of a run of its own (its own process group,
-    socket and run folder), run the labels as run_tests would without creating or
-    destroying databases, and exit."""
+def _run_warm_child(runner, request, script_labels=(), refreshed=()):
+    """In the forked child: give the refreshed functions their new code, become the
+    leader of a run of its own (its own process group, socket and run folder), run the
+    labels as run_tests would without creating or destroying databases, and exit."""
     code = 1
     try:
+        refresh.apply(refreshed)
         os.setpgid(0, 0)
         os.environ["DJDASH_PGID"] = str(os.getpid())
         os.environ["DJDASH_SOCKET"] = request["socket"]
