@@ -566,34 +566,6 @@ final class FunctionNarrowingTests: XCTestCase {
     XCTAssertEqual(unknown.reason, "graph: no test's record has shop/jinja2/cart.jinja's module level")
   }
 
-  func testATestThatFailedLastTimeRerunsWithItsModule() throws {
-    var records = records()
-    var failed = report("shop.tests.test_cart.CartTests.test_empty", [:])
-    failed.outcome = .error
-    records.record(failed, definitions: { [utilsV1] _ in PythonDefinitions(source: utilsV1) })
-    XCTAssertEqual(records.failing, ["shop.tests.test_cart.CartTests.test_empty"])
-    let decision = narrowAgainstRecords(utils("return cents * (100 + TAX) // 100", "return cents"), records: records)
-    XCTAssertEqual(
-      decision.labels,
-      [
-        "shop.tests.test_cart.CartTests.test_empty", "shop.tests.test_cart.CartTests.test_total",
-        "shop.tests.test_price.PriceTests.test_price",
-      ])
-    XCTAssertEqual(
-      decision.explanations["shop.tests.test_cart.CartTests.test_empty"],
-      ["shop.tests.test_cart.CartTests.test_empty: failed in its last run"])
-    XCTAssertTrue(decision.reason.hasSuffix(", 1 failed in their last run"), decision.reason)
-    let reread = try XCTUnwrap(ExecutionRecords(data: try records.encoded()))
-    XCTAssertEqual(reread.failing, records.failing)
-    records.record(report("shop.tests.test_cart.CartTests.test_empty", [:]), definitions: { _ in nil })
-    XCTAssertEqual(records.failing, [], "it passed")
-    records.record(failed, definitions: { _ in nil })
-    records.forget(testsUnder: ["shop.tests.test_cart"])
-    XCTAssertEqual(records.failing, [])
-  }
-
-  // MARK: constants
-
   func testChangedConstantNames() {
     let old = ["TAX = 20", "RATE = 3", "def price(cents):", "class Cart:", "    size = 1"]
     XCTAssertEqual(ConstantReaders.changedNames(old: old, new: old), [])

@@ -13,7 +13,7 @@ import Foundation
 /// thousands of tests that each ran a hundred functions stay a few megabytes (5,000 tests
 /// that each ran 60 functions in 60 files: 2.3 MB, read in about 0.1 s).
 ///
-/// Four parts:
+/// Three parts:
 /// - `tests`: test id → the functions it executed between its start and stop (the outermost
 ///   function of each code object, and `<module>` of each file with the module level's
 ///   fingerprint, so a record made against another module level is stale).
@@ -22,9 +22,6 @@ import Foundation
 /// - `suites`: test module → every test id in it, when a complete run of the module was
 ///   recorded: only then can a module label be replaced by some of its tests (a test never
 ///   recorded would otherwise be dropped).
-/// - `failing`: the tests whose last recorded run failed. They rerun whenever a save selects
-///   their module: what fixes a failure may be what the failing test never reached (a
-///   template that did not exist, a function an earlier error kept it from calling).
 ///
 /// And the module level of each version of a file the records refer to (`moduleLines`): what
 /// tells, without the file's earlier text, that a save changed only the values of top-level
@@ -55,8 +52,6 @@ public struct ExecutionRecords: Sendable, Equatable {
   public private(set) var setup: Set<Int> = []
   /// Test module (dotted) → its test ids, as a complete recorded run found them.
   public private(set) var suites: [String: Set<String>] = [:]
-  /// Tests whose last recorded run failed (failure, error, unexpected success).
-  public private(set) var failing: Set<String> = []
   /// `path` and the `<module>` fingerprint, joined by a newline → that module level's lines
   /// (`PythonDefinitions.moduleLines`).
   private var moduleTexts: [String: [String]] = [:]
@@ -87,7 +82,6 @@ public struct ExecutionRecords: Sendable, Equatable {
   ///   during the run must not lend its fingerprints to code the test did not run.
   public mutating func record(_ report: TestReport, definitions: (String) -> PythonDefinitions?) {
     tests[report.id] = numbers(of: report.executed, definitions: definitions).sorted()
-    if report.outcome.failsTheRun { failing.insert(report.id) } else { failing.remove(report.id) }
     setup.formUnion(numbers(of: report.setupExecuted, definitions: definitions))
   }
 
@@ -136,7 +130,6 @@ public struct ExecutionRecords: Sendable, Equatable {
     suites[module] = ids
     for id in (tests.keys.filter { Self.isTest($0, under: module) }) where !ids.contains(id) {
       tests[id] = nil  // a test the module no longer has
-      failing.remove(id)
     }
   }
 
@@ -153,12 +146,8 @@ public struct ExecutionRecords: Sendable, Equatable {
     if labels.isEmpty {
       tests = [:]
       suites = [:]
-      failing = []
     }
-    for id in Array(tests.keys) where labels.contains(where: { Self.isTest(id, under: $0) }) {
-      tests[id] = nil
-      failing.remove(id)
-    }
+    for id in Array(tests.keys) where labels.contains(where: { Self.isTest(id, under: $0) }) { tests[id] = nil }
     for module in Array(suites.keys)
     where labels.contains(where: { Self.isTest(module, under: $0) || Self.isTest($0, under: module) }) {
       suites[module] = nil
@@ -217,7 +206,6 @@ public struct ExecutionRecords: Sendable, Equatable {
     var tests: [String: String]
     var setup: [Int]
     var suites: [String: [String]]
-    var failing: [String]?
     var modules: [String: [String]]?
   }
 
@@ -263,7 +251,7 @@ public struct ExecutionRecords: Sendable, Equatable {
       functions: kept.map { [functions[$0].path, functions[$0].name, functions[$0].fingerprint] },
       tests: tests.mapValues { Self.numberList($0.compactMap { renumber[$0] }) },
       setup: setup.compactMap { renumber[$0] }.sorted(),
-      suites: suites.mapValues { $0.sorted() }, failing: failing.isEmpty ? nil : failing.sorted(),
+      suites: suites.mapValues { $0.sorted() },
       modules: moduleTexts.filter { usedModules.contains($0.key) })
     let encoder = JSONEncoder()
     encoder.outputFormatting = .sortedKeys
@@ -281,7 +269,6 @@ public struct ExecutionRecords: Sendable, Equatable {
     tests = stored.tests.mapValues { Self.numbers(in: $0, below: count) }
     setup = Set(stored.setup.filter { (0..<count).contains($0) })
     suites = stored.suites.mapValues(Set.init)
-    failing = Set(stored.failing ?? []).intersection(tests.keys)
     moduleTexts = stored.modules ?? [:]
   }
 

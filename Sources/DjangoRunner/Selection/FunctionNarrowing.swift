@@ -6,7 +6,7 @@
 /// > else falls back to the graph's selection.
 ///
 /// A template file is one function (`PythonDefinitions.template`): the tests that rendered
-/// it are the ones that executed it. Tests that failed in their last run are chosen too.
+/// it are the ones that executed it.
 ///
 /// Pure: the graph's selection, each changed file's `DefinitionDiff` (old → new) and the
 /// `ExecutionRecords` in, labels and the rule that decided out. The one place where
@@ -255,7 +255,7 @@ public enum FunctionNarrowing {
       constantNames = names
     }
     if changed.isEmpty {
-      // Still the candidates' tests that have no fresh record, or failed last time.
+      // Still the candidates' tests that have no fresh record.
       return choose(
         in: selection, verdicts: [:], records: records, testModules: testModules,
         head: "\(rule): no function a test executed differs from its record")
@@ -293,7 +293,7 @@ public enum FunctionNarrowing {
     }
     var labels: [String] = []
     var explanations: [String: [String]] = [:]
-    var counts = (recorded: 0, ran: 0, stale: 0, failing: 0, whole: 0)
+    var counts = (recorded: 0, ran: 0, stale: 0, whole: 0)
     for (module, scope) in candidates {
       guard let suite = records.suites[module] else {
         labels.append(scope)
@@ -310,10 +310,7 @@ public enum FunctionNarrowing {
         }
         counts.recorded += 1
         let found = numbers.compactMap { verdicts[$0] }
-        if records.failing.contains(id) {
-          chosen.append((id, "\(id): failed in its last run"))
-          counts.failing += 1
-        } else if let why = found.lazy.compactMap({ if case .stale(let why) = $0 { why } else { nil } }).first {
+        if let why = found.lazy.compactMap({ if case .stale(let why) = $0 { why } else { nil } }).first {
           chosen.append((id, "\(id): \(why)"))
           counts.stale += 1
         } else if let why = found.lazy.compactMap({ if case .changed(let why) = $0 { why } else { nil } }).first {
@@ -335,7 +332,6 @@ public enum FunctionNarrowing {
     }
     var reason = "\(head); \(counts.ran) of \(counts.recorded) recorded tests executed one"
     if counts.stale > 0 { reason += ", \(counts.stale) recorded against another version" }
-    if counts.failing > 0 { reason += ", \(counts.failing) failed in their last run" }
     if counts.whole > 0 { reason += ", \(counts.whole) labels without a complete record run whole" }
     return Decision(labels: labels, isNarrowed: true, reason: reason, explanations: explanations)
   }
