@@ -34,6 +34,8 @@ final class RealSelectionTests: XCTestCase {
     var folder: String
     var command: String?
     var runLabels: [String] = []
+    /// The user's shell environment there (the settings named in it).
+    var environment: [String: String] = [:]
 
     var name: String { (folder.isEmpty ? "root" : folder + "/") + (command.map { " --command \"\($0)\"" } ?? "") }
   }
@@ -205,6 +207,47 @@ final class RealSelectionTests: XCTestCase {
       .simpleHistory, vantages: Self.simpleHistoryVantages, mutations: Self.simpleHistoryMutations)
   }
 
+  /// Chosen, like simple-history's, before any measurement on this project; each breaks
+  /// at least one test under Django's own run (three first picks that broke none were
+  /// replaced).
+  static let constanceVantages = [
+    Vantage(folder: "", command: RealProject.constance.command, environment: RealProject.constance.environment)
+  ]
+  static let constanceMutations: [Mutation] = [
+    Mutation(
+      kind: "return value", file: "constance/codecs.py",
+      find: "    return {\"__type__\": discriminator, \"__value__\": v}",
+      replace: "    return {\"__type__\": discriminator.upper(), \"__value__\": v}"),
+    Mutation(
+      kind: "method body", file: "constance/backends/database.py",
+      find: "                value = loads(match.value)\n                if self._cache:\n                    self._cache.add(key, value)",
+      replace: "                value = match.value\n                if self._cache:\n                    self._cache.add(key, value)"),
+    Mutation(
+      kind: "template", file: "constance/templates/admin/constance/change_list.html",
+      find: "<h2 class=\"fieldset-heading\">{{ fieldset.title }}</h2>",
+      replace: "<h2 class=\"fieldset-heading\">{{ fieldset.title|upper }}</h2>"),
+    Mutation(
+      kind: "module constant", file: "constance/codecs.py", find: "DEFAULT_DISCRIMINATOR = \"default\"",
+      replace: "DEFAULT_DISCRIMINATOR = \"plain\""),
+    Mutation(
+      kind: "branch in a view", file: "constance/admin.py",
+      find: "                if changed_fields:\n                    self._log_config_change(request, changed_fields)",
+      replace: "                if not changed_fields:\n                    self._log_config_change(request, changed_fields)"),
+    Mutation(
+      kind: "return value (system check helper)", file: "constance/checks.py",
+      find: "    return missing_keys, extra_keys", replace: "    return extra_keys, missing_keys"),
+    Mutation(
+      kind: "class attribute", file: "constance/admin.py", find: "    change_list_form = ConstanceForm",
+      replace: "    change_list_form = forms.Form"),
+  ]
+
+  /// django-constance 4.4.0: `python -m django test` at the root, the settings named in
+  /// the environment. Not one the selection was tuned on.
+  func testConstanceDjangoTestWithTheSettingsInTheEnvironment() throws {
+    try assertSelectionCoversWhatBreaks(
+      .constance, vantages: Self.constanceVantages, mutations: Self.constanceMutations)
+  }
+
   // MARK: recorded runs (Python 3.13)
 
   /// The same mutations after a run that recorded what each test executed (issue #19):
@@ -222,6 +265,11 @@ final class RealSelectionTests: XCTestCase {
   func testSimpleHistoryRecorded() throws {
     try assertSelectionCoversWhatBreaks(
       .simpleHistory, vantages: Self.simpleHistoryVantages, mutations: Self.simpleHistoryMutations, recorded: true)
+  }
+
+  func testConstanceRecorded() throws {
+    try assertSelectionCoversWhatBreaks(
+      .constance, vantages: Self.constanceVantages, mutations: Self.constanceMutations, recorded: true)
   }
 
   func testWidgetTweaksRecorded() throws {
@@ -369,7 +417,8 @@ final class RealSelectionTests: XCTestCase {
     let folder = vantage.folder.isEmpty ? root : root + "/" + vantage.folder
     let path = String(repeating: "../", count: vantage.folder.split(separator: "/").count) + file
     let command = vantage.command.map { ["--command", $0] } ?? []
-    let result = try Shell.djdash(["affected"] + (why ? ["--why"] : []) + command + [path], in: folder)
+    let result = try Shell.djdash(
+      ["affected"] + (why ? ["--why"] : []) + command + [path], in: folder, environment: vantage.environment)
     XCTAssertEqual(result.status, 0, "djdash affected \(path) from \(vantage.name): \(result.stderr)")
     return result.stdout.split(separator: "\n").map(String.init).filter { why || !$0.isEmpty }
   }

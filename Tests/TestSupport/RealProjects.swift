@@ -62,7 +62,14 @@ extension RealProject {
     name: "django-widget-tweaks", version: "1.5.1", command: "python -m django test --settings=tests.settings",
     takesFlags: true, minimumTests: 60)
 
-  public static let all: [RealProject] = [.simpleHistory, .filter, .jsAsset, .widgetTweaks]
+  /// `python -m django test` at the root with `DJANGO_SETTINGS_MODULE` in the environment
+  /// (tox); its Redis backend talks to an in-process stand-in (`tests/redis_mockup.py`).
+  public static let constance = RealProject(
+    name: "django-constance", version: "4.4.0", command: "python -m django test",
+    environment: ["DJANGO_SETTINGS_MODULE": "tests.settings"], takesFlags: true, testRequirements: ["redis==8.1.0"],
+    minimumTests: 140)
+
+  public static let all: [RealProject] = [.simpleHistory, .filter, .jsAsset, .widgetTweaks, .constance]
 }
 
 /// Fetches the real projects' sdists from PyPI and builds the venv that runs them, once,
