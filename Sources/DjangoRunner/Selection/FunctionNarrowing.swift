@@ -160,7 +160,7 @@ public enum FunctionNarrowing {
   ///
   /// - Parameters:
   ///   - current: every changed file of the batch → its definitions now; nil for a file
-  ///     that is gone (then nothing is narrowed).
+  ///     that is gone or is not text (then nothing is narrowed).
   ///   - projectSources: every Python file of the project → its text, read only when a
   ///     constant changed (without it, such a change is not narrowed).
   public static func narrow(
@@ -172,7 +172,7 @@ public enum FunctionNarrowing {
     if records.isEmpty { return fallBack("no recorded run yet") }
     var files: [String: (definitions: PythonDefinitions, prints: [String: String])] = [:]
     for (path, definitions) in current.sorted(by: { $0.key < $1.key }) {
-      guard let definitions else { return fallBack("\(path) is gone") }
+      guard let definitions else { return fallBack("\(path) is gone or is not text") }
       files[path] = (definitions, definitions.fingerprints)
     }
     // What the tests' records saw of each file's module level.
